@@ -1,0 +1,18 @@
+import { createEntitySchema, parseInput } from '../../src/domain/entitySchemas.ts';
+import { accessTokenVerifier, entityService } from '../../src/composition/entities.ts';
+import { httpHandler } from '../../src/http/httpHandler.ts';
+import { principalOf } from '../../src/http/principal.ts';
+import { entityResponse } from '../../src/http/responses.ts';
+import { metrics } from '../../src/observability.ts';
+
+/** POST /api/v1/secure/entities → 201 with Location and ETag. */
+export const handler = httpHandler(
+  async ({ event, body }) => {
+    const principal = await principalOf(event, accessTokenVerifier);
+    const input = parseInput(createEntitySchema, body, 'body');
+    const entity = await (await entityService()).create(principal, input);
+    metrics.addMetric('EntitiesCreated', 'Count', 1);
+    return entityResponse(entity, { status: 201, location: `/api/v1/secure/entities/${entity.id}` });
+  },
+  { body: {} },
+);

@@ -1,0 +1,16 @@
+import { httpHandler } from '../src/http/httpHandler.ts';
+import { HttpProblem } from '../src/http/problem.ts';
+
+/** The methods each resource supports; any other method on a known resource is a 405 naming them. */
+const ALLOWED: Record<string, string> = {
+  '/api/v1/health': 'GET',
+  '/api/v1/data/entities': 'GET',
+  '/api/v1/data/entities/{id}': 'GET',
+  '/api/v1/secure/entities': 'GET, POST',
+  '/api/v1/secure/entities/{id}': 'GET, PUT, PATCH, DELETE',
+};
+
+export const handler = httpHandler(({ event }) => {
+  const allow = ALLOWED[event.resource] ?? 'GET';
+  return Promise.reject(new HttpProblem('method-not-allowed', `${event.httpMethod} is not supported on ${event.path}; use ${allow}.`, { headers: { Allow: allow } }));
+});

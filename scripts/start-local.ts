@@ -1,0 +1,39 @@
+/**
+ * `npm start`: the whole local stack with nothing else installed. DynamoDB Local (data kept in
+ * .local/dynamodb), the table from resources/dynamodb.yml, the local token issuer's keys, and
+ * the API on serverless-offline at http://127.0.0.1:3000 (PORT to change). Ctrl-C stops it all.
+ */
+import { resolve } from 'node:path';
+import { ensureLocalIssuer } from '../src/adapters/identity/localIssuer.ts';
+import { ensureTable, LOCAL_ISSUER_DIR, localTableName, PROJECT_ROOT, startDynamoDbLocal, startOffline, type RunningProcess } from './lib/localStack.ts';
+
+const httpPort = Number(process.env.PORT ?? 3000);
+const lambdaPort = Number(process.env.LAMBDA_PORT ?? httpPort + 2);
+const dynamoPort = Number(process.env.DYNAMODB_PORT ?? 8000);
+
+const running: RunningProcess[] = [];
+let stopping = false;
+async function stopAll(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    await Promise.all(running.reverse().map((p) => p.stop()));
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+try {
+  await ensureLocalIssuer(LOCAL_ISSUER_DIR);
+  const dynamo = await startDynamoDbLocal({ port: dynamoPort, dataDir: resolve(PROJECT_ROOT, '.local', 'dynamodb') });
+  running.push(dynamo);
+  await ensureTable(dynamo.endpoint, localTableName());
+  console.log(`DynamoDB Local ready at ${dynamo.endpoint} (table ${localTableName()})`);
+  const api = await startOffline({ httpPort, lambdaPort, dynamoEndpoint: dynamo.endpoint });
+  running.push(api);
+  api.process.once('exit', (code) => void stopAll(code ?? 1));
+  console.log(`\nEntity API (stage local) ready at ${api.url}\n  try: curl ${api.url}/api/v1/health\n  token: npm run --silent token -- --tenant t1\n  Ctrl-C stops everything.`);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  await stopAll(1);
+}

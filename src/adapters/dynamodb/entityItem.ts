@@ -1,0 +1,71 @@
+import { normalizeName, type Entity } from '../../domain/entity.ts';
+
+export const ENTITY_SK = 'METADATA';
+export const PUBLIC_PARTITION = 'PUBLIC';
+
+export const INDEX = {
+  /** Lookup by name: `nameKey` = normalized name, `nameScope` = `<tenantId>#<id>`. */
+  name: 'NameIndex',
+  /** A tenant's entities in creation order: `tenantKey` = `TENANT#<tenantId>`, `listKey` = `<createdAt>#<id>`. */
+  tenant: 'TenantIndex',
+  /** Sparse: public entities of every tenant in creation order: `publicKey` = `PUBLIC`, `listKey`. */
+  public: 'PublicIndex',
+} as const;
+
+export const entityPk = (id: string): string => `ENTITY#${id}`;
+export const tenantPartition = (tenantId: string): string => `TENANT#${tenantId}`;
+export const nameScopePrefix = (tenantId: string): string => `${tenantId}#`;
+
+export interface EntityItem {
+  pk: string;
+  sk: string;
+  type: 'Entity';
+  id: string;
+  tenantId: string;
+  name: string;
+  attributes: Entity['attributes'];
+  visibility: Entity['visibility'];
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  nameKey: string;
+  nameScope: string;
+  tenantKey: string;
+  listKey: string;
+  publicKey?: string;
+}
+
+export function toItem(entity: Entity): EntityItem {
+  return {
+    pk: entityPk(entity.id),
+    sk: ENTITY_SK,
+    type: 'Entity',
+    id: entity.id,
+    tenantId: entity.tenantId,
+    name: entity.name,
+    attributes: entity.attributes,
+    visibility: entity.visibility,
+    version: entity.version,
+    createdAt: entity.createdAt,
+    updatedAt: entity.updatedAt,
+    nameKey: normalizeName(entity.name),
+    nameScope: `${nameScopePrefix(entity.tenantId)}${entity.id}`,
+    tenantKey: tenantPartition(entity.tenantId),
+    listKey: `${entity.createdAt}#${entity.id}`,
+    ...(entity.visibility === 'public' && { publicKey: PUBLIC_PARTITION }),
+  };
+}
+
+export function fromItem(item: Record<string, unknown>): Entity {
+  const i = item as unknown as EntityItem;
+  return {
+    id: i.id,
+    tenantId: i.tenantId,
+    name: i.name,
+    attributes: i.attributes ?? {},
+    visibility: i.visibility,
+    version: Number(i.version),
+    createdAt: i.createdAt,
+    updatedAt: i.updatedAt,
+  };
+}

@@ -1,0 +1,72 @@
+import { CognitoJwtVerifier, JwtRsaVerifier } from 'aws-jwt-verify';
+import { FetchError, JwtBaseError, JwtExpiredError } from 'aws-jwt-verify/error';
+import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
+import { UnauthenticatedError } from '../../domain/errors.ts';
+import { TENANT_ID_PATTERN, type Principal } from '../../domain/principal.ts';
+import { TENANT_CLAIM, type IdentitySettings } from './identitySettings.ts';
+
+export interface AccessTokenVerifier {
+  /** Resolves to the verified caller, or rejects with UnauthenticatedError (a bad token) or another error (JWKS unreachable). */
+  verify(token: string): Promise<Principal>;
+}
+
+/**
+ * Verifies access tokens: signature against the issuer's JWKS (fetched once per container and
+ * cached by aws-jwt-verify), issuer, expiry, `token_use` = access and the app client id.
+ * The authorizer and the optional-auth data handlers share this one module.
+ */
+export function createAccessTokenVerifier(identity: IdentitySettings): AccessTokenVerifier {
+  const verify = buildVerify(identity);
+  return {
+    async verify(token) {
+      let payload: JwtPayload;
+      try {
+        payload = await verify(token);
+      } catch (error) {
+        if (error instanceof FetchError || !(error instanceof JwtBaseError)) throw error;
+        throw new UnauthenticatedError(error instanceof JwtExpiredError ? 'The access token has expired; obtain a new one.' : 'The access token is invalid.');
+      }
+      return principalFromClaims(payload);
+    },
+  };
+}
+
+function buildVerify(identity: IdentitySettings): (token: string) => Promise<JwtPayload> {
+  if (identity.provider === 'cognito') {
+    const verifier = CognitoJwtVerifier.create({ userPoolId: identity.userPoolId, tokenUse: 'access', clientId: [...identity.clientIds] });
+    return (token) => verifier.verify(token);
+  }
+  // The local issuer mints Cognito-shaped access tokens; check the same claims Cognito's verifier does.
+  const verifier = JwtRsaVerifier.create({
+    issuer: identity.issuer,
+    audience: null,
+    customJwtCheck: ({ payload }) => {
+      if (payload['token_use'] !== 'access') throw new UnauthenticatedError('The token is not an access token.');
+      if (typeof payload['client_id'] !== 'string' || !identity.clientIds.includes(payload['client_id'])) {
+        throw new UnauthenticatedError('The token was issued to an unknown client.');
+      }
+    },
+  });
+  verifier.cacheJwks(identity.jwks);
+  return async (token) => {
+    try {
+      return await verifier.verify(token);
+    } catch (error) {
+      // A kid missing from the local JWKS would make aws-jwt-verify try to fetch it: never trust that.
+      if (error instanceof FetchError) throw new UnauthenticatedError('The access token is invalid.');
+      throw error;
+    }
+  };
+}
+
+/** The verified claims as a Principal; a token without a usable tenant is rejected. */
+export function principalFromClaims(payload: JwtPayload): Principal {
+  const tenantId = payload[TENANT_CLAIM];
+  if (typeof tenantId !== 'string' || !TENANT_ID_PATTERN.test(tenantId)) {
+    throw new UnauthenticatedError(`The access token carries no valid ${TENANT_CLAIM} claim.`);
+  }
+  if (typeof payload.sub !== 'string' || payload.sub === '') throw new UnauthenticatedError('The access token has no subject.');
+  const scope = typeof payload['scope'] === 'string' ? payload['scope'] : '';
+  const groups = Array.isArray(payload['cognito:groups']) ? payload['cognito:groups'].filter((g): g is string => typeof g === 'string') : [];
+  return { subject: payload.sub, tenantId, scopes: new Set(scope.split(' ').filter(Boolean)), groups: new Set(groups) };
+}

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { VISIBILITIES, type Attributes } from './entity.ts';
+import { checkAttributes } from './attributes.ts';
+import { ValidationError, type FieldIssue } from './errors.ts';
+
+/** Fields the service owns; a client that sends one is told so by name. */
+export const SERVER_OWNED_FIELDS = ['id', 'tenantId', 'version', 'createdAt', 'updatedAt'] as const;
+
+export const entityIdSchema = z.uuid({ error: 'must be a UUID, e.g. 3f0c2a1e-8d4b-4c7e-9a51-2b6f0d9e7c10' });
+
+export const entityPathSchema = z.object({ id: entityIdSchema }, { error: 'the path needs an entity id' });
+
+// eslint-disable-next-line no-control-regex -- rejecting control characters is the point
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+export const entityNameSchema = z
+  .string({ error: 'name is required and must be a string' })
+  .trim()
+  .min(1, { error: 'name must not be empty or only whitespace' })
+  .max(255, { error: 'name must be at most 255 characters after trimming' })
+  .refine((s) => !CONTROL_CHARS.test(s), { error: 'name must not contain control characters' });
+
+export const visibilitySchema = z.enum(VISIBILITIES, { error: 'visibility must be "public" or "private"' });
+
+/** An attributes document, or a merge patch of one (where a `null` member means "remove"). */
+const attributesSchema = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    for (const issue of checkAttributes(value, [])) {
+      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path.split('/').filter((p) => p !== '') });
+    }
+  }) as unknown as z.ZodType<Attributes>;
+
+export const createEntitySchema = z.strictObject({
+  name: entityNameSchema,
+  attributes: attributesSchema.default({}),
+  visibility: visibilitySchema.default('private'),
+});
+export type CreateEntityInput = z.output<typeof createEntitySchema>;
+
+/** PUT replaces the whole client-owned representation; omitted optional fields take their defaults. */
+export const replaceEntitySchema = createEntitySchema;
+export type ReplaceEntityInput = CreateEntityInput;
+
+/** PATCH is a JSON Merge Patch (RFC 7396) of the client-owned representation; `attributes` merge member by member. */
+export const patchEntitySchema = z
+  .strictObject({
+    name: entityNameSchema.optional(),
+    attributes: attributesSchema.optional(),
+    visibility: visibilitySchema.optional(),
+  })
+  .refine((p) => p.name !== undefined || p.attributes !== undefined || p.visibility !== undefined, {
+    error: 'a patch must change at least one of name, attributes or visibility',
+  });
+export type PatchEntityInput = z.output<typeof patchEntitySchema>;
+
+export const PAGE_LIMITS = { min: 1, max: 100, default: 20 } as const;
+
+export const listEntitiesQuerySchema = z.strictObject({
+  name: entityNameSchema.optional(),
+  limit: z.coerce
+    .number({ error: `limit must be an integer from ${PAGE_LIMITS.min} to ${PAGE_LIMITS.max}` })
+    .int({ error: `limit must be an integer from ${PAGE_LIMITS.min} to ${PAGE_LIMITS.max}` })
+    .min(PAGE_LIMITS.min, { error: `limit must be at least ${PAGE_LIMITS.min}` })
+    .max(PAGE_LIMITS.max, { error: `limit must be at most ${PAGE_LIMITS.max}` })
+    .default(PAGE_LIMITS.default),
+  cursor: z.string().min(1).max(2048, { error: 'cursor is too long; pass the nextCursor value unchanged' }).optional(),
+});
+export type ListEntitiesQuery = z.output<typeof listEntitiesQuerySchema>;
+
+/** Parses `value` with `schema`, or throws a ValidationError listing every field to fix. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' | 'path'): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues: FieldIssue[] = result.error.issues.flatMap((issue) => describeIssue(issue, where));
+  const summary = where === 'body' ? 'The request body is invalid.' : where === 'query' ? 'The query string is invalid.' : 'The request path is invalid.';
+  throw new ValidationError(summary, issues);
+}
+
+function describeIssue(issue: z.core.$ZodIssue, where: string): FieldIssue[] {
+  const base = '/' + issue.path.map(String).join('/');
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({
+      path: `${base === '/' ? '' : base}/${key}`,
+      message: (SERVER_OWNED_FIELDS as readonly string[]).includes(key)
+        ? `${key} is set by the service and cannot be provided; remove it`
+        : `unknown ${where === 'query' ? 'parameter' : 'field'} "${key}"; remove it`,
+    }));
+  }
+  if (issue.code === 'invalid_type' && issue.path.length === 0 && where === 'body') {
+    return [{ path: '/', message: 'the body must be a JSON object' }];
+  }
+  return [{ path: base, message: issue.message }];
+}

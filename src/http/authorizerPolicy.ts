@@ -1,0 +1,26 @@
+import type { APIGatewayAuthorizerResult } from 'aws-lambda';
+import type { Principal } from '../domain/principal.ts';
+import { toAuthorizerContext } from './principal.ts';
+
+/**
+ * `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}` → the same API and
+ * stage with every method and path. API Gateway caches the policy per token for the result TTL,
+ * so it must cover the whole API: a policy for the first method called would wrongly deny (or
+ * allow) the next one. Per-route rules (scopes) are enforced by the handlers.
+ */
+export function wholeApiArn(methodArn: string): string {
+  const [arnPrefix, apiId, stage] = methodArn.split('/');
+  if (!arnPrefix?.startsWith('arn:') || !apiId || !stage) throw new Error(`Unexpected methodArn: ${methodArn}`);
+  return `${arnPrefix}/${apiId}/${stage}/*/*`;
+}
+
+export function allowPolicy(principal: Principal, methodArn: string): APIGatewayAuthorizerResult {
+  return {
+    principalId: principal.subject,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: wholeApiArn(methodArn) }],
+    },
+    context: { ...toAuthorizerContext(principal) },
+  };
+}

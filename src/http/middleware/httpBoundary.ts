@@ -1,0 +1,62 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { DomainError } from '../../domain/errors.ts';
+import { logger } from '../../observability.ts';
+import { header } from '../headers.ts';
+import { HttpProblem, problemForDomainError, problemResponse } from '../problem.ts';
+
+export const CORRELATION_HEADER = 'x-correlation-id';
+const CORRELATION_ID = /^[\w.:@/+=-]{1,128}$/;
+
+export interface BoundaryContext extends Context {
+  correlationId?: string;
+}
+
+type Request = { event: APIGatewayProxyEvent; context: BoundaryContext; response: APIGatewayProxyResult | undefined; error: unknown };
+
+/** The correlation id: the caller's `x-correlation-id` when well-formed, else API Gateway's request id. */
+function correlationIdOf(event: APIGatewayProxyEvent, context: Context): string {
+  const given = header(event, CORRELATION_HEADER);
+  if (given !== undefined && CORRELATION_ID.test(given)) return given;
+  return event.requestContext?.requestId ?? context.awsRequestId;
+}
+
+function withCorrelation(response: APIGatewayProxyResult, correlationId: string): APIGatewayProxyResult {
+  return { ...response, headers: { ...response.headers, [CORRELATION_HEADER]: correlationId } };
+}
+
+/**
+ * The edge of every HTTP handler: correlation ids in, correlation ids out, and every error as an
+ * RFC 9457 problem. Errors a caller caused are 4xx with what to fix; anything else is a 500 that
+ * carries no internals (the details go to the log, keyed by the correlation id).
+ */
+export function httpBoundary(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, BoundaryContext> {
+  return {
+    before: (request) => {
+      const correlationId = correlationIdOf(request.event, request.context);
+      request.context.correlationId = correlationId;
+      logger.setCorrelationId(correlationId);
+      logger.appendKeys({ httpMethod: request.event.httpMethod, resource: request.event.resource });
+    },
+    after: (request) => {
+      if (request.response) request.response = withCorrelation(request.response, request.context.correlationId ?? '');
+    },
+    onError: (request) => {
+      const r = request as unknown as Request;
+      const correlationId = r.context.correlationId ?? correlationIdOf(r.event, r.context);
+      const problem = toProblem(r.error);
+      if (problem.type === 'internal') {
+        logger.error('Unhandled error', { error: r.error as Error });
+      } else {
+        logger.info('Request rejected', { status: problem.type, detail: problem.message });
+      }
+      r.response = withCorrelation(problemResponse(problem, { instance: r.event.path, correlationId }), correlationId);
+    },
+  };
+}
+
+function toProblem(error: unknown): HttpProblem {
+  if (error instanceof HttpProblem) return error;
+  if (error instanceof DomainError) return problemForDomainError(error);
+  return new HttpProblem('internal', 'The service failed to handle the request. Retry later; quote the correlation id if you report it.');
+}

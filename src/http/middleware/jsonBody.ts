@@ -1,0 +1,54 @@
+import type { MiddlewareObj } from '@middy/core';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { header } from '../headers.ts';
+import { HttpProblem } from '../problem.ts';
+
+/** Bodies are small JSON documents (attributes are capped at 64 KiB); anything far larger is refused unread. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export interface JsonBodyOptions {
+  /** Media types accepted besides `application/json`, e.g. `application/merge-patch+json` for PATCH. */
+  readonly alsoAccept?: readonly string[];
+}
+
+/**
+ * Requires a JSON body: 415 for another media type, 413 when too large, 400 when it does not
+ * parse. Parsing is @middy/http-json-body-parser's (which also refuses `__proto__` keys).
+ */
+export function jsonBody(options: JsonBodyOptions = {}): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  const accepted = ['application/json', ...(options.alsoAccept ?? [])];
+  const parser = httpJsonBodyParser({ disableContentTypeCheck: true });
+  return {
+    before: async (request) => {
+      const { event } = request;
+      const mediaType = header(event, 'content-type')?.split(';')[0]?.trim().toLowerCase();
+      if (!mediaType || !accepted.includes(mediaType)) {
+        throw new HttpProblem('unsupported-media-type', `Send the body as ${accepted.join(' or ')}${mediaType ? `, not ${mediaType}` : ' with a Content-Type header'}.`);
+      }
+      const raw = event.body ?? '';
+      const bytes = event.isBase64Encoded ? Math.floor((raw.length * 3) / 4) : Buffer.byteLength(raw);
+      if (bytes > MAX_BODY_BYTES) {
+        throw new HttpProblem('payload-too-large', `The body is ${bytes} bytes; the limit is ${MAX_BODY_BYTES} bytes.`);
+      }
+      if (raw.trim() === '') throw new HttpProblem('malformed-json', 'The request needs a JSON body.');
+      try {
+        await parser.before?.(request);
+      } catch {
+        if (parsesAsPlainJson(event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw)) {
+          throw new HttpProblem('validation', 'The body uses a reserved key (__proto__, or prototype under constructor); rename it.');
+        }
+        throw new HttpProblem('malformed-json', 'The body is not valid JSON; check quotes, commas and brackets.');
+      }
+    },
+  };
+}
+
+function parsesAsPlainJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,40 @@
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { Entity } from '../domain/entity.ts';
+import type { Page } from '../domain/ports.ts';
+import { etagFor, isNotModified } from './etag.ts';
+
+const JSON_HEADERS = { 'Content-Type': 'application/json' } as const;
+
+export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
+  return { statusCode, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
+}
+
+export interface EntityResponseOptions {
+  readonly status?: 200 | 201;
+  readonly location?: string;
+  /** The request's If-None-Match, for conditional GETs. */
+  readonly ifNoneMatch?: string | undefined;
+  /** Cache-Control for this representation (private entities are never shared-cacheable). */
+  readonly cacheControl?: string;
+}
+
+export function entityResponse(entity: Entity, options: EntityResponseOptions = {}): APIGatewayProxyResult {
+  const etag = etagFor(entity.version);
+  const cacheControl = options.cacheControl ?? (entity.visibility === 'public' ? 'public, max-age=0, must-revalidate' : 'private, no-cache');
+  if (isNotModified(options.ifNoneMatch, entity.version)) {
+    return { statusCode: 304, headers: { ETag: etag, 'Cache-Control': cacheControl }, body: '' };
+  }
+  return jsonResponse(options.status ?? 200, entity, {
+    ETag: etag,
+    'Cache-Control': cacheControl,
+    ...(options.location && { Location: options.location }),
+  });
+}
+
+export function pageResponse(page: Page<Entity>): APIGatewayProxyResult {
+  return jsonResponse(200, { items: page.items, nextCursor: page.nextCursor }, { 'Cache-Control': 'private, no-cache' });
+}
+
+export function noContent(headers: Record<string, string> = {}): APIGatewayProxyResult {
+  return { statusCode: 204, headers, body: '' };
+}
