@@ -2,29 +2,23 @@ import { z } from 'zod';
 
 const nonEmpty = z.string().trim().min(1);
 
-const common = {
-  STAGE: nonEmpty,
-  AWS_REGION: nonEmpty,
-  ENTITIES_TABLE: nonEmpty,
-  /** DynamoDB Local in the `local` stage and in tests; unset in AWS. */
-  DYNAMODB_ENDPOINT: z.url().optional(),
-};
-
-const configSchema = z.discriminatedUnion('IDENTITY_PROVIDER', [
-  z.object({
-    ...common,
-    IDENTITY_PROVIDER: z.literal('cognito'),
+const configSchema = z
+  .object({
+    STAGE: nonEmpty,
+    AWS_REGION: nonEmpty,
+    ENTITIES_TABLE: nonEmpty,
+    /** DynamoDB Local in the `local` stage and in tests; unset in AWS. */
+    DYNAMODB_ENDPOINT: z.url().optional(),
+    /** `local` only in the local stage, whose bundles alone contain the local issuer. */
+    IDENTITY_PROVIDER: z.enum(['cognito', 'local']),
     /** Secrets Manager secret holding the user pool id, app client ids and the cursor signing key. */
-    RUNTIME_SECRET_ID: nonEmpty,
-  }),
-  z.object({
-    ...common,
-    IDENTITY_PROVIDER: z.literal('local'),
-    /** Where `npm start` keeps the local issuer's keys (the `local` stage only). */
-    LOCAL_ISSUER_DIR: nonEmpty,
-    CURSOR_SIGNING_KEY: z.string().min(16),
-  }),
-]);
+    RUNTIME_SECRET_ID: nonEmpty.optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.IDENTITY_PROVIDER === 'cognito' && value.RUNTIME_SECRET_ID === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['RUNTIME_SECRET_ID'], message: 'is required when IDENTITY_PROVIDER is cognito' });
+    }
+  });
 
 export type Config = z.output<typeof configSchema>;
 
@@ -39,7 +33,7 @@ export class ConfigError extends Error {
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = configSchema.safeParse(env);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'IDENTITY_PROVIDER'}: ${issue.message}`);
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
 }
 

@@ -2,6 +2,8 @@ import { createHash, createPrivateKey, generateKeyPairSync, randomUUID, sign } f
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Jwk, Jwks } from 'aws-jwt-verify/jwk';
+import { z } from 'zod';
+import type { RuntimeSettings } from '../settings/runtimeSettings.ts';
 import { TENANT_CLAIM, type IdentitySettings } from './identitySettings.ts';
 
 /**
@@ -35,9 +37,19 @@ export async function ensureLocalIssuer(dir: string): Promise<void> {
   await rename(tmp, join(dir, PRIVATE_KEY_FILE));
 }
 
-export async function localIdentitySettings(dir: string): Promise<IdentitySettings> {
-  const jwks = JSON.parse(await readFile(join(dir, JWKS_FILE), 'utf8')) as Jwks;
-  return { provider: 'local', issuer: LOCAL_ISSUER, clientIds: Object.values(LOCAL_CLIENTS), jwks };
+const localEnvironment = z.object({
+  /** Where `npm start` keeps the issuer's keys. */
+  LOCAL_ISSUER_DIR: z.string().min(1),
+  CURSOR_SIGNING_KEY: z.string().min(16),
+});
+
+/** The `local` stage's runtime settings: trust this issuer's JWKS; sign cursors with a fixed dev key. */
+export async function localRuntimeSettings(env: Record<string, string | undefined>): Promise<RuntimeSettings> {
+  const parsed = localEnvironment.safeParse(env);
+  if (!parsed.success) throw new Error(`Invalid local configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const jwks = JSON.parse(await readFile(join(parsed.data.LOCAL_ISSUER_DIR, JWKS_FILE), 'utf8')) as Jwks;
+  const identity: IdentitySettings = { provider: 'local', issuer: LOCAL_ISSUER, clientIds: Object.values(LOCAL_CLIENTS), jwks };
+  return { identity, cursorSigningKey: parsed.data.CURSOR_SIGNING_KEY };
 }
 
 export interface MintOptions {

@@ -31,11 +31,11 @@ export async function readRuntimeSecret(client: Pick<SecretsManagerClient, 'send
 
 /** Loads the settings for this stage. The local branch is compiled out of non-local bundles. */
 export async function loadRuntimeSettings(config: Config): Promise<RuntimeSettings> {
-  if (process.env.IDENTITY_PROVIDER === 'local' && config.IDENTITY_PROVIDER === 'local') {
-    const { localIdentitySettings } = await import('../identity/localIssuer.ts');
-    return { identity: await localIdentitySettings(config.LOCAL_ISSUER_DIR), cursorSigningKey: config.CURSOR_SIGNING_KEY };
+  if (process.env.IDENTITY_PROVIDER === 'local') {
+    const { localRuntimeSettings } = await import('../identity/localIssuer.ts');
+    return localRuntimeSettings(process.env);
   }
-  if (config.IDENTITY_PROVIDER !== 'cognito') throw new Error('IDENTITY_PROVIDER=local is only available in the local stage');
+  if (config.IDENTITY_PROVIDER !== 'cognito' || config.RUNTIME_SECRET_ID === undefined) throw new Error('IDENTITY_PROVIDER=local is only available in the local stage');
   const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
   return readRuntimeSecret(new SecretsManagerClient({ region: config.AWS_REGION, maxAttempts: 4 }), config.RUNTIME_SECRET_ID);
 }

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { packagedFiles, packagedTemplate, resourcesOfType, type Template } from '../support/packagedStack.ts';
+
+const LOCAL_ISSUER_MARKERS = ['local-issuer', 'LOCAL_ISSUER', 'localIssuer', 'local-app-client', 'local-service-client', 'CURSOR_SIGNING_KEY', 'private-key.pem'];
+
+const FUNCTIONS = ['Health', 'Authorizer', 'PreTokenGeneration', 'CreateEntity', 'GetEntity', 'ListEntities', 'ReplaceEntity', 'PatchEntity', 'DeleteEntity', 'MethodNotAllowed'];
+
+function props(template: Template, logicalId: string): Record<string, any> {
+  const resource = template.Resources[logicalId];
+  expect(resource, logicalId).toBeDefined();
+  return resource!.Properties ?? {};
+}
+
+describe.each(['dev', 'prod'] as const)('packaged template (%s), built with no AWS credentials', (stage) => {
+  it('declares every function on nodejs24.x arm64 with X-Ray and no intrinsic in its environment', async () => {
+    const template = await packagedTemplate(stage);
+    for (const name of FUNCTIONS) {
+      const fn = props(template, `${name}LambdaFunction`);
+      expect(fn.Runtime, name).toBe('nodejs24.x');
+      expect(fn.Architectures, name).toEqual(['arm64']);
+      expect(fn.TracingConfig, name).toEqual({ Mode: 'Active' });
+      expect(fn.Handler, name).toMatch(/\.handler$/);
+      for (const [key, value] of Object.entries((fn.Environment?.Variables ?? {}) as Record<string, unknown>)) {
+        expect(typeof value, `${name}.${key} must be a plain string (sls invoke local / offline cannot resolve intrinsics)`).toBe('string');
+      }
+      expect(fn.Environment.Variables.IDENTITY_PROVIDER).toBe('cognito');
+      expect(fn.Environment.Variables.RUNTIME_SECRET_ID).toBe(`entity-platform/${stage}/runtime`);
+      expect(fn.Environment.Variables.ENTITIES_TABLE).toBe(`entity-platform-${stage}-entities`);
+    }
+  });
+
+  it('guards /api/v1/secure with one cacheable TOKEN authorizer and leaves /data and health open', async () => {
+    const template = await packagedTemplate(stage);
+    const authorizers = resourcesOfType(template, 'AWS::ApiGateway::Authorizer');
+    expect(authorizers).toHaveLength(1);
+    const [authorizerId, authorizer] = authorizers[0]!;
+    expect(authorizer.Properties).toMatchObject({ Type: 'TOKEN', IdentitySource: 'method.request.header.Authorization', AuthorizerResultTtlInSeconds: 300 });
+
+    const methods = resourcesOfType(template, 'AWS::ApiGateway::Method');
+    const byKey = new Map(methods.map(([id, m]) => [id, m.Properties!]));
+    const secure = methods.filter(([id]) => id.includes('Secure') && !id.endsWith('Any'));
+    expect(secure.map(([id]) => id).sort()).toEqual(
+      ['ApiGatewayMethodApiV1SecureEntitiesGet', 'ApiGatewayMethodApiV1SecureEntitiesPost', 'ApiGatewayMethodApiV1SecureEntitiesIdVarGet', 'ApiGatewayMethodApiV1SecureEntitiesIdVarPut', 'ApiGatewayMethodApiV1SecureEntitiesIdVarPatch', 'ApiGatewayMethodApiV1SecureEntitiesIdVarDelete'].sort(),
+    );
+    for (const [id, method] of secure) {
+      expect(method.Properties, id).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+    }
+    for (const id of ['ApiGatewayMethodApiV1DataEntitiesGet', 'ApiGatewayMethodApiV1DataEntitiesIdVarGet', 'ApiGatewayMethodApiV1HealthGet']) {
+      expect(byKey.get(id)?.AuthorizationType, id).toBe('NONE');
+    }
+    const gatewayResponses = resourcesOfType(template, 'AWS::ApiGateway::GatewayResponse').map(([, r]) => r.Properties!);
+    expect(gatewayResponses.map((r) => r.ResponseType)).toEqual(expect.arrayContaining(['UNAUTHORIZED', 'ACCESS_DENIED', 'DEFAULT_4XX', 'DEFAULT_5XX']));
+    for (const response of gatewayResponses) {
+      expect(response.ResponseParameters['gatewayresponse.header.Content-Type']).toBe("'application/problem+json'");
+      expect(() => JSON.parse(String(response.ResponseTemplates['application/json']).replace(/\$context\.[\w.]+/g, 'x'))).not.toThrow();
+    }
+  });
+
+  it('declares the single table with its keys, indexes, PITR, SSE, stream and TTL', async () => {
+    const template = await packagedTemplate(stage);
+    const table = template.Resources['EntitiesTable']!;
+    expect(table.Type).toBe('AWS::DynamoDB::Table');
+    const p = table.Properties!;
+    expect(p.TableName).toBe(`entity-platform-${stage}-entities`);
+    expect(p.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(p.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }]);
+    const indexes = Object.fromEntries((p.GlobalSecondaryIndexes as { IndexName: string; KeySchema: { AttributeName: string }[] }[]).map((i) => [i.IndexName, i.KeySchema.map((k) => k.AttributeName)]));
+    expect(indexes).toEqual({ NameIndex: ['nameKey', 'nameScope'], TenantIndex: ['tenantKey', 'listKey'], PublicIndex: ['publicKey', 'listKey'] });
+    expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(p.SSESpecification).toMatchObject({ SSEEnabled: true });
+    expect(p.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    expect(p.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(p.DeletionProtectionEnabled).toBe(stage === 'prod');
+    expect(table.DeletionPolicy).toBe(stage === 'prod' ? 'Retain' : 'Delete');
+  });
+
+  it('declares the Cognito pool, scopes, clients, admin group and tenant-claim trigger', async () => {
+    const template = await packagedTemplate(stage);
+    const pool = props(template, 'UserPool');
+    expect(pool.LambdaConfig.PreTokenGenerationConfig).toEqual({ LambdaArn: { 'Fn::GetAtt': ['PreTokenGenerationLambdaFunction', 'Arn'] }, LambdaVersion: 'V3_0' });
+    expect(pool.DeletionProtection).toBe(stage === 'prod' ? 'ACTIVE' : 'INACTIVE');
+    expect(props(template, 'EntitiesResourceServer')).toMatchObject({ Identifier: 'entities', Scopes: [{ ScopeName: 'read' }, { ScopeName: 'write' }] });
+    expect(props(template, 'UserAppClient')).toMatchObject({ GenerateSecret: false, AllowedOAuthFlows: ['code'], WriteAttributes: ['email'] });
+    expect(props(template, 'ServiceClient')).toMatchObject({ GenerateSecret: true, AllowedOAuthFlows: ['client_credentials'], AllowedOAuthScopes: ['entities/read', 'entities/write'] });
+    expect(props(template, 'AdminGroup')).toMatchObject({ GroupName: 'admin' });
+    expect(props(template, 'PreTokenGenerationInvokePermission')).toMatchObject({ Principal: 'cognito-idp.amazonaws.com' });
+    expect(props(template, 'RuntimeSecret').Name).toBe(`entity-platform/${stage}/runtime`);
+  });
+
+  it('carries no trace of the local issuer, in the template or in any bundle', async () => {
+    const template = JSON.stringify(await packagedTemplate(stage));
+    const markers = LOCAL_ISSUER_MARKERS;
+    for (const marker of markers) expect(template, marker).not.toContain(marker);
+    const files = await packagedFiles(stage);
+    expect(files.filter((f) => f.file.endsWith('.cjs')).map((f) => f.zip).sort()).toEqual(FUNCTIONS.map((n) => `${n[0]!.toLowerCase()}${n.slice(1)}.zip`).sort());
+    for (const { zip, file, text } of files) {
+      for (const marker of markers) expect(text.includes(marker), `${marker} in ${zip}:${file}`).toBe(false);
+    }
+  });
+});
+
+describe('packaged local stage (the positive control of the check above)', () => {
+  it('does contain the local issuer, so the markers really detect it', async () => {
+    const authorizer = (await packagedFiles('local')).find((f) => f.zip === 'authorizer.zip' && f.file.endsWith('.cjs'));
+    expect(authorizer?.text).toContain('local-issuer');
+    expect(LOCAL_ISSUER_MARKERS.filter((m) => authorizer?.text.includes(m)).length).toBeGreaterThanOrEqual(3);
+  });
+});

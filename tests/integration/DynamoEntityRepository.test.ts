@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it, inject } from 'vitest';
+import { createDocumentClient } from '../../src/adapters/dynamodb/documentClient.ts';
+import { DynamoEntityRepository } from '../../src/adapters/dynamodb/DynamoEntityRepository.ts';
+import type { Entity } from '../../src/domain/entity.ts';
+import { NotFoundError, PreconditionFailedError, ValidationError } from '../../src/domain/errors.ts';
+import { ensureTable } from '../../scripts/lib/localStack.ts';
+
+const table = `repository-test-${randomUUID()}`;
+let repo: DynamoEntityRepository;
+
+function entity(tenantId: string, overrides: Partial<Entity> = {}): Entity {
+  const now = new Date().toISOString();
+  return { id: randomUUID(), tenantId, name: `e-${randomUUID().slice(0, 8)}`, attributes: { n: 1 }, visibility: 'private', version: 1, createdAt: now, updatedAt: now, ...overrides };
+}
+
+/** Entities created one after another so creation order (the listing order) is known. */
+let tick = 0;
+async function createMany(tenantId: string, count: number, overrides: Partial<Entity> = {}): Promise<Entity[]> {
+  const out: Entity[] = [];
+  for (let i = 0; i < count; i++) {
+    const e = entity(tenantId, { ...overrides, createdAt: new Date(Date.UTC(2026, 0, 1) + 1000 * tick++).toISOString() });
+    await repo.create(e);
+    out.push(e);
+  }
+  return out;
+}
+
+async function collect(criteria: Parameters<DynamoEntityRepository['list']>[0]): Promise<{ ids: string[]; pages: number }> {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const page = await repo.list({ ...criteria, ...(cursor && { cursor }) });
+    expect(page.items.length).toBeLessThanOrEqual(criteria.limit);
+    ids.push(...page.items.map((e) => e.id));
+    cursor = page.nextCursor ?? undefined;
+    pages += 1;
+  } while (cursor && pages < 50);
+  return { ids, pages };
+}
+
+beforeAll(async () => {
+  const endpoint = inject('dynamoEndpoint');
+  await ensureTable(endpoint, table);
+  repo = new DynamoEntityRepository({ client: createDocumentClient({ region: 'eu-west-1', endpoint }), tableName: table, cursorSigningKey: 'integration-test-signing-key' });
+});
+
+describe('DynamoEntityRepository against DynamoDB Local', () => {
+  it('round-trips an entity, attributes included', async () => {
+    const e = entity('tenant-a', { attributes: { nested: { list: [1, 'two', null, { deep: true }] }, empty: '' } });
+    await repo.create(e);
+    expect(await repo.get(e.id)).toEqual(e);
+    expect(await repo.get(randomUUID())).toBeUndefined();
+  });
+
+  it('updates and deletes only at the expected version', async () => {
+    const e = entity('tenant-a');
+    await repo.create(e);
+    const v2 = { ...e, name: 'renamed', version: 2 };
+    await repo.update(v2, 1);
+    await expect(repo.update({ ...e, name: 'lost update', version: 2 }, 1)).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(repo.update({ ...e, version: 2 }, 1)).rejects.toMatchObject({ currentVersion: 2 });
+    await expect(repo.delete(v2, 1)).rejects.toBeInstanceOf(PreconditionFailedError);
+    expect(await repo.get(e.id)).toEqual(v2);
+    await repo.delete(v2, 2);
+    expect(await repo.get(e.id)).toBeUndefined();
+    await expect(repo.update({ ...v2, version: 3 }, 2)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(repo.delete(v2, 2)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('pages through a tenant in creation order across pages, isolated from other tenants', async () => {
+    const tenant = `t-${randomUUID()}`;
+    const mine = await createMany(tenant, 12);
+    await createMany(`t-${randomUUID()}`, 5);
+    const { ids, pages } = await collect({ scope: { kind: 'tenant', tenantId: tenant }, limit: 5 });
+    expect(ids).toEqual(mine.map((e) => e.id));
+    expect(pages).toBe(3);
+  });
+
+  it('unions the caller tenant with other tenants’ public entities without duplicates', async () => {
+    const me = `me-${randomUUID()}`;
+    const mine = [...(await createMany(me, 3)), ...(await createMany(me, 2, { visibility: 'public' }))];
+    const theirs = await createMany(`them-${randomUUID()}`, 4, { visibility: 'public' });
+    const { ids } = await collect({ scope: { kind: 'public-and-tenant', tenantId: me }, limit: 2 });
+    const expectedMine = mine.map((e) => e.id);
+    expect(ids.slice(0, expectedMine.length)).toEqual(expectedMine);
+    expect(ids).toEqual(expect.arrayContaining(theirs.map((e) => e.id)));
+    expect(new Set(ids).size).toBe(ids.length);
+    const publicOnly = await collect({ scope: { kind: 'public' }, limit: 100 });
+    expect(publicOnly.ids).toEqual(expect.arrayContaining(theirs.map((e) => e.id)));
+    expect(publicOnly.ids).not.toContain(mine[0]!.id);
+  });
+
+  it('looks names up case-insensitively, scoped to tenant and visibility', async () => {
+    const name = `Lookup ${randomUUID()}`;
+    const [a] = await createMany('tenant-a', 1, { name });
+    const [b] = await createMany('tenant-b', 1, { name: `  ${name.toUpperCase()} `, visibility: 'public' });
+    expect((await repo.list({ scope: { kind: 'tenant', tenantId: 'tenant-a' }, name: name.toLowerCase(), limit: 10 })).items.map((e) => e.id)).toEqual([a!.id]);
+    expect((await repo.list({ scope: { kind: 'public' }, name, limit: 10 })).items.map((e) => e.id)).toEqual([b!.id]);
+    expect((await repo.list({ scope: { kind: 'public-and-tenant', tenantId: 'tenant-a' }, name, limit: 10 })).items.map((e) => e.id).sort()).toEqual([a!.id, b!.id].sort());
+  });
+
+  it('drops an entity from the public index when it turns private', async () => {
+    const [e] = await createMany(`vis-${randomUUID()}`, 1, { visibility: 'public', name: `vis-${randomUUID()}` });
+    await repo.update({ ...e!, visibility: 'private', version: 2 }, 1);
+    expect((await repo.list({ scope: { kind: 'public' }, name: e!.name, limit: 10 })).items).toEqual([]);
+  });
+
+  it('refuses a tampered cursor or one from another query', async () => {
+    const tenant = `c-${randomUUID()}`;
+    await createMany(tenant, 3);
+    const first = await repo.list({ scope: { kind: 'tenant', tenantId: tenant }, limit: 1 });
+    const cursor = first.nextCursor!;
+    const [body, mac] = cursor.split('.') as [string, string];
+    const forged = Buffer.from(JSON.stringify({ s: 0, k: { pk: 'ENTITY#x', sk: 'METADATA', tenantKey: 'TENANT#other', listKey: '0' } })).toString('base64url');
+    await expect(repo.list({ scope: { kind: 'tenant', tenantId: tenant }, limit: 1, cursor: `${forged}.${mac}` })).rejects.toBeInstanceOf(ValidationError);
+    await expect(repo.list({ scope: { kind: 'tenant', tenantId: 'other' }, limit: 1, cursor })).rejects.toBeInstanceOf(ValidationError);
+    await expect(repo.list({ scope: { kind: 'tenant', tenantId: tenant }, limit: 1, cursor: `${body}.x${mac.slice(1)}` })).rejects.toBeInstanceOf(ValidationError);
+  });
+});

@@ -1,0 +1,52 @@
+import { inject } from 'vitest';
+import { mintLocalAccessToken, type MintOptions } from '../../src/adapters/identity/localIssuer.ts';
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  /** The parsed body (undefined when empty). */
+  readonly body: any;
+}
+
+export interface RequestOptions {
+  readonly token?: string;
+  readonly body?: unknown;
+  /** A raw body, sent as is (for malformed JSON and the like). */
+  readonly rawBody?: string;
+  readonly headers?: Record<string, string>;
+}
+
+/** One HTTP call to the local stack (serverless-offline) that the global setup started. */
+export async function api(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers['Authorization'] = `Bearer ${options.token}`;
+  let body: string | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['Content-Type'] ??= 'application/json';
+  }
+  const response = await fetch(`${inject('apiUrl')}${path}`, { method, headers, ...(body !== undefined && { body }) });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, body: parsed };
+}
+
+/** A really signed access token from the stack's local issuer. */
+export function token(options: MintOptions): Promise<string> {
+  return mintLocalAccessToken(inject('issuerDir'), options);
+}
+
+export const READ_WRITE = ['entities/read', 'entities/write'];
+
+let counter = 0;
+/** A tenant id no other test uses, so tests can run in parallel against one table. */
+export function uniqueTenant(label = 't'): string {
+  counter += 1;
+  return `${label}-${process.pid}-${Date.now().toString(36)}-${counter}`;
+}

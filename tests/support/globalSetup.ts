@@ -1,0 +1,51 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { ensureLocalIssuer } from '../../src/adapters/identity/localIssuer.ts';
+import { ensureTable, freePort, localTableName, startDynamoDbLocal, startOffline, type RunningProcess } from '../../scripts/lib/localStack.ts';
+import { packageStage } from './packageStage.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    dynamoEndpoint: string;
+    apiUrl: string;
+    issuerDir: string;
+    packagedDir: string;
+  }
+}
+
+/**
+ * The real local stack, once per run: DynamoDB Local (in memory), the local issuer's keys (a
+ * fresh pair in a temp dir), serverless-offline serving the API against them, and the dev and
+ * prod stages packaged for the infrastructure tests.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const running: RunningProcess[] = [];
+  const workDir = await mkdtemp(join(tmpdir(), 'entity-platform-test-'));
+  const issuerDir = join(workDir, 'issuer');
+  await ensureLocalIssuer(issuerDir);
+
+  const [dynamo] = await Promise.all([
+    startDynamoDbLocal({ port: await freePort() }),
+    // Packaging runs beside the stack; each sls process builds in its own esbuild work folder.
+    packageStage('dev', workDir),
+    packageStage('prod', workDir),
+    // The local stage is packaged as the positive control of the "no local issuer" check.
+    packageStage('local', workDir),
+  ]);
+  running.push(dynamo);
+  await ensureTable(dynamo.endpoint, localTableName());
+  const api = await startOffline({ httpPort: await freePort(), lambdaPort: await freePort(), dynamoEndpoint: dynamo.endpoint, issuerDir, quiet: true, esbuildWorkFolder: '.esbuild-test-offline' });
+  running.push(api);
+
+  project.provide('dynamoEndpoint', dynamo.endpoint);
+  project.provide('apiUrl', api.url);
+  project.provide('issuerDir', issuerDir);
+  project.provide('packagedDir', workDir);
+
+  return async () => {
+    await Promise.all(running.reverse().map((p) => p.stop()));
+    await rm(workDir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,32 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import JSZip from 'jszip';
+import { inject } from 'vitest';
+
+export interface Template {
+  Resources: Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; DependsOn?: unknown }>;
+  Outputs?: Record<string, unknown>;
+}
+
+/** The CloudFormation template `sls package --stage <stage>` wrote (the global setup packages dev and prod). */
+export async function packagedTemplate(stage: 'dev' | 'prod'): Promise<Template> {
+  return JSON.parse(await readFile(join(inject('packagedDir'), stage, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+}
+
+/** Every file of every function zip of a packaged stage, as text. */
+export async function packagedFiles(stage: 'dev' | 'prod' | 'local'): Promise<{ zip: string; file: string; text: string }[]> {
+  const dir = join(inject('packagedDir'), stage);
+  const zips = (await readdir(dir)).filter((f) => f.endsWith('.zip'));
+  const files: { zip: string; file: string; text: string }[] = [];
+  for (const zipName of zips) {
+    const zip = await JSZip.loadAsync(await readFile(join(dir, zipName)));
+    for (const entry of Object.values(zip.files)) {
+      if (!entry.dir) files.push({ zip: zipName, file: entry.name, text: await entry.async('string') });
+    }
+  }
+  return files;
+}
+
+export function resourcesOfType(template: Template, type: string): [string, Template['Resources'][string]][] {
+  return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+}
