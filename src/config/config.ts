@@ -8,7 +8,7 @@ const configSchema = z
     AWS_REGION: nonEmpty,
     ENTITIES_TABLE: nonEmpty,
     /** DynamoDB Local in the `local` stage and in tests; unset in AWS. */
-    DYNAMODB_ENDPOINT: z.url().optional(),
+    DYNAMODB_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:8000' }).optional(),
     /** `local` only in the local stage, whose bundles alone contain the local issuer. */
     IDENTITY_PROVIDER: z.enum(['cognito', 'local']),
     /** Secrets Manager secret holding the user pool id, app client ids and the cursor signing key. */

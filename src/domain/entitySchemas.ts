@@ -10,8 +10,8 @@ export const entityIdSchema = z.uuid({ error: 'must be a UUID, e.g. 3f0c2a1e-8d4
 
 export const entityPathSchema = z.object({ id: entityIdSchema }, { error: 'the path needs an entity id' });
 
-// eslint-disable-next-line no-control-regex -- rejecting control characters is the point
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+/** C0 and C1 control characters (Unicode category Cc). */
+const CONTROL_CHARS = /\p{Cc}/u;
 export const entityNameSchema = z
   .string({ error: 'name is required and must be a string' })
   .trim()

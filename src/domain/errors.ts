@@ -33,9 +33,13 @@ export class ValidationError extends DomainError {
 
 export class UnauthenticatedError extends DomainError {
   readonly kind = 'unauthenticated';
-  constructor(message = 'A valid access token is required.') {
-    super(message);
+  /** `missing`: no credentials were sent at all; `invalid`: a token was sent and refused. */
+  readonly reason: 'missing' | 'invalid';
+  /** Without a message: no credentials were sent. With one: the message says what was wrong with them. */
+  constructor(message?: string) {
+    super(message ?? 'A valid access token is required: send Authorization: Bearer <access token>.');
     this.name = 'UnauthenticatedError';
+    this.reason = message === undefined ? 'missing' : 'invalid';
   }
 }
 

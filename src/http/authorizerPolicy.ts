@@ -2,16 +2,15 @@ import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import type { Principal } from '../domain/principal.ts';
 import { toAuthorizerContext } from './principal.ts';
 
-/**
- * `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}` → the same API and
- * stage with every method and path. API Gateway caches the policy per token for the result TTL,
- * so it must cover the whole API: a policy for the first method called would wrongly deny (or
- * allow) the next one. Per-route rules (scopes) are enforced by the handlers.
- */
+// `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}` → the same API and
+// stage with every method and path: `arn:…:{apiId}/{stage}/*/*`. API Gateway caches the policy per
+// token for the result TTL, so it must cover the whole API: a policy for the first method called
+// would wrongly deny (or allow) the next one. Per-route rules (scopes) are enforced by the handlers.
 export function wholeApiArn(methodArn: string): string {
-  const [arnPrefix, apiId, stage] = methodArn.split('/');
-  if (!arnPrefix?.startsWith('arn:') || !apiId || !stage) throw new Error(`Unexpected methodArn: ${methodArn}`);
-  return `${arnPrefix}/${apiId}/${stage}/*/*`;
+  // The API id ends the ARN's colon-separated part; the slash-separated rest is stage/method/path.
+  const [apiArn, stage] = methodArn.split('/');
+  if (!apiArn?.startsWith('arn:') || apiArn.split(':').length !== 6 || !stage) throw new Error(`Unexpected methodArn: ${methodArn}`);
+  return `${apiArn}/${stage}/*/*`;
 }
 
 export function allowPolicy(principal: Principal, methodArn: string): APIGatewayAuthorizerResult {

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import type { DomainError, DomainErrorKind, FieldIssue } from '../domain/errors.ts';
+import { ForbiddenError, UnauthenticatedError, type DomainError, type DomainErrorKind, type FieldIssue } from '../domain/errors.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -60,13 +60,16 @@ const KIND_TO_TYPE: Record<DomainErrorKind, ProblemType> = {
 export function problemForDomainError(error: DomainError): HttpProblem {
   const type = KIND_TO_TYPE[error.kind];
   const issues = 'issues' in error ? (error.issues as readonly FieldIssue[]) : undefined;
-  const headers: Record<string, string> =
-    type === 'unauthenticated'
-      ? { 'WWW-Authenticate': `Bearer realm="entity-platform", error="invalid_token", error_description="${error.message.replaceAll('"', "'")}"` }
-      : type === 'forbidden'
-        ? { 'WWW-Authenticate': `Bearer realm="entity-platform", error="insufficient_scope", error_description="${error.message.replaceAll('"', "'")}"` }
-        : {};
-  return new HttpProblem(type, error.message, { headers, ...(issues && { issues }) });
+  return new HttpProblem(type, error.message, { headers: challenge(error), ...(issues && { issues }) });
+}
+
+/** RFC 6750 challenges: no error code when no token was sent, `invalid_token` or `insufficient_scope` otherwise. */
+function challenge(error: DomainError): Record<string, string> {
+  const realm = 'Bearer realm="entity-platform"';
+  const describe = (code: string) => `${realm}, error="${code}", error_description="${error.message.replaceAll('"', "'")}"`;
+  if (error instanceof UnauthenticatedError) return { 'WWW-Authenticate': error.reason === 'missing' ? realm : describe('invalid_token') };
+  if (error instanceof ForbiddenError) return { 'WWW-Authenticate': describe('insufficient_scope') };
+  return {};
 }
 
 export function problemResponse(problem: HttpProblem, context: { instance?: string; correlationId?: string }): APIGatewayProxyResult {

@@ -17,8 +17,8 @@ declare module 'vitest' {
 
 /**
  * The real local stack, once per run: DynamoDB Local (in memory), the local issuer's keys (a
- * fresh pair in a temp dir), serverless-offline serving the API against them, and the dev and
- * prod stages packaged for the infrastructure tests.
+ * fresh pair in a temp dir), serverless-offline serving the API against them, and the dev, prod
+ * and local stages packaged for the infrastructure tests.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const running: RunningProcess[] = [];
@@ -26,26 +26,33 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const issuerDir = join(workDir, 'issuer');
   await ensureLocalIssuer(issuerDir);
 
-  const [dynamo] = await Promise.all([
-    startDynamoDbLocal({ port: await freePort() }),
-    // Packaging runs beside the stack; each sls process builds in its own esbuild work folder.
-    packageStage('dev', workDir),
-    packageStage('prod', workDir),
-    // The local stage is packaged as the positive control of the "no local issuer" check.
-    packageStage('local', workDir),
-  ]);
-  running.push(dynamo);
-  await ensureTable(dynamo.endpoint, localTableName());
-  const api = await startOffline({ httpPort: await freePort(), lambdaPort: await freePort(), dynamoEndpoint: dynamo.endpoint, issuerDir, quiet: true, esbuildWorkFolder: '.esbuild-test-offline' });
-  running.push(api);
-
-  project.provide('dynamoEndpoint', dynamo.endpoint);
-  project.provide('apiUrl', api.url);
-  project.provide('issuerDir', issuerDir);
-  project.provide('packagedDir', workDir);
-
-  return async () => {
+  const stopAll = async () => {
     await Promise.all(running.reverse().map((p) => p.stop()));
     await rm(workDir, { recursive: true, force: true });
   };
+  try {
+    // Packaging (one stage at a time: sls shares .serverless/ between runs) goes on beside the
+    // stack, which builds in its own esbuild work folder. `local` is the positive control of the
+    // "no local issuer in other stages" check.
+    const packaging = (async () => {
+      for (const stage of ['dev', 'prod', 'local']) await packageStage(stage, workDir);
+    })();
+    packaging.catch(() => undefined); // awaited below; this only keeps an early failure elsewhere from leaving it unhandled
+    const dynamo = await startDynamoDbLocal({ port: await freePort() });
+    running.push(dynamo);
+    await ensureTable(dynamo.endpoint, localTableName());
+    const api = await startOffline({ httpPort: await freePort(), lambdaPort: await freePort(), dynamoEndpoint: dynamo.endpoint, issuerDir, quiet: true, esbuildWorkFolder: '.esbuild-test-offline' });
+    running.push(api);
+    await packaging;
+
+    project.provide('dynamoEndpoint', dynamo.endpoint);
+    project.provide('apiUrl', api.url);
+    project.provide('issuerDir', issuerDir);
+    project.provide('packagedDir', workDir);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+
+  return stopAll;
 }

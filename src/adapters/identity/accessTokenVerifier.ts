@@ -34,6 +34,7 @@ export function createAccessTokenVerifier(identity: IdentitySettings): AccessTok
 function buildVerify(identity: IdentitySettings): (token: string) => Promise<JwtPayload> {
   if (identity.provider === 'cognito') {
     const verifier = CognitoJwtVerifier.create({ userPoolId: identity.userPoolId, tokenUse: 'access', clientId: [...identity.clientIds] });
+    if (identity.jwks) verifier.cacheJwks(identity.jwks);
     return (token) => verifier.verify(token);
   }
   // The local issuer mints Cognito-shaped access tokens; check the same claims Cognito's verifier does.
