@@ -1,5 +1,5 @@
 import { createEntitySchema, parseInput } from '../../src/domain/entitySchemas.ts';
-import { accessTokenVerifier, entityService } from '../../src/composition/entities.ts';
+import { accessTokenVerifier, entityService, idempotency } from '../../src/composition/entities.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
 import { principalOf } from '../../src/http/principal.ts';
 import { entityResponse } from '../../src/http/responses.ts';
@@ -14,5 +14,5 @@ export const handler = httpHandler(
     metrics.addMetric('EntitiesCreated', 'Count', 1);
     return entityResponse(entity, { status: 201, location: `/api/v1/secure/entities/${entity.id}` });
   },
-  { body: {} },
+  { body: {}, idempotency },
 );

@@ -1,5 +1,5 @@
 import { entityPathSchema, parseInput } from '../../src/domain/entitySchemas.ts';
-import { accessTokenVerifier, entityService } from '../../src/composition/entities.ts';
+import { accessTokenVerifier, entityService, idempotency } from '../../src/composition/entities.ts';
 import { expectedVersionFrom } from '../../src/http/etag.ts';
 import { header } from '../../src/http/headers.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
@@ -14,4 +14,4 @@ export const handler = httpHandler(async ({ event }) => {
   await (await entityService()).delete(principal, id, expectedVersionFrom(header(event, 'if-match')));
   metrics.addMetric('EntitiesDeleted', 'Count', 1);
   return noContent();
-});
+}, { idempotency });

@@ -1,5 +1,5 @@
 import { entityPathSchema, parseInput, replaceEntitySchema } from '../../src/domain/entitySchemas.ts';
-import { accessTokenVerifier, entityService } from '../../src/composition/entities.ts';
+import { accessTokenVerifier, entityService, idempotency } from '../../src/composition/entities.ts';
 import { expectedVersionFrom } from '../../src/http/etag.ts';
 import { header } from '../../src/http/headers.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
@@ -17,5 +17,5 @@ export const handler = httpHandler(
     metrics.addMetric('EntitiesUpdated', 'Count', 1);
     return entityResponse(entity);
   },
-  { body: {} },
+  { body: {}, idempotency },
 );

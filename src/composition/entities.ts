@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createDocumentClient } from '../adapters/dynamodb/documentClient.ts';
+import { createDynamoClient, documentClientFor } from '../adapters/dynamodb/documentClient.ts';
 import { DynamoEntityRepository } from '../adapters/dynamodb/DynamoEntityRepository.ts';
+import { SingleTableIdempotencyStore } from '../adapters/dynamodb/idempotencyStore.ts';
 import { EntityService } from '../domain/entityService.ts';
+import { createIdempotentExecutor, type IdempotentExecutor } from '../http/idempotency.ts';
 import { tracer } from '../observability.ts';
 import { runtimeSettings, settings } from './identity.ts';
 import { once } from './once.ts';
@@ -9,10 +11,16 @@ import { once } from './once.ts';
 export { accessTokenVerifier } from './identity.ts';
 
 /** Composition root, entity half: one DynamoDB client per container, created at import. */
-const documentClient = tracer.captureAWSv3Client(createDocumentClient({ region: settings.AWS_REGION, endpoint: settings.DYNAMODB_ENDPOINT }));
+const dynamoClient = tracer.captureAWSv3Client(createDynamoClient({ region: settings.AWS_REGION, endpoint: settings.DYNAMODB_ENDPOINT }));
+const documentClient = documentClientFor(dynamoClient);
 
 export const entityService: () => Promise<EntityService> = once(async () => {
   const { cursorSigningKey } = await runtimeSettings();
   const repository = new DynamoEntityRepository({ client: documentClient, tableName: settings.ENTITIES_TABLE, cursorSigningKey });
   return new EntityService({ repository, clock: { now: () => new Date() }, ids: { newId: randomUUID } });
 });
+
+/** Idempotency-Key outcomes, kept in the same table. */
+export const idempotency: () => Promise<IdempotentExecutor> = once(() =>
+  Promise.resolve(createIdempotentExecutor(new SingleTableIdempotencyStore({ tableName: settings.ENTITIES_TABLE, client: dynamoClient }), { ttlSeconds: settings.IDEMPOTENCY_TTL_SECONDS })),
+);

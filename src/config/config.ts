@@ -8,6 +8,8 @@ const configSchema = z
     AWS_REGION: nonEmpty,
     ENTITIES_TABLE: nonEmpty,
     /** DynamoDB Local in the `local` stage and in tests; unset in AWS. */
+    /** How long Idempotency-Key outcomes are kept (default 24 h). */
+    IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(1).max(7 * 24 * 3600).default(24 * 3600),
     DYNAMODB_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:8000' }).optional(),
     /** `local` only in the local stage, whose bundles alone contain the local issuer. */
     IDENTITY_PROVIDER: z.enum(['cognito', 'local']),

@@ -73,7 +73,7 @@ export class EntityService {
     const writer = requireScope(principal, SCOPES.write);
     await this.withFreshVersion(expected, async () => {
       const current = await this.loadOwned(writer, id, expected);
-      await this.deps.repository.delete(current, current.version);
+      await this.deps.repository.delete(current);
     });
   }
 
@@ -89,7 +89,7 @@ export class EntityService {
       const fields = change(current);
       if (sameContent(current, fields)) return current;
       const next: Entity = { ...current, ...fields, version: current.version + 1, updatedAt: this.deps.clock.now().toISOString() };
-      await this.deps.repository.update(next, current.version);
+      await this.deps.repository.update(next, current);
       return next;
     });
   }

@@ -67,6 +67,16 @@ export class ConflictError extends DomainError {
   }
 }
 
+/** Another entity of the tenant already has this name (compared case-insensitively, trimmed). */
+export class NameTakenError extends ConflictError {
+  readonly conflictingEntityId: string;
+  constructor(name: string, conflictingEntityId: string) {
+    super(`The name "${name}" is already used by entity ${conflictingEntityId} in your tenant; choose another name or change that entity.`);
+    this.name = 'NameTakenError';
+    this.conflictingEntityId = conflictingEntityId;
+  }
+}
+
 export class PreconditionFailedError extends DomainError {
   readonly kind = 'precondition-failed';
   readonly currentVersion: number | undefined;

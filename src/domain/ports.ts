@@ -16,15 +16,19 @@ export interface ListEntitiesCriteria {
 }
 
 /**
- * Persistence of entities. Writes are conditional: `update` and `delete` succeed only when the
- * stored version equals `expectedVersion`, and otherwise throw `PreconditionFailedError`
- * (or `NotFoundError` when the entity is gone). A malformed or foreign cursor throws `ValidationError`.
+ * Persistence of entities. Every write is atomic and conditional:
+ * - names are unique per tenant (compared with `normalizeName`): `create`, and an `update` that
+ *   renames, claim the name in the same write and throw `NameTakenError` when another entity
+ *   holds it; a rename or `delete` releases the old name in that same write;
+ * - `update` and `delete` succeed only while the stored version is still `previous.version`, and
+ *   otherwise throw `PreconditionFailedError` (or `NotFoundError` when the entity is gone).
+ * A malformed or foreign cursor throws `ValidationError`.
  */
 export interface EntityRepository {
   create(entity: Entity): Promise<void>;
   get(id: string): Promise<Entity | undefined>;
-  update(entity: Entity, expectedVersion: number): Promise<void>;
-  delete(entity: Entity, expectedVersion: number): Promise<void>;
+  update(next: Entity, previous: Entity): Promise<void>;
+  delete(current: Entity): Promise<void>;
   list(criteria: ListEntitiesCriteria): Promise<Page<Entity>>;
 }
 

@@ -4,7 +4,10 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { logger, metrics, tracer } from '../observability.ts';
-import { httpBoundary, type BoundaryContext } from './middleware/httpBoundary.ts';
+import { header } from './headers.ts';
+import { idempotencyKeyOf, type IdempotentExecutor } from './idempotency.ts';
+import { httpBoundary, settleClientErrors, type BoundaryContext } from './middleware/httpBoundary.ts';
+import { callerOf } from './principal.ts';
 import { jsonBody, type JsonBodyOptions } from './middleware/jsonBody.ts';
 
 export interface HttpRequest {
@@ -16,14 +19,17 @@ export interface HttpRequest {
 export interface HttpHandlerOptions {
   /** The route takes a JSON body. */
   readonly body?: JsonBodyOptions;
+  /** The route honours `Idempotency-Key` (writes): the executor that stores outcomes. */
+  readonly idempotency?: () => Promise<IdempotentExecutor>;
 }
 
 export type Route = (request: HttpRequest) => Promise<APIGatewayProxyResult>;
 
 /**
  * The one middy stack every HTTP handler shares: Powertools logger (Lambda context, correlation
- * id), tracer, EMF metrics with the cold-start metric, the problem+json boundary, and JSON body
- * parsing where the route has a body. Handlers supply only the route.
+ * id), tracer, EMF metrics with the cold-start metric, the problem+json boundary, JSON body
+ * parsing where the route has a body, and Idempotency-Key handling where the route writes.
+ * Handlers supply only the route.
  */
 export function httpHandler(route: Route, options: HttpHandlerOptions = {}) {
   const stack = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, BoundaryContext>()
@@ -32,5 +38,13 @@ export function httpHandler(route: Route, options: HttpHandlerOptions = {}) {
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(httpBoundary());
   if (options.body) stack.use(jsonBody(options.body));
-  return stack.handler((event) => route({ event, body: (event as { body: unknown }).body }));
+  return stack.handler(async (event, context) => {
+    const request: HttpRequest = { event, body: (event as { body: unknown }).body };
+    const key = options.idempotency ? idempotencyKeyOf(event) : undefined;
+    if (!options.idempotency || key === undefined) return route(request);
+    const caller = callerOf(event);
+    const fingerprint = { method: event.httpMethod, path: event.path, body: request.body ?? null, ifMatch: header(event, 'if-match') ?? null };
+    const execute = await options.idempotency();
+    return execute({ scope: caller ? `${caller.tenantId}#${caller.subject}` : 'anonymous', key, fingerprint }, context, () => settleClientErrors(route(request), event, context));
+  });
 }

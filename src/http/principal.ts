@@ -26,6 +26,11 @@ function fromAuthorizerContext(context: Record<string, unknown> | null | undefin
   return { subject: context['sub'], tenantId: context['tenantId'], scopes: new Set(scopes.split(' ').filter(Boolean)), groups: new Set(groups.split(',').filter(Boolean)) };
 }
 
+/** The caller the API Gateway authorizer verified, if this request went through it. */
+export function callerOf(event: APIGatewayProxyEvent): Principal | undefined {
+  return fromAuthorizerContext(event.requestContext?.authorizer);
+}
+
 export function channelOf(event: Pick<APIGatewayProxyEvent, 'resource'>): Channel {
   return event.resource.startsWith('/api/v1/data/') ? 'data' : 'secure';
 }
@@ -38,7 +43,7 @@ const BEARER = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/;
  * verified here with the same verifier; an invalid one is a 401, never a silent anonymous read.
  */
 export async function principalOf(event: APIGatewayProxyEvent, verifier: () => Promise<AccessTokenVerifier>): Promise<Principal | undefined> {
-  const fromAuthorizer = fromAuthorizerContext(event.requestContext?.authorizer);
+  const fromAuthorizer = callerOf(event);
   if (fromAuthorizer) return fromAuthorizer;
   if (channelOf(event) === 'secure') throw new UnauthenticatedError();
   const authorization = header(event, 'authorization');

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { ForbiddenError, UnauthenticatedError, type DomainError, type DomainErrorKind, type FieldIssue } from '../domain/errors.ts';
+import { ForbiddenError, NameTakenError, UnauthenticatedError, type DomainError, type DomainErrorKind, type FieldIssue } from '../domain/errors.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -29,6 +29,8 @@ export interface ProblemBody {
   instance?: string;
   errors?: readonly FieldIssue[];
   correlationId?: string;
+  /** RFC 9457 extension members, e.g. `conflictingEntityId`. */
+  [extension: string]: unknown;
 }
 
 export const problemTypeUri = (type: ProblemType): string => `urn:entity-platform:problem:${type}`;
@@ -38,12 +40,18 @@ export class HttpProblem extends Error {
   readonly type: ProblemType;
   readonly headers: Record<string, string>;
   readonly issues: readonly FieldIssue[] | undefined;
-  constructor(type: ProblemType, detail: string, options: { headers?: Record<string, string>; issues?: readonly FieldIssue[] } = {}) {
+  readonly extensions: Record<string, unknown>;
+  constructor(
+    type: ProblemType,
+    detail: string,
+    options: { headers?: Record<string, string>; issues?: readonly FieldIssue[]; extensions?: Record<string, unknown> } = {},
+  ) {
     super(detail);
     this.name = 'HttpProblem';
     this.type = type;
     this.headers = options.headers ?? {};
     this.issues = options.issues;
+    this.extensions = options.extensions ?? {};
   }
 }
 
@@ -60,7 +68,8 @@ const KIND_TO_TYPE: Record<DomainErrorKind, ProblemType> = {
 export function problemForDomainError(error: DomainError): HttpProblem {
   const type = KIND_TO_TYPE[error.kind];
   const issues = 'issues' in error ? (error.issues as readonly FieldIssue[]) : undefined;
-  return new HttpProblem(type, error.message, { headers: challenge(error), ...(issues && { issues }) });
+  const extensions = error instanceof NameTakenError ? { conflictingEntityId: error.conflictingEntityId } : {};
+  return new HttpProblem(type, error.message, { headers: challenge(error), extensions, ...(issues && { issues }) });
 }
 
 /** RFC 6750 challenges: no error code when no token was sent, `invalid_token` or `insufficient_scope` otherwise. */
@@ -75,6 +84,7 @@ function challenge(error: DomainError): Record<string, string> {
 export function problemResponse(problem: HttpProblem, context: { instance?: string; correlationId?: string }): APIGatewayProxyResult {
   const { status, title } = PROBLEMS[problem.type];
   const body: ProblemBody = {
+    ...problem.extensions,
     type: problemTypeUri(problem.type),
     title,
     status,

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it, inject } from 'vitest';
 import { createDocumentClient } from '../../src/adapters/dynamodb/documentClient.ts';
 import { DynamoEntityRepository } from '../../src/adapters/dynamodb/DynamoEntityRepository.ts';
 import type { Entity } from '../../src/domain/entity.ts';
-import { NotFoundError, PreconditionFailedError, ValidationError } from '../../src/domain/errors.ts';
+import { NameTakenError, NotFoundError, PreconditionFailedError, ValidationError } from '../../src/domain/errors.ts';
 import { ensureTable } from '../../scripts/lib/localStack.ts';
 
 const table = `repository-test-${randomUUID()}`;
@@ -57,16 +57,16 @@ describe('DynamoEntityRepository against DynamoDB Local', () => {
   it('updates and deletes only at the expected version', async () => {
     const e = entity('tenant-a');
     await repo.create(e);
-    const v2 = { ...e, name: 'renamed', version: 2 };
-    await repo.update(v2, 1);
-    await expect(repo.update({ ...e, name: 'lost update', version: 2 }, 1)).rejects.toBeInstanceOf(PreconditionFailedError);
-    await expect(repo.update({ ...e, version: 2 }, 1)).rejects.toMatchObject({ currentVersion: 2 });
-    await expect(repo.delete(v2, 1)).rejects.toBeInstanceOf(PreconditionFailedError);
+    const v2 = { ...e, name: `renamed ${e.id}`, version: 2 };
+    await repo.update(v2, e);
+    await expect(repo.update({ ...e, name: `lost update ${e.id}`, version: 2 }, e)).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(repo.update({ ...e, version: 2 }, e)).rejects.toMatchObject({ currentVersion: 2 });
+    await expect(repo.delete(e)).rejects.toBeInstanceOf(PreconditionFailedError);
     expect(await repo.get(e.id)).toEqual(v2);
-    await repo.delete(v2, 2);
+    await repo.delete(v2);
     expect(await repo.get(e.id)).toBeUndefined();
-    await expect(repo.update({ ...v2, version: 3 }, 2)).rejects.toBeInstanceOf(NotFoundError);
-    await expect(repo.delete(v2, 2)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(repo.update({ ...v2, version: 3 }, v2)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(repo.delete(v2)).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('pages through a tenant in creation order across pages, isolated from other tenants', async () => {
@@ -103,7 +103,7 @@ describe('DynamoEntityRepository against DynamoDB Local', () => {
 
   it('drops an entity from the public index when it turns private', async () => {
     const [e] = await createMany(`vis-${randomUUID()}`, 1, { visibility: 'public', name: `vis-${randomUUID()}` });
-    await repo.update({ ...e!, visibility: 'private', version: 2 }, 1);
+    await repo.update({ ...e!, visibility: 'private', version: 2 }, e!);
     expect((await repo.list({ scope: { kind: 'public' }, name: e!.name, limit: 10 })).items).toEqual([]);
   });
 
@@ -116,6 +116,46 @@ describe('DynamoEntityRepository against DynamoDB Local', () => {
     const forged = Buffer.from(JSON.stringify({ s: 0, k: { pk: 'ENTITY#x', sk: 'METADATA', tenantKey: 'TENANT#other', listKey: '0' } })).toString('base64url');
     await expect(repo.list({ scope: { kind: 'tenant', tenantId: tenant }, limit: 1, cursor: `${forged}.${mac}` })).rejects.toBeInstanceOf(ValidationError);
     await expect(repo.list({ scope: { kind: 'tenant', tenantId: 'other' }, limit: 1, cursor })).rejects.toBeInstanceOf(ValidationError);
-    await expect(repo.list({ scope: { kind: 'tenant', tenantId: tenant }, limit: 1, cursor: `${body}.x${mac.slice(1)}` })).rejects.toBeInstanceOf(ValidationError);
+    await expect(repo.list({ scope: { kind: 'tenant', tenantId: tenant }, limit: 1, cursor: `${body}.${mac.startsWith('A') ? 'B' : 'A'}${mac.slice(1)}` })).rejects.toBeInstanceOf(ValidationError);
+  });
+});
+
+describe('name uniqueness per tenant (one transaction with a name claim)', () => {
+  it('refuses a second entity with the same name, case-insensitively and trimmed, naming the holder', async () => {
+    const tenant = `u-${randomUUID()}`;
+    const first = entity(tenant, { name: 'Unique Thing' });
+    await repo.create(first);
+    const error = await repo.create(entity(tenant, { name: '  unique THING ' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NameTakenError);
+    expect((error as NameTakenError).conflictingEntityId).toBe(first.id);
+    // Another tenant may use the name.
+    await expect(repo.create(entity(`u-${randomUUID()}`, { name: 'Unique Thing' }))).resolves.toBeUndefined();
+  });
+
+  it('a rename claims the new name and releases the old one atomically; delete releases it', async () => {
+    const tenant = `r-${randomUUID()}`;
+    const a = entity(tenant, { name: 'alpha' });
+    const b = entity(tenant, { name: 'beta' });
+    await repo.create(a);
+    await repo.create(b);
+    await expect(repo.update({ ...a, name: 'BETA', version: 2 }, a)).rejects.toBeInstanceOf(NameTakenError);
+    expect(await repo.get(a.id)).toEqual(a); // nothing half-written
+    const renamed = { ...a, name: 'gamma', version: 2 };
+    await repo.update(renamed, a);
+    await repo.create(entity(tenant, { name: 'Alpha' })); // the old name is free again
+    await expect(repo.create(entity(tenant, { name: 'gamma' }))).rejects.toBeInstanceOf(NameTakenError);
+    await repo.update({ ...renamed, name: 'GAMMA', version: 3 }, renamed); // same name, other case: no claim change
+    await repo.delete({ ...renamed, name: 'GAMMA', version: 3 });
+    await expect(repo.create(entity(tenant, { name: 'gamma' }))).resolves.toBeUndefined();
+  });
+
+  it('maps each cancellation reason precisely: a stale version is 412 even when the new name is taken', async () => {
+    const tenant = `m-${randomUUID()}`;
+    const a = entity(tenant, { name: 'one' });
+    await repo.create(a);
+    await repo.create(entity(tenant, { name: 'two' }));
+    await repo.update({ ...a, attributes: { changed: true }, version: 2 }, a);
+    await expect(repo.update({ ...a, name: 'two', version: 2 }, a)).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(repo.update({ ...a, name: 'three', version: 2 }, a)).rejects.toMatchObject({ currentVersion: 2 });
   });
 });

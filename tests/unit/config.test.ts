@@ -28,15 +28,17 @@ function configError(env: Record<string, string | undefined>): ConfigError {
 
 describe('parseConfig', () => {
   it('parses a valid cognito configuration and ignores unrelated variables', () => {
-    expect(parseConfig({ ...cognito, PATH: '/usr/bin', HOME: '/root' })).toEqual(cognito);
+    expect(parseConfig({ ...cognito, PATH: '/usr/bin', HOME: '/root' })).toEqual({ ...cognito, IDEMPOTENCY_TTL_SECONDS: 86_400 });
   });
 
   it('parses a valid local configuration, which needs no runtime secret', () => {
-    expect(parseConfig(local)).toEqual(local);
+    expect(parseConfig(local)).toEqual({ ...local, IDEMPOTENCY_TTL_SECONDS: 86_400 });
   });
 
   it('leaves DYNAMODB_ENDPOINT unset when it is absent (AWS)', () => {
     expect(parseConfig(cognito).DYNAMODB_ENDPOINT).toBeUndefined();
+    expect(parseConfig({ ...cognito, IDEMPOTENCY_TTL_SECONDS: '60' }).IDEMPOTENCY_TTL_SECONDS).toBe(60);
+    expect(() => parseConfig({ ...cognito, IDEMPOTENCY_TTL_SECONDS: '0' })).toThrow(/IDEMPOTENCY_TTL_SECONDS/);
   });
 
   it('trims values', () => {

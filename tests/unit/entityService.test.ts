@@ -42,15 +42,15 @@ class RacingRepository extends MemoryEntityRepository {
   private race(id: string): Promise<void> {
     const current = this.items.get(id);
     if (!current) return Promise.resolve();
-    return super.update({ ...current, name: 'Renamed elsewhere', attributes: { ...current.attributes, other: true }, version: current.version + 1 }, current.version);
+    return super.update({ ...current, name: 'Renamed elsewhere', attributes: { ...current.attributes, other: true }, version: current.version + 1 }, current);
   }
-  override async update(entity: Entity, expectedVersion: number): Promise<void> {
+  override async update(entity: Entity, previous: Entity): Promise<void> {
     if (++this.updateCalls === 1) await this.race(entity.id);
-    return super.update(entity, expectedVersion);
+    return super.update(entity, previous);
   }
-  override async delete(entity: Entity, expectedVersion: number): Promise<void> {
+  override async delete(entity: Entity): Promise<void> {
     if (++this.deleteCalls === 1) await this.race(entity.id);
-    return super.delete(entity, expectedVersion);
+    return super.delete(entity);
   }
 }
 
@@ -211,12 +211,12 @@ describe('EntityService.delete', () => {
 describe('MemoryEntityRepository honours the EntityRepository contract', () => {
   it('conditional update and delete: PreconditionFailedError on a version mismatch, NotFoundError when gone', async () => {
     const repository = new MemoryEntityRepository([stored]);
-    const error = await repository.update({ ...stored, version: 3 }, 2).catch((e: unknown) => e);
+    const error = await repository.update({ ...stored, version: 3 }, { ...stored, version: 2 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PreconditionFailedError);
     expect((error as PreconditionFailedError).currentVersion).toBe(1);
-    await expect(repository.delete(stored, 5)).rejects.toThrow(PreconditionFailedError);
-    await expect(repository.update({ ...stored, id: 'nope' }, 1)).rejects.toThrow(NotFoundError);
-    await expect(repository.delete({ ...stored, id: 'nope' }, 1)).rejects.toThrow(NotFoundError);
+    await expect(repository.delete({ ...stored, version: 5 })).rejects.toThrow(PreconditionFailedError);
+    await expect(repository.update({ ...stored, id: 'nope' }, { ...stored, id: 'nope' })).rejects.toThrow(NotFoundError);
+    await expect(repository.delete({ ...stored, id: 'nope' })).rejects.toThrow(NotFoundError);
     await expect(repository.create(stored)).rejects.toThrow(ConflictError);
     await expect(repository.list({ scope: { kind: 'public' }, limit: 1, cursor: 'garbage' })).rejects.toThrow(ValidationError);
     expect(await repository.get('e1')).toEqual(stored);

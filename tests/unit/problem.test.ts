@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError, type DomainError, ForbiddenError, NotFoundError, PreconditionFailedError, UnauthenticatedError, UnprocessableError, ValidationError } from '../../src/domain/errors.ts';
+import { ConflictError, type DomainError, ForbiddenError, NotFoundError, PreconditionFailedError, UnauthenticatedError, UnprocessableError, ValidationError, NameTakenError } from '../../src/domain/errors.ts';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problemForDomainError, problemResponse, problemTypeUri, type ProblemBody } from '../../src/http/problem.ts';
 
 const bodyOf = (result: { body: string }): ProblemBody => JSON.parse(result.body) as ProblemBody;
@@ -72,5 +72,13 @@ describe('problemForDomainError', () => {
 
   it('adds no challenge for other errors', () => {
     expect(problemResponse(problemForDomainError(new NotFoundError('n')), {}).headers).not.toHaveProperty('WWW-Authenticate');
+  });
+});
+
+describe('name conflicts', () => {
+  it('carry the conflicting entity id as an RFC 9457 extension member', () => {
+    const result = problemResponse(problemForDomainError(new NameTakenError('Widget', 'e-42')), {});
+    expect(result.statusCode).toBe(409);
+    expect(JSON.parse(result.body)).toMatchObject({ status: 409, conflictingEntityId: 'e-42', detail: expect.stringContaining('e-42') });
   });
 });

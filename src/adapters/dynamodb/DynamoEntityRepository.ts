@@ -1,11 +1,12 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TransactionCanceledException, type CancellationReason } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { normalizeName, type Entity } from '../../domain/entity.ts';
-import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../../domain/errors.ts';
+import { ConflictError, NameTakenError, NotFoundError, PreconditionFailedError, ValidationError } from '../../domain/errors.ts';
 import type { EntityRepository, ListEntitiesCriteria, Page } from '../../domain/ports.ts';
 import type { ReadScope } from '../../domain/principal.ts';
 import { CursorCodec, type CursorPosition } from './cursorCodec.ts';
-import { ENTITY_SK, INDEX, PUBLIC_PARTITION, entityPk, fromItem, nameScopePrefix, tenantPartition, toItem } from './entityItem.ts';
+import { ENTITY_SK, INDEX, PUBLIC_PARTITION, entityPk, fromItem, nameClaimKey, nameScopePrefix, tenantPartition, toItem, toNameClaimItem } from './entityItem.ts';
 
 /** One Query of a listing; a listing walks its segments in order (they never overlap). */
 type Segment = Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>;
@@ -28,14 +29,14 @@ export class DynamoEntityRepository implements EntityRepository {
   }
 
   async create(entity: Entity): Promise<void> {
-    try {
-      await this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: toItem(entity), ConditionExpression: 'attribute_not_exists(pk)' }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new ConflictError(`An entity with id ${entity.id} already exists.`);
-      throw error;
-    }
+    await this.transact([
+      { Put: { TableName: this.tableName, Item: toItem(entity), ConditionExpression: 'attribute_not_exists(pk)' } },
+      this.claimName(entity),
+    ], (reasons) => {
+      if (failed(reasons[0])) return new ConflictError(`An entity with id ${entity.id} already exists.`);
+      if (failed(reasons[1])) return new NameTakenError(entity.name, holderOf(reasons[1]));
+      return undefined;
+    });
   }
 
   async get(id: string): Promise<Entity | undefined> {
@@ -43,16 +44,67 @@ export class DynamoEntityRepository implements EntityRepository {
     return Item ? fromItem(Item) : undefined;
   }
 
-  async update(entity: Entity, expectedVersion: number): Promise<void> {
-    await this.conditionalOnVersion(entity.id, expectedVersion, (condition) =>
-      this.client.send(new PutCommand({ TableName: this.tableName, Item: toItem(entity), ...condition })),
+  async update(next: Entity, previous: Entity): Promise<void> {
+    const put: TransactItem = { Put: { TableName: this.tableName, Item: toItem(next), ...onVersion(previous.version) } };
+    const renamed = normalizeName(next.name) !== normalizeName(previous.name);
+    // A rename claims the new name and releases the old one in the same transaction.
+    await this.transact(renamed ? [put, this.claimName(next), this.releaseName(previous)] : [put], (reasons) => {
+      if (failed(reasons[0])) return versionConflict(previous.id, reasons[0]);
+      if (failed(reasons[1])) return new NameTakenError(next.name, holderOf(reasons[1]));
+      return undefined;
+    });
+  }
+
+  async delete(current: Entity): Promise<void> {
+    await this.transact(
+      [{ Delete: { TableName: this.tableName, Key: { pk: entityPk(current.id), sk: ENTITY_SK }, ...onVersion(current.version) } }, this.releaseName(current)],
+      (reasons) => (failed(reasons[0]) ? versionConflict(current.id, reasons[0]) : undefined),
     );
   }
 
-  async delete(entity: Entity, expectedVersion: number): Promise<void> {
-    await this.conditionalOnVersion(entity.id, expectedVersion, (condition) =>
-      this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: entityPk(entity.id), sk: ENTITY_SK }, ...condition })),
-    );
+  private claimName(entity: Entity): TransactItem {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: toNameClaimItem(entity),
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  }
+
+  /** Releases the entity's name; never another entity's (a claim held by someone else fails the write). */
+  private releaseName(entity: Entity): TransactItem {
+    return {
+      Delete: {
+        TableName: this.tableName,
+        Key: nameClaimKey(entity.tenantId, entity.name),
+        ConditionExpression: 'attribute_not_exists(pk) OR entityId = :id',
+        ExpressionAttributeValues: { ':id': entity.id },
+      },
+    };
+  }
+
+  /**
+   * Runs one TransactWriteItems. A cancellation is mapped item by item by `explain`; a
+   * cancellation caused only by concurrent transactions on the same items (TransactionConflict)
+   * is retried with jittered backoff until the items' conditions decide the outcome.
+   */
+  private async transact(items: TransactItem[], explain: (reasons: CancellationReason[]) => Error | undefined): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+        return;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        const mapped = explain(reasons);
+        if (mapped) throw mapped;
+        const onlyContention = reasons.some((r) => r.Code === 'TransactionConflict') && reasons.every((r) => r.Code === 'None' || r.Code === 'TransactionConflict');
+        if (!onlyContention || attempt >= TRANSACTION_ATTEMPTS) throw error;
+        await sleep(Math.random() * 25 * 2 ** attempt);
+      }
+    }
   }
 
   async list(criteria: ListEntitiesCriteria): Promise<Page<Entity>> {
@@ -79,28 +131,33 @@ export class DynamoEntityRepository implements EntityRepository {
     return { items, nextCursor };
   }
 
-  private async conditionalOnVersion(id: string, expectedVersion: number, write: (condition: ConditionParams) => Promise<unknown>): Promise<void> {
-    try {
-      await write({
-        ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
-        ExpressionAttributeNames: { '#version': 'version' },
-        ExpressionAttributeValues: { ':expected': expectedVersion },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      });
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const current = error.Item?.['version']?.N;
-      if (current === undefined) throw new NotFoundError(`No entity with id ${id} exists, or you may not see it.`);
-      throw new PreconditionFailedError(`The entity changed concurrently and is now at version ${current}; fetch it again and retry with the current ETag.`, Number(current));
-    }
-  }
 }
 
-interface ConditionParams {
-  ConditionExpression: string;
-  ExpressionAttributeNames: Record<string, string>;
-  ExpressionAttributeValues: Record<string, unknown>;
-  ReturnValuesOnConditionCheckFailure: 'ALL_OLD';
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Items that contend with a concurrent transaction are retried this many times in all. */
+const TRANSACTION_ATTEMPTS = 6;
+
+const failed = (reason: CancellationReason | undefined): reason is CancellationReason => reason?.Code === 'ConditionalCheckFailed';
+
+function onVersion(expected: number) {
+  return {
+    ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
+    ExpressionAttributeNames: { '#version': 'version' },
+    ExpressionAttributeValues: { ':expected': expected },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+  };
+}
+
+/** The entity's own condition failed: gone (404), or at another version (412). */
+function versionConflict(id: string, reason: CancellationReason): Error {
+  const current = reason.Item?.['version']?.N;
+  if (current === undefined) return new NotFoundError(`No entity with id ${id} exists, or you may not see it.`);
+  return new PreconditionFailedError(`The entity changed concurrently and is now at version ${current}; fetch it again and retry with the current ETag.`, Number(current));
+}
+
+function holderOf(reason: CancellationReason): string {
+  return reason.Item?.['entityId']?.S ?? 'unknown';
 }
 
 function segmentsFor(scope: ReadScope, nameKey: string | undefined): Segment[] {

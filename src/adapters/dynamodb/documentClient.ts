@@ -1,7 +1,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-export interface DocumentClientOptions {
+export interface DynamoClientOptions {
   readonly region: string;
   /** Set for DynamoDB Local; absent in AWS. */
   readonly endpoint?: string | undefined;
@@ -11,7 +11,7 @@ export interface DocumentClientOptions {
  * One client per container. Against a local endpoint the credentials are static placeholders
  * (DynamoDB Local ignores them), so nothing walks the default credential chain.
  */
-export function createDocumentClient(options: DocumentClientOptions): DynamoDBDocumentClient {
+export function createDynamoClient(options: DynamoClientOptions): DynamoDBClient {
   // The platform's retry policy: 3 retries (4 attempts) with a 2 s per-try timeout on server errors and throttling.
   const config: DynamoDBClientConfig = {
     region: options.region,
@@ -22,7 +22,14 @@ export function createDocumentClient(options: DocumentClientOptions): DynamoDBDo
     config.endpoint = options.endpoint;
     config.credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   }
-  return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  });
+  return new DynamoDBClient(config);
+}
+
+/** The document client over `client` (plain JavaScript values in, plain values out). */
+export function documentClientFor(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
+}
+
+export function createDocumentClient(options: DynamoClientOptions): DynamoDBDocumentClient {
+  return documentClientFor(createDynamoClient(options));
 }

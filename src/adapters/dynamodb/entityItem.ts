@@ -69,3 +69,17 @@ export function fromItem(item: Record<string, unknown>): Entity {
     updatedAt: i.updatedAt,
   };
 }
+
+/**
+ * The per-tenant name claim that makes names unique: one item per (tenant, normalized name),
+ * written and deleted in the same transaction as the entity that holds it.
+ */
+export const NAME_CLAIM_SK = 'NAME';
+
+export function nameClaimKey(tenantId: string, name: string): { pk: string; sk: string } {
+  return { pk: `NAME#${tenantId}#${normalizeName(name)}`, sk: NAME_CLAIM_SK };
+}
+
+export function toNameClaimItem(entity: Entity): Record<string, string> {
+  return { ...nameClaimKey(entity.tenantId, entity.name), type: 'NameClaim', tenantId: entity.tenantId, entityId: entity.id };
+}

@@ -56,7 +56,27 @@ export function httpBoundary(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayPr
 }
 
 function toProblem(error: unknown): HttpProblem {
-  if (error instanceof HttpProblem) return error;
+  return clientProblemOf(error) ?? new HttpProblem('internal', 'The service failed to handle the request. Retry later; quote the correlation id if you report it.');
+}
+
+/** The problem for an error the caller caused (a 4xx), or `undefined` for a fault of ours. */
+function clientProblemOf(error: unknown): HttpProblem | undefined {
+  if (error instanceof HttpProblem) return error.type === 'internal' ? undefined : error;
   if (error instanceof DomainError) return problemForDomainError(error);
-  return new HttpProblem('internal', 'The service failed to handle the request. Retry later; quote the correlation id if you report it.');
+  return undefined;
+}
+
+/**
+ * Settles a route's client errors into their 4xx responses and lets faults (5xx) propagate; the
+ * idempotency layer keeps what this returns and forgets what it throws.
+ */
+export async function settleClientErrors(outcome: Promise<APIGatewayProxyResult>, event: APIGatewayProxyEvent, context: BoundaryContext): Promise<APIGatewayProxyResult> {
+  try {
+    return await outcome;
+  } catch (error) {
+    const problem = clientProblemOf(error);
+    if (!problem) throw error;
+    logger.info('Request rejected', { status: problem.type, detail: problem.message });
+    return problemResponse(problem, { instance: event.path, correlationId: context.correlationId ?? correlationIdOf(event, context) });
+  }
 }

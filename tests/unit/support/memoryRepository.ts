@@ -1,5 +1,5 @@
 import { normalizeName, type Entity } from '../../../src/domain/entity.ts';
-import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../../../src/domain/errors.ts';
+import { ConflictError, NameTakenError, NotFoundError, PreconditionFailedError, ValidationError } from '../../../src/domain/errors.ts';
 import type { Clock, EntityRepository, IdGenerator, ListEntitiesCriteria, Page } from '../../../src/domain/ports.ts';
 import { canSee } from '../../../src/domain/principal.ts';
 
@@ -7,9 +7,10 @@ const copy = (entity: Entity): Entity => structuredClone(entity);
 
 /**
  * An in-memory EntityRepository that honours the port contract: conditional update/delete on
- * `expectedVersion` (PreconditionFailedError, or NotFoundError when the entity is gone), a
- * create of an existing id is a ConflictError, and a malformed cursor is a ValidationError.
- * Every read and write copies, so callers can never alias stored state.
+ * `previous.version` (PreconditionFailedError, or NotFoundError when the entity is gone), names
+ * unique per tenant (NameTakenError), a create of an existing id is a ConflictError, and a
+ * malformed cursor is a ValidationError. Every read and write copies, so callers can never alias
+ * stored state.
  */
 export class MemoryEntityRepository implements EntityRepository {
   readonly items = new Map<string, Entity>();
@@ -21,6 +22,8 @@ export class MemoryEntityRepository implements EntityRepository {
 
   create(entity: Entity): Promise<void> {
     if (this.items.has(entity.id)) return Promise.reject(new ConflictError(`An entity with id ${entity.id} already exists.`));
+    const holder = this.nameHolder(entity);
+    if (holder) return Promise.reject(new NameTakenError(entity.name, holder));
     this.items.set(entity.id, copy(entity));
     this.writes.push({ op: 'create', id: entity.id });
     return Promise.resolve();
@@ -31,15 +34,19 @@ export class MemoryEntityRepository implements EntityRepository {
     return Promise.resolve(entity && copy(entity));
   }
 
-  update(entity: Entity, expectedVersion: number): Promise<void> {
+  update(entity: Entity, previous: Entity): Promise<void> {
+    const expectedVersion = previous.version;
     const conflict = this.conflict(entity.id, expectedVersion);
     if (conflict) return Promise.reject(conflict);
+    const holder = this.nameHolder(entity);
+    if (holder) return Promise.reject(new NameTakenError(entity.name, holder));
     this.items.set(entity.id, copy(entity));
     this.writes.push({ op: 'update', id: entity.id, expectedVersion });
     return Promise.resolve();
   }
 
-  delete(entity: Entity, expectedVersion: number): Promise<void> {
+  delete(entity: Entity): Promise<void> {
+    const expectedVersion = entity.version;
     const conflict = this.conflict(entity.id, expectedVersion);
     if (conflict) return Promise.reject(conflict);
     this.items.delete(entity.id);
@@ -59,6 +66,12 @@ export class MemoryEntityRepository implements EntityRepository {
       .sort((a, b) => a.id.localeCompare(b.id));
     const end = start + criteria.limit;
     return Promise.resolve({ items: matching.slice(start, end).map(copy), nextCursor: end < matching.length ? String(end) : null });
+  }
+
+  /** Another entity of the same tenant holding this entity's name, if any. */
+  private nameHolder(entity: Entity): string | undefined {
+    const name = normalizeName(entity.name);
+    return [...this.items.values()].find((e) => e.id !== entity.id && e.tenantId === entity.tenantId && normalizeName(e.name) === name)?.id;
   }
 
   /** Why a conditional write on `expectedVersion` must fail, if it must. */
