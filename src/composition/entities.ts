@@ -4,7 +4,7 @@ import { DynamoEntityRepository } from '../adapters/dynamodb/DynamoEntityReposit
 import { SingleTableIdempotencyStore } from '../adapters/dynamodb/idempotencyStore.ts';
 import { EntityService } from '../domain/entityService.ts';
 import { createIdempotentExecutor, type IdempotentExecutor } from '../http/idempotency.ts';
-import { tracer } from '../observability.ts';
+import { logger, tracer } from '../observability.ts';
 import { runtimeSettings, settings } from './identity.ts';
 import { once } from './once.ts';
 
@@ -16,7 +16,15 @@ const documentClient = documentClientFor(dynamoClient);
 
 export const entityService: () => Promise<EntityService> = once(async () => {
   const { cursorSigningKey } = await runtimeSettings();
-  const repository = new DynamoEntityRepository({ client: documentClient, tableName: settings.ENTITIES_TABLE, cursorSigningKey });
+  const repository = new DynamoEntityRepository({
+    client: documentClient,
+    tableName: settings.ENTITIES_TABLE,
+    cursorSigningKey,
+    correlationId: () => {
+      const id = logger.getCorrelationId();
+      return typeof id === 'string' ? id : undefined;
+    },
+  });
   return new EntityService({ repository, clock: { now: () => new Date() }, ids: { newId: randomUUID } });
 });
 

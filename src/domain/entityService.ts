@@ -73,7 +73,7 @@ export class EntityService {
     const writer = requireScope(principal, SCOPES.write);
     await this.withFreshVersion(expected, async () => {
       const current = await this.loadOwned(writer, id, expected);
-      await this.deps.repository.delete(current);
+      await this.deps.repository.delete(current, this.deps.clock.now().toISOString());
     });
   }
 

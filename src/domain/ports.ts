@@ -28,7 +28,8 @@ export interface EntityRepository {
   create(entity: Entity): Promise<void>;
   get(id: string): Promise<Entity | undefined>;
   update(next: Entity, previous: Entity): Promise<void>;
-  delete(current: Entity): Promise<void>;
+  /** Deletes `current`, recording when (the deletion's own version is `current.version + 1`). */
+  delete(current: Entity, deletedAt: string): Promise<void>;
   list(criteria: ListEntitiesCriteria): Promise<Page<Entity>>;
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it, inject } from 'vitest';
 import { createDocumentClient } from '../../src/adapters/dynamodb/documentClient.ts';
 import { DynamoEntityRepository } from '../../src/adapters/dynamodb/DynamoEntityRepository.ts';
@@ -61,12 +62,12 @@ describe('DynamoEntityRepository against DynamoDB Local', () => {
     await repo.update(v2, e);
     await expect(repo.update({ ...e, name: `lost update ${e.id}`, version: 2 }, e)).rejects.toBeInstanceOf(PreconditionFailedError);
     await expect(repo.update({ ...e, version: 2 }, e)).rejects.toMatchObject({ currentVersion: 2 });
-    await expect(repo.delete(e)).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(repo.delete(e, new Date().toISOString())).rejects.toBeInstanceOf(PreconditionFailedError);
     expect(await repo.get(e.id)).toEqual(v2);
-    await repo.delete(v2);
+    await repo.delete(v2, new Date().toISOString());
     expect(await repo.get(e.id)).toBeUndefined();
     await expect(repo.update({ ...v2, version: 3 }, v2)).rejects.toBeInstanceOf(NotFoundError);
-    await expect(repo.delete(v2)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(repo.delete(v2, new Date().toISOString())).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('pages through a tenant in creation order across pages, isolated from other tenants', async () => {
@@ -145,7 +146,7 @@ describe('name uniqueness per tenant (one transaction with a name claim)', () =>
     await repo.create(entity(tenant, { name: 'Alpha' })); // the old name is free again
     await expect(repo.create(entity(tenant, { name: 'gamma' }))).rejects.toBeInstanceOf(NameTakenError);
     await repo.update({ ...renamed, name: 'GAMMA', version: 3 }, renamed); // same name, other case: no claim change
-    await repo.delete({ ...renamed, name: 'GAMMA', version: 3 });
+    await repo.delete({ ...renamed, name: 'GAMMA', version: 3 }, new Date().toISOString());
     await expect(repo.create(entity(tenant, { name: 'gamma' }))).resolves.toBeUndefined();
   });
 
@@ -157,5 +158,26 @@ describe('name uniqueness per tenant (one transaction with a name claim)', () =>
     await repo.update({ ...a, attributes: { changed: true }, version: 2 }, a);
     await expect(repo.update({ ...a, name: 'two', version: 2 }, a)).rejects.toBeInstanceOf(PreconditionFailedError);
     await expect(repo.update({ ...a, name: 'three', version: 2 }, a)).rejects.toMatchObject({ currentVersion: 2 });
+  });
+});
+
+describe('deletion leaves a tombstone for the event stream', () => {
+  it('replaces the entity with a versioned, expiring tombstone that carries the correlation id', async () => {
+    const endpoint = inject('dynamoEndpoint');
+    const stamped = new DynamoEntityRepository({ client: createDocumentClient({ region: 'eu-west-1', endpoint }), tableName: table, cursorSigningKey: 'integration-test-signing-key', correlationId: () => 'corr-123' });
+    const e = entity(`d-${randomUUID()}`, { visibility: 'public' });
+    await stamped.create(e);
+    const deletedAt = '2026-11-21T10:00:00.000Z';
+    await stamped.delete(e, deletedAt);
+    expect(await stamped.get(e.id)).toBeUndefined();
+    expect((await stamped.list({ scope: { kind: 'tenant', tenantId: e.tenantId }, limit: 10 })).items).toEqual([]);
+    const raw = await createDocumentClient({ region: 'eu-west-1', endpoint }).send(new GetCommand({ TableName: table, Key: { pk: `ENTITY#${e.id}`, sk: 'METADATA' } }));
+    expect(raw.Item).toEqual({
+      pk: `ENTITY#${e.id}`, sk: 'METADATA', type: 'Tombstone', id: e.id, tenantId: e.tenantId, name: e.name,
+      version: 2, deletedAt, expiresAt: Date.parse(deletedAt) / 1000 + 30 * 24 * 3600, correlationId: 'corr-123',
+    });
+    // A tombstone cannot be updated or deleted again.
+    await expect(stamped.update({ ...e, version: 2 }, e)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(stamped.delete({ ...e, version: 2 }, deletedAt)).rejects.toBeInstanceOf(NotFoundError);
   });
 });

@@ -6,7 +6,7 @@ import { ConflictError, NameTakenError, NotFoundError, PreconditionFailedError, 
 import type { EntityRepository, ListEntitiesCriteria, Page } from '../../domain/ports.ts';
 import type { ReadScope } from '../../domain/principal.ts';
 import { CursorCodec, type CursorPosition } from './cursorCodec.ts';
-import { ENTITY_SK, INDEX, PUBLIC_PARTITION, entityPk, fromItem, nameClaimKey, nameScopePrefix, tenantPartition, toItem, toNameClaimItem } from './entityItem.ts';
+import { ENTITY_SK, ENTITY_TYPE, INDEX, PUBLIC_PARTITION, entityPk, fromItem, isEntityItem, nameClaimKey, nameScopePrefix, tenantPartition, toItem, toNameClaimItem, toTombstoneItem } from './entityItem.ts';
 
 /** One Query of a listing; a listing walks its segments in order (they never overlap). */
 type Segment = Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>;
@@ -15,22 +15,26 @@ export interface DynamoEntityRepositoryOptions {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
   readonly cursorSigningKey: string;
+  /** The current request's correlation id, stamped on every write. */
+  readonly correlationId?: () => string | undefined;
 }
 
 export class DynamoEntityRepository implements EntityRepository {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly cursors: CursorCodec;
+  private readonly correlationId: () => string | undefined;
 
   constructor(options: DynamoEntityRepositoryOptions) {
     this.client = options.client;
     this.tableName = options.tableName;
     this.cursors = new CursorCodec(options.cursorSigningKey);
+    this.correlationId = options.correlationId ?? (() => undefined);
   }
 
   async create(entity: Entity): Promise<void> {
     await this.transact([
-      { Put: { TableName: this.tableName, Item: toItem(entity), ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: this.tableName, Item: this.stamped(toItem(entity)), ConditionExpression: 'attribute_not_exists(pk)' } },
       this.claimName(entity),
     ], (reasons) => {
       if (failed(reasons[0])) return new ConflictError(`An entity with id ${entity.id} already exists.`);
@@ -41,11 +45,11 @@ export class DynamoEntityRepository implements EntityRepository {
 
   async get(id: string): Promise<Entity | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: entityPk(id), sk: ENTITY_SK }, ConsistentRead: true }));
-    return Item ? fromItem(Item) : undefined;
+    return Item && isEntityItem(Item) ? fromItem(Item) : undefined;
   }
 
   async update(next: Entity, previous: Entity): Promise<void> {
-    const put: TransactItem = { Put: { TableName: this.tableName, Item: toItem(next), ...onVersion(previous.version) } };
+    const put: TransactItem = { Put: { TableName: this.tableName, Item: this.stamped(toItem(next)), ...onVersion(previous.version) } };
     const renamed = normalizeName(next.name) !== normalizeName(previous.name);
     // A rename claims the new name and releases the old one in the same transaction.
     await this.transact(renamed ? [put, this.claimName(next), this.releaseName(previous)] : [put], (reasons) => {
@@ -55,11 +59,22 @@ export class DynamoEntityRepository implements EntityRepository {
     });
   }
 
-  async delete(current: Entity): Promise<void> {
+  /**
+   * Deleting replaces the entity with a tombstone (version + 1, expiring through the table's TTL),
+   * so the stream carries the deletion with its version and correlation id, and releases the name.
+   */
+  async delete(current: Entity, deletedAt: string): Promise<void> {
+    const tombstone = this.stamped(toTombstoneItem(current, deletedAt));
     await this.transact(
-      [{ Delete: { TableName: this.tableName, Key: { pk: entityPk(current.id), sk: ENTITY_SK }, ...onVersion(current.version) } }, this.releaseName(current)],
+      [{ Put: { TableName: this.tableName, Item: tombstone, ...onVersion(current.version) } }, this.releaseName(current)],
       (reasons) => (failed(reasons[0]) ? versionConflict(current.id, reasons[0]) : undefined),
     );
+  }
+
+  /** Marks an item with the correlation id of the request that writes it (carried into the domain event). */
+  private stamped<T extends object>(item: T): T & { correlationId?: string } {
+    const correlationId = this.correlationId();
+    return correlationId ? { ...item, correlationId } : item;
   }
 
   private claimName(entity: Entity): TransactItem {
@@ -140,19 +155,20 @@ const TRANSACTION_ATTEMPTS = 6;
 
 const failed = (reason: CancellationReason | undefined): reason is CancellationReason => reason?.Code === 'ConditionalCheckFailed';
 
+/** Only a live entity (not a tombstone) at the expected version may be written. */
 function onVersion(expected: number) {
   return {
-    ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
-    ExpressionAttributeNames: { '#version': 'version' },
-    ExpressionAttributeValues: { ':expected': expected },
+    ConditionExpression: '#type = :entity AND #version = :expected',
+    ExpressionAttributeNames: { '#type': 'type', '#version': 'version' },
+    ExpressionAttributeValues: { ':entity': ENTITY_TYPE, ':expected': expected },
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
   };
 }
 
-/** The entity's own condition failed: gone (404), or at another version (412). */
+/** The entity's own condition failed: gone or deleted (404), or at another version (412). */
 function versionConflict(id: string, reason: CancellationReason): Error {
   const current = reason.Item?.['version']?.N;
-  if (current === undefined) return new NotFoundError(`No entity with id ${id} exists, or you may not see it.`);
+  if (current === undefined || reason.Item?.['type']?.S !== ENTITY_TYPE) return new NotFoundError(`No entity with id ${id} exists, or you may not see it.`);
   return new PreconditionFailedError(`The entity changed concurrently and is now at version ${current}; fetch it again and retry with the current ETag.`, Number(current));
 }
 

@@ -1,6 +1,10 @@
 import { normalizeName, type Entity } from '../../domain/entity.ts';
 
 export const ENTITY_SK = 'METADATA';
+export const ENTITY_TYPE = 'Entity';
+export const TOMBSTONE_TYPE = 'Tombstone';
+/** Tombstones stay this long (for late consumers and audits), then the table's TTL removes them. */
+export const TOMBSTONE_RETENTION_SECONDS = 30 * 24 * 3600;
 export const PUBLIC_PARTITION = 'PUBLIC';
 
 export const INDEX = {
@@ -53,6 +57,25 @@ export function toItem(entity: Entity): EntityItem {
     tenantKey: tenantPartition(entity.tenantId),
     listKey: `${entity.createdAt}#${entity.id}`,
     ...(entity.visibility === 'public' && { publicKey: PUBLIC_PARTITION }),
+  };
+}
+
+export function isEntityItem(item: Record<string, unknown>): boolean {
+  return item['type'] === ENTITY_TYPE;
+}
+
+/** The deleted entity's item: no index keys (it leaves every index), version + 1, a TTL. */
+export function toTombstoneItem(entity: Entity, deletedAt: string): Record<string, unknown> {
+  return {
+    pk: entityPk(entity.id),
+    sk: ENTITY_SK,
+    type: TOMBSTONE_TYPE,
+    id: entity.id,
+    tenantId: entity.tenantId,
+    name: entity.name,
+    version: entity.version + 1,
+    deletedAt,
+    expiresAt: Math.floor(Date.parse(deletedAt) / 1000) + TOMBSTONE_RETENTION_SECONDS,
   };
 }
 

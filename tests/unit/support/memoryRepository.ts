@@ -45,7 +45,7 @@ export class MemoryEntityRepository implements EntityRepository {
     return Promise.resolve();
   }
 
-  delete(entity: Entity): Promise<void> {
+  delete(entity: Entity, _deletedAt?: string): Promise<void> {
     const expectedVersion = entity.version;
     const conflict = this.conflict(entity.id, expectedVersion);
     if (conflict) return Promise.reject(conflict);

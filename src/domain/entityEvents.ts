@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import type { Entity } from './entity.ts';
+import { VISIBILITIES } from './entity.ts';
+
+/**
+ * The domain events every change to an entity produces, as published on the EventBridge bus:
+ * `source` = ENTITY_EVENT_SOURCE, `detail-type` = the event type, `detail` = the envelope.
+ * Producer (the stream publisher) and consumers share these schemas.
+ */
+export const ENTITY_EVENT_SOURCE = 'entity-platform.entities';
+export const ENTITY_EVENT_TYPES = ['EntityCreated', 'EntityUpdated', 'EntityDeleted'] as const;
+export type EntityEventType = (typeof ENTITY_EVENT_TYPES)[number];
+
+/** Bumped on any incompatible change of the envelope; consumers reject versions they do not know. */
+export const ENTITY_EVENT_SCHEMA_VERSION = 1;
+
+export const entitySnapshotSchema = z.object({
+  id: z.uuid(),
+  tenantId: z.string().min(1),
+  name: z.string().min(1),
+  attributes: z.record(z.string(), z.json()),
+  visibility: z.enum(VISIBILITIES),
+  version: z.number().int().positive(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+
+/** What is left of a deleted entity: enough to project the deletion. Its version is the entity's last version + 1. */
+export const tombstoneSchema = z.object({
+  id: z.uuid(),
+  tenantId: z.string().min(1),
+  name: z.string().min(1),
+  version: z.number().int().positive(),
+  deletedAt: z.iso.datetime(),
+});
+export type Tombstone = z.output<typeof tombstoneSchema>;
+
+const envelope = {
+  schemaVersion: z.literal(ENTITY_EVENT_SCHEMA_VERSION),
+  /** `<entityId>#<version>`: the same change always has the same id, however often it is delivered. */
+  eventId: z.string().min(1),
+  tenantId: z.string().min(1),
+  entityId: z.uuid(),
+  version: z.number().int().positive(),
+  occurredAt: z.iso.datetime(),
+  /** The correlation id of the request that made the change (null when it came from outside a request). */
+  correlationId: z.string().nullable(),
+};
+
+export const entityEventSchema = z.discriminatedUnion('type', [
+  z.object({ ...envelope, type: z.literal('EntityCreated'), entity: entitySnapshotSchema }),
+  z.object({ ...envelope, type: z.literal('EntityUpdated'), entity: entitySnapshotSchema }),
+  z.object({ ...envelope, type: z.literal('EntityDeleted'), tombstone: tombstoneSchema }),
+]);
+export type EntityEvent = z.output<typeof entityEventSchema>;
+
+export function entityChanged(type: 'EntityCreated' | 'EntityUpdated', entity: Entity, correlationId: string | null): EntityEvent {
+  return { ...envelopeOf(entity.id, entity.tenantId, entity.version, entity.updatedAt, correlationId), type, entity };
+}
+
+export function entityDeleted(tombstone: Tombstone, correlationId: string | null): EntityEvent {
+  return { ...envelopeOf(tombstone.id, tombstone.tenantId, tombstone.version, tombstone.deletedAt, correlationId), type: 'EntityDeleted', tombstone };
+}
+
+function envelopeOf(entityId: string, tenantId: string, version: number, occurredAt: string, correlationId: string | null) {
+  return { schemaVersion: ENTITY_EVENT_SCHEMA_VERSION, eventId: `${entityId}#${version}`, tenantId, entityId, version, occurredAt, correlationId } as const;
+}
