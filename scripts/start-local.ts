@@ -1,17 +1,20 @@
 /**
  * `npm start`: the whole local stack with nothing else installed. DynamoDB Local (data kept in
- * .local/dynamodb), the table from resources/dynamodb.yml, the local token issuer's keys, and
- * the API on serverless-offline at http://127.0.0.1:3000 (PORT to change). Ctrl-C stops it all.
+ * .local/dynamodb), the table from resources/dynamodb.yml, the local token issuer's keys, the
+ * API on serverless-offline at http://127.0.0.1:3000 (PORT to change), and the event pipeline
+ * (stream → publisher → EventBridge stand-in → queues → consumers). Ctrl-C stops it all.
  */
 import { resolve } from 'node:path';
 import { ensureLocalIssuer } from '../src/adapters/identity/localIssuer.ts';
-import { ensureTable, LOCAL_ISSUER_DIR, localTableName, PROJECT_ROOT, startDynamoDbLocal, startOffline, type RunningProcess } from './lib/localStack.ts';
+import { startLocalEvents } from './lib/localEvents.ts';
+import { ensureTable, LOCAL_ISSUER_DIR, LOCAL_STAGE, localTableName, packageTemplate, PROJECT_ROOT, startDynamoDbLocal, startOffline, type Stoppable } from './lib/localStack.ts';
 
 const httpPort = Number(process.env.PORT ?? 3000);
 const lambdaPort = Number(process.env.LAMBDA_PORT ?? httpPort + 2);
 const dynamoPort = Number(process.env.DYNAMODB_PORT ?? 8000);
+const busPort = Number(process.env.EVENTBRIDGE_PORT ?? 4010);
 
-const running: RunningProcess[] = [];
+const running: Stoppable[] = [];
 let stopping = false;
 async function stopAll(code: number): Promise<never> {
   if (!stopping) {
@@ -29,9 +32,14 @@ try {
   running.push(dynamo);
   await ensureTable(dynamo.endpoint, localTableName());
   console.log(`DynamoDB Local ready at ${dynamo.endpoint} (table ${localTableName()})`);
-  const api = await startOffline({ httpPort, lambdaPort, dynamoEndpoint: dynamo.endpoint });
+  const template = packageTemplate(LOCAL_STAGE, resolve(PROJECT_ROOT, '.serverless-local'));
+  const api = await startOffline({ httpPort, lambdaPort, dynamoEndpoint: dynamo.endpoint, eventBridgeEndpoint: `http://127.0.0.1:${busPort}` });
   running.push(api);
   api.process.once('exit', (code) => void stopAll(code ?? 1));
+  // DynamoDB Local's stream → publisher → local EventBridge → queues → consumers, as the packaged template routes them.
+  const events = await startLocalEvents({ template: await template, dynamoEndpoint: dynamo.endpoint, tableName: localTableName(), lambdaEndpoint: api.lambdaEndpoint, busPort, log: (m) => console.log(`[events] ${m}`) });
+  running.push(events);
+  console.log(`Event pipeline ready (EventBridge stand-in at ${events.busEndpoint}; dead letters at ${events.busEndpoint}/dead-letters)`);
   console.log(`\nEntity API (stage local) ready at ${api.url}\n  try: curl ${api.url}/api/v1/health\n  token: npm run --silent token -- --tenant t1\n  Ctrl-C stops everything.`);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);

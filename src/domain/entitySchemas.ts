@@ -55,8 +55,7 @@ export type PatchEntityInput = z.output<typeof patchEntitySchema>;
 
 export const PAGE_LIMITS = { min: 1, max: 100, default: 20 } as const;
 
-export const listEntitiesQuerySchema = z.strictObject({
-  name: entityNameSchema.optional(),
+const pageQuery = {
   limit: z.coerce
     .number({ error: `limit must be an integer from ${PAGE_LIMITS.min} to ${PAGE_LIMITS.max}` })
     .int({ error: `limit must be an integer from ${PAGE_LIMITS.min} to ${PAGE_LIMITS.max}` })
@@ -64,7 +63,14 @@ export const listEntitiesQuerySchema = z.strictObject({
     .max(PAGE_LIMITS.max, { error: `limit must be at most ${PAGE_LIMITS.max}` })
     .default(PAGE_LIMITS.default),
   cursor: z.string().min(1).max(2048, { error: 'cursor is too long; pass the nextCursor value unchanged' }).optional(),
-});
+};
+
+export const listEntitiesQuerySchema = z.strictObject({ name: entityNameSchema.optional(), ...pageQuery });
+
+/** One page of anything paged by cursor (e.g. an entity's history). */
+export const pageQuerySchema = z.strictObject(pageQuery);
+export type PageQuery = z.output<typeof pageQuerySchema>;
+
 export type ListEntitiesQuery = z.output<typeof listEntitiesQuerySchema>;
 
 /** Parses `value` with `schema`, or throws a ValidationError listing every field to fix. */

@@ -1,4 +1,5 @@
 import type { Entity } from './entity.ts';
+import type { EntityEvent } from './entityEvents.ts';
 import type { ReadScope } from './principal.ts';
 
 export interface Page<T> {
@@ -39,4 +40,12 @@ export interface Clock {
 
 export interface IdGenerator {
   newId(): string;
+}
+
+/** The audit trail: every change of an entity, kept under the entity. */
+export interface AuditTrail {
+  /** Records an event; recording the same event again changes nothing. */
+  record(event: EntityEvent): Promise<void>;
+  /** The tenant's entity's events, newest first; an empty first page means no such entity for this tenant. */
+  history(tenantId: string, entityId: string, page: { limit: number; cursor?: string }): Promise<Page<EntityEvent>>;
 }

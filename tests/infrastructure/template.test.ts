@@ -3,7 +3,7 @@ import { packagedFiles, packagedTemplate, resourcesOfType, type Template } from 
 
 const LOCAL_ISSUER_MARKERS = ['local-issuer', 'LOCAL_ISSUER', 'localIssuer', 'local-app-client', 'local-service-client', 'CURSOR_SIGNING_KEY', 'private-key.pem'];
 
-const FUNCTIONS = ['Health', 'Authorizer', 'PreTokenGeneration', 'CreateEntity', 'GetEntity', 'ListEntities', 'ReplaceEntity', 'PatchEntity', 'DeleteEntity', 'MethodNotAllowed'];
+const FUNCTIONS = ['Health', 'Authorizer', 'PreTokenGeneration', 'CreateEntity', 'GetEntity', 'ListEntities', 'ReplaceEntity', 'PatchEntity', 'DeleteEntity', 'GetEntityHistory', 'PublishEntityEvents', 'RecordEntityAudit', 'MethodNotAllowed'];
 
 function props(template: Template, logicalId: string): Record<string, any> {
   const resource = template.Resources[logicalId];
@@ -40,7 +40,7 @@ describe.each(['dev', 'prod'] as const)('packaged template (%s), built with no A
     const byKey = new Map(methods.map(([id, m]) => [id, m.Properties!]));
     const secure = methods.filter(([id]) => id.includes('Secure') && !id.endsWith('Any'));
     expect(secure.map(([id]) => id).sort()).toEqual(
-      ['ApiGatewayMethodApiV1SecureEntitiesGet', 'ApiGatewayMethodApiV1SecureEntitiesPost', 'ApiGatewayMethodApiV1SecureEntitiesIdVarGet', 'ApiGatewayMethodApiV1SecureEntitiesIdVarPut', 'ApiGatewayMethodApiV1SecureEntitiesIdVarPatch', 'ApiGatewayMethodApiV1SecureEntitiesIdVarDelete'].sort(),
+      ['ApiGatewayMethodApiV1SecureEntitiesGet', 'ApiGatewayMethodApiV1SecureEntitiesPost', 'ApiGatewayMethodApiV1SecureEntitiesIdVarGet', 'ApiGatewayMethodApiV1SecureEntitiesIdVarPut', 'ApiGatewayMethodApiV1SecureEntitiesIdVarPatch', 'ApiGatewayMethodApiV1SecureEntitiesIdVarDelete', 'ApiGatewayMethodApiV1SecureEntitiesIdVarHistoryGet'].sort(),
     );
     for (const [id, method] of secure) {
       expect(method.Properties, id).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
@@ -104,5 +104,39 @@ describe('packaged local stage (the positive control of the check above)', () =>
     const authorizer = (await packagedFiles('local')).find((f) => f.zip === 'authorizer.zip' && f.file.endsWith('.cjs'));
     expect(authorizer?.text).toContain('local-issuer');
     expect(LOCAL_ISSUER_MARKERS.filter((m) => authorizer?.text.includes(m)).length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe.each(['dev', 'prod'] as const)('packaged event pipeline (%s)', (stage) => {
+  it('publishes from the stream with a filter, bisect, retry limit and on-failure destination', async () => {
+    const template = await packagedTemplate(stage);
+    const mapping = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties!).find((p) => p.EventSourceArn?.['Fn::GetAtt']?.[0] === 'EntitiesTable');
+    expect(mapping).toMatchObject({
+      FunctionName: { 'Fn::GetAtt': ['PublishEntityEventsLambdaFunction', 'Arn'] },
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['PublisherFailureQueue', 'Arn'] } } },
+    });
+    expect(JSON.parse(mapping.FilterCriteria.Filters[0].Pattern)).toEqual({ dynamodb: { NewImage: { type: { S: ['Entity', 'Tombstone'] } } } });
+  });
+
+  it('routes every entity event to each consumer queue, which has SSE, a DLQ and a long enough visibility timeout', async () => {
+    const template = await packagedTemplate(stage);
+    expect(props(template, 'EntityEventBus').Name).toBe(`entity-platform-${stage}-events`);
+    expect(props(template, 'EntityEventArchive')).toMatchObject({ SourceArn: { 'Fn::GetAtt': ['EntityEventBus', 'Arn'] } });
+    const consumers = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties!).filter((p) => template.Resources[p.EventSourceArn?.['Fn::GetAtt']?.[0]]?.Type === 'AWS::SQS::Queue');
+    expect(consumers.length).toBeGreaterThan(0);
+    for (const consumer of consumers) {
+      const queueId = consumer.EventSourceArn['Fn::GetAtt'][0] as string;
+      const queue = props(template, queueId);
+      const fn = props(template, consumer.FunctionName['Fn::GetAtt'][0] as string);
+      expect(consumer.FunctionResponseTypes, queueId).toEqual(['ReportBatchItemFailures']);
+      expect(queue.SqsManagedSseEnabled ?? queue.KmsMasterKeyId, queueId).toBeTruthy();
+      expect(queue.VisibilityTimeout, queueId).toBeGreaterThanOrEqual(6 * fn.Timeout);
+      expect(queue.RedrivePolicy, queueId).toMatchObject({ maxReceiveCount: expect.any(Number), deadLetterTargetArn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } });
+      const rule = resourcesOfType(template, 'AWS::Events::Rule').find(([, r]) => r.Properties!.Targets.some((t: { Arn: unknown }) => JSON.stringify(t.Arn) === JSON.stringify({ 'Fn::GetAtt': [queueId, 'Arn'] })));
+      expect(rule?.[1].Properties, queueId).toMatchObject({ EventBusName: { Ref: 'EntityEventBus' }, EventPattern: { source: ['entity-platform.entities'], 'detail-type': ['EntityCreated', 'EntityUpdated', 'EntityDeleted'] } });
+    }
   });
 });

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ensureLocalIssuer } from '../../src/adapters/identity/localIssuer.ts';
-import { ensureTable, freePort, localTableName, startDynamoDbLocal, startOffline, type RunningProcess } from '../../scripts/lib/localStack.ts';
+import { startLocalEvents } from '../../scripts/lib/localEvents.ts';
+import { ensureTable, freePort, localTableName, startDynamoDbLocal, startOffline, type Stoppable } from '../../scripts/lib/localStack.ts';
 import { packageStage } from './packageStage.ts';
 
 declare module 'vitest' {
@@ -12,6 +13,7 @@ declare module 'vitest' {
     apiUrl: string;
     issuerDir: string;
     packagedDir: string;
+    eventBusEndpoint: string;
   }
 }
 
@@ -21,7 +23,7 @@ declare module 'vitest' {
  * and local stages packaged for the infrastructure tests.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const running: RunningProcess[] = [];
+  const running: Stoppable[] = [];
   const workDir = await mkdtemp(join(tmpdir(), 'entity-platform-test-'));
   const issuerDir = join(workDir, 'issuer');
   await ensureLocalIssuer(issuerDir);
@@ -35,20 +37,34 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // stack, which builds in its own esbuild work folder. `local` is the positive control of the
     // "no local issuer in other stages" check.
     const packaging = (async () => {
-      for (const stage of ['dev', 'prod', 'local']) await packageStage(stage, workDir);
+      const local = await packageStage('local', workDir);
+      for (const stage of ['dev', 'prod']) await packageStage(stage, workDir);
+      return local;
     })();
     packaging.catch(() => undefined); // awaited below; this only keeps an early failure elsewhere from leaving it unhandled
     const dynamo = await startDynamoDbLocal({ port: await freePort() });
     running.push(dynamo);
     await ensureTable(dynamo.endpoint, localTableName());
-    const api = await startOffline({ httpPort: await freePort(), lambdaPort: await freePort(), dynamoEndpoint: dynamo.endpoint, issuerDir, quiet: true, esbuildWorkFolder: '.esbuild-test-offline' });
+    const busPort = await freePort();
+    const api = await startOffline({
+      httpPort: await freePort(),
+      lambdaPort: await freePort(),
+      dynamoEndpoint: dynamo.endpoint,
+      eventBridgeEndpoint: `http://127.0.0.1:${busPort}`,
+      issuerDir,
+      quiet: true,
+      esbuildWorkFolder: '.esbuild-test-offline',
+    });
     running.push(api);
-    await packaging;
+    // Streams → publisher → bus → queues → consumers, routed as the packaged local template says.
+    const events = await startLocalEvents({ template: await packaging, dynamoEndpoint: dynamo.endpoint, tableName: localTableName(), lambdaEndpoint: api.lambdaEndpoint, busPort, redeliveryMs: 200 });
+    running.push(events);
 
     project.provide('dynamoEndpoint', dynamo.endpoint);
     project.provide('apiUrl', api.url);
     project.provide('issuerDir', issuerDir);
     project.provide('packagedDir', workDir);
+    project.provide('eventBusEndpoint', events.busEndpoint);
   } catch (error) {
     await stopAll();
     throw error;

@@ -1,0 +1,15 @@
+import { entityPathSchema, pageQuerySchema, parseInput } from '../../src/domain/entitySchemas.ts';
+import { readEntityHistory } from '../../src/domain/entityHistory.ts';
+import { accessTokenVerifier, auditTrail } from '../../src/composition/entities.ts';
+import { httpHandler } from '../../src/http/httpHandler.ts';
+import { principalOf } from '../../src/http/principal.ts';
+import { jsonResponse } from '../../src/http/responses.ts';
+
+/** GET /api/v1/secure/entities/{id}/history?limit=&cursor= → `{ items: [entity events, newest first], nextCursor }`. */
+export const handler = httpHandler(async ({ event }) => {
+  const principal = await principalOf(event, accessTokenVerifier);
+  const { id } = parseInput(entityPathSchema, event.pathParameters, 'path');
+  const query = parseInput(pageQuerySchema, event.queryStringParameters ?? {}, 'query');
+  const page = await readEntityHistory(await auditTrail(), principal, id, query);
+  return jsonResponse(200, { items: page.items, nextCursor: page.nextCursor }, { 'Cache-Control': 'private, no-cache' });
+});

@@ -1,0 +1,295 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { dynamoClient } from './localStack.ts';
+import { matchesPattern } from './eventPattern.ts';
+
+/**
+ * The event half of the local stack: what DynamoDB Streams, EventBridge and SQS do in AWS, driven
+ * by the packaged template (so a rule, queue or mapping changed in resources/ or serverless.yml
+ * changes local routing too):
+ * - a stream poller reads DynamoDB Local's stream, applies the mapping's filter, and invokes the
+ *   publisher with stream batches (retrying from the first failed record, bisecting nothing);
+ * - an EventBridge stand-in (PutEvents over HTTP) matches each event against the bus's rules and
+ *   puts it on each target queue;
+ * - each queue delivers batches to its consumer; failed items come back after a short visibility
+ *   delay and go to the dead-letter queue after the queue's maxReceiveCount.
+ * Functions run inside serverless-offline and are invoked through its Lambda API.
+ */
+
+type Properties = Record<string, unknown>;
+export interface Template {
+  Resources: Record<string, { Type: string; Properties: Properties }>;
+}
+
+type AttributeValueJson = Record<string, unknown>;
+type ImageJson = Record<string, AttributeValueJson>;
+interface StreamRecordJson {
+  dynamodb?: { Keys?: ImageJson; NewImage?: ImageJson; OldImage?: ImageJson; SequenceNumber?: string };
+  [field: string]: unknown;
+}
+
+const getAtt = (value: unknown): string | undefined => (value as { 'Fn::GetAtt'?: [string, string] })?.['Fn::GetAtt']?.[0];
+
+interface Queue {
+  readonly logicalId: string;
+  readonly messages: { messageId: string; body: string; receiveCount: number; visibleAt: number }[];
+  readonly deadLetter: Queue | undefined;
+  readonly maxReceiveCount: number;
+}
+
+export interface LocalEventsOptions {
+  readonly template: Template;
+  readonly dynamoEndpoint: string;
+  readonly tableName: string;
+  /** serverless-offline's Lambda API, e.g. http://127.0.0.1:3002. */
+  readonly lambdaEndpoint: string;
+  readonly busPort: number;
+  /** Redelivery delay for failed queue messages (SQS would wait for the visibility timeout). */
+  readonly redeliveryMs?: number;
+  readonly log?: (message: string) => void;
+}
+
+export interface LocalEvents {
+  readonly busEndpoint: string;
+  /** Messages that ended in a dead-letter queue, by queue logical id. */
+  readonly deadLetters: ReadonlyMap<string, readonly string[]>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalEvents(options: LocalEventsOptions): Promise<LocalEvents> {
+  const log = options.log ?? (() => undefined);
+  const resources = options.template.Resources;
+  const functionName = (logicalId: string | undefined): string => {
+    const fn = logicalId ? resources[logicalId] : undefined;
+    if (!fn) throw new Error(`Event source mapping names an unknown function ${logicalId}`);
+    return String(fn.Properties['FunctionName']);
+  };
+
+  // Queues and their dead-letter queues, as declared.
+  const queues = new Map<string, Queue>();
+  const queueOf = (logicalId: string): Queue => {
+    const existing = queues.get(logicalId);
+    if (existing) return existing;
+    const props = resources[logicalId]?.Properties ?? {};
+    const redrive = props['RedrivePolicy'] as { deadLetterTargetArn?: unknown; maxReceiveCount?: number } | undefined;
+    const deadLetterId = getAtt(redrive?.deadLetterTargetArn);
+    const queue: Queue = { logicalId, messages: [], deadLetter: deadLetterId ? queueOf(deadLetterId) : undefined, maxReceiveCount: Number(redrive?.maxReceiveCount ?? Infinity) };
+    queues.set(logicalId, queue);
+    return queue;
+  };
+
+  // Rules of the bus → target queues.
+  const rules = Object.entries(resources)
+    .filter(([, r]) => r.Type === 'AWS::Events::Rule')
+    .map(([id, r]) => ({ id, pattern: r.Properties['EventPattern'], targets: (r.Properties['Targets'] as { Arn: unknown }[]).map((t) => getAtt(t.Arn)).filter((t): t is string => !!t).map(queueOf) }));
+
+  function deadLetters(): Map<string, string[]> {
+    const deadLetterQueues = new Set([...queues.values()].flatMap((q) => (q.deadLetter ? [q.deadLetter] : [])));
+    return new Map([...deadLetterQueues].map((q) => [q.logicalId, q.messages.map((m) => m.body)]));
+  }
+
+  const mappings = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping').map((r) => r.Properties);
+  let stopped = false;
+  const loops: Promise<void>[] = [];
+
+  async function invoke(name: string, event: unknown): Promise<{ batchItemFailures?: { itemIdentifier: string }[] }> {
+    const response = await fetch(`${options.lambdaEndpoint}/2015-03-31/functions/${encodeURIComponent(name)}/invocations`, { method: 'POST', body: JSON.stringify(event) });
+    const text = await response.text();
+    const payload = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    if (response.status >= 300 || response.headers.get('x-amz-function-error') || 'errorMessage' in payload) {
+      throw new Error(`${name} failed: ${typeof payload['errorMessage'] === 'string' ? payload['errorMessage'] : `HTTP ${response.status}`}`);
+    }
+    return payload;
+  }
+
+  // SQS consumers.
+  for (const mapping of mappings) {
+    const queueId = getAtt(mapping['EventSourceArn']);
+    if (!queueId || resources[queueId]?.Type !== 'AWS::SQS::Queue') continue;
+    const queue = queueOf(queueId);
+    const name = functionName(getAtt(mapping['FunctionName']));
+    const batchSize = Number(mapping['BatchSize'] ?? 10);
+    loops.push(
+      (async () => {
+        while (!stopped) {
+          const now = Date.now();
+          const batch = queue.messages.filter((m) => m.visibleAt <= now).slice(0, batchSize);
+          if (batch.length === 0) {
+            await sleep(50);
+            continue;
+          }
+          for (const m of batch) {
+            m.receiveCount += 1;
+            m.visibleAt = Number.POSITIVE_INFINITY;
+          }
+          let failedIds: Set<string>;
+          try {
+            const result = await invoke(name, {
+              Records: batch.map((m) => ({
+                messageId: m.messageId, receiptHandle: m.messageId, body: m.body, attributes: { ApproximateReceiveCount: String(m.receiveCount) },
+                messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: `arn:aws:sqs:local:000000000000:${queueId}`, awsRegion: 'local',
+              })),
+            });
+            failedIds = new Set((result.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+          } catch (error) {
+            log(`${name}: ${String(error)}`);
+            failedIds = new Set(batch.map((m) => m.messageId));
+          }
+          for (const m of batch) {
+            const index = queue.messages.indexOf(m);
+            if (!failedIds.has(m.messageId)) {
+              queue.messages.splice(index, 1);
+            } else if (m.receiveCount >= queue.maxReceiveCount && queue.deadLetter) {
+              queue.messages.splice(index, 1);
+              queue.deadLetter.messages.push({ ...m, receiveCount: 0, visibleAt: Date.now() });
+              log(`${queueId}: message ${m.messageId} moved to ${queue.deadLetter.logicalId} after ${m.receiveCount} receives`);
+            } else {
+              m.visibleAt = Date.now() + (options.redeliveryMs ?? 500);
+            }
+          }
+        }
+      })(),
+    );
+  }
+
+  // EventBridge stand-in: PutEvents (AWS JSON 1.1) → matching rules → target queues.
+  const server: Server = createServer((request, response) => {
+    if (request.method === 'GET' && request.url === '/dead-letters') {
+      // Not an AWS API: lets a developer (and the tests) see what was dead-lettered.
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify(Object.fromEntries(deadLetters())));
+      return;
+    }
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      const { Entries = [] } = JSON.parse(body || '{}') as { Entries?: { Source: string; DetailType: string; Detail: string; Time?: number | string }[] };
+      const results = Entries.map((entry) => {
+        const id = randomUUID();
+        const event = {
+          version: '0', id, 'detail-type': entry.DetailType, source: entry.Source, account: '000000000000',
+          time: new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : (entry.Time ?? Date.now())).toISOString(), region: 'local', resources: [], detail: JSON.parse(entry.Detail) as unknown,
+        };
+        for (const rule of rules) {
+          if (!matchesPattern(rule.pattern, event)) continue;
+          for (const queue of rule.targets) queue.messages.push({ messageId: randomUUID(), body: JSON.stringify(event), receiveCount: 0, visibleAt: Date.now() });
+        }
+        return { EventId: id };
+      });
+      response.writeHead(200, { 'Content-Type': 'application/x-amz-json-1.1' });
+      response.end(JSON.stringify({ FailedEntryCount: 0, Entries: results }));
+    });
+  });
+  await new Promise<void>((done) => server.listen(options.busPort, '127.0.0.1', done));
+
+  // The table's stream → the publisher.
+  const streamMapping = mappings.find((m) => getAtt(m['EventSourceArn']) && resources[getAtt(m['EventSourceArn'])!]?.Type === 'AWS::DynamoDB::Table');
+  if (streamMapping) loops.push(pollStream(streamMapping));
+
+  async function pollStream(mapping: Properties): Promise<void> {
+    const name = functionName(getAtt(mapping['FunctionName']));
+    const batchSize = Number(mapping['BatchSize'] ?? 100);
+    const filters = ((mapping['FilterCriteria'] as { Filters?: { Pattern: string }[] } | undefined)?.Filters ?? []).map((f) => JSON.parse(f.Pattern) as unknown);
+    const table = dynamoClient(options.dynamoEndpoint);
+    const { Table } = await table.send(new DescribeTableCommand({ TableName: options.tableName }));
+    table.destroy();
+    const streamArn = Table?.LatestStreamArn;
+    if (!streamArn) throw new Error(`Table ${options.tableName} has no stream`);
+    const iterators = new Map<string, string | undefined>();
+    let lastDescribe = 0;
+    while (!stopped) {
+      if (Date.now() - lastDescribe > 2000) {
+        lastDescribe = Date.now();
+        const { StreamDescription } = await streamsApi<{ StreamDescription?: { Shards?: { ShardId?: string }[] } }>(options.dynamoEndpoint, 'DescribeStream', { StreamArn: streamArn });
+        for (const shard of StreamDescription?.Shards ?? []) {
+          if (!shard.ShardId || iterators.has(shard.ShardId)) continue;
+          const { ShardIterator } = await streamsApi<{ ShardIterator?: string }>(options.dynamoEndpoint, 'GetShardIterator', { StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' });
+          iterators.set(shard.ShardId, ShardIterator);
+        }
+      }
+      let received = 0;
+      for (const [shardId, iterator] of iterators) {
+        if (!iterator) continue;
+        const page = await streamsApi<{ Records?: StreamRecordJson[]; NextShardIterator?: string }>(options.dynamoEndpoint, 'GetRecords', { ShardIterator: iterator, Limit: 1000 });
+        iterators.set(shardId, page.NextShardIterator);
+        const records = (page.Records ?? []).map((r) => ({ ...r, dynamodb: repairEmptyMaps(r['dynamodb']), eventSourceARN: streamArn })).filter((r) => filters.length === 0 || filters.some((f) => matchesPattern(f, r)));
+        received += records.length;
+        for (let start = 0; start < records.length; start += batchSize) await deliverStreamBatch(name, records.slice(start, start + batchSize));
+      }
+      if (received === 0) await sleep(100);
+    }
+  }
+
+  /** Lambda's stream semantics: on a partial failure, retry from the first failed record. */
+  async function deliverStreamBatch(name: string, records: StreamRecordJson[]): Promise<void> {
+    let pending = records;
+    for (let attempt = 1; pending.length > 0 && !stopped; attempt++) {
+      try {
+        const result = await invoke(name, { Records: pending });
+        const failed = new Set((result.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+        const first = pending.findIndex((r) => failed.has(r.dynamodb?.SequenceNumber ?? ''));
+        pending = first === -1 ? [] : pending.slice(first);
+      } catch (error) {
+        log(`${name}: ${String(error)}`);
+      }
+      if (pending.length > 0) await sleep(Math.min(5000, 100 * 2 ** attempt));
+    }
+  }
+
+  return {
+    busEndpoint: `http://127.0.0.1:${options.busPort}`,
+    get deadLetters() {
+      return deadLetters();
+    },
+    async stop() {
+      stopped = true;
+      server.close();
+      await Promise.allSettled(loops);
+    },
+  };
+}
+
+/**
+ * The DynamoDB Streams API of DynamoDB Local, spoken directly: its JSON records already have the
+ * shape Lambda hands to a stream-triggered function (the SDK's client would re-type them, and
+ * drops empty maps on the way).
+ */
+async function streamsApi<T>(endpoint: string, action: string, body: unknown): Promise<T> {
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-amz-json-1.0',
+      'X-Amz-Target': `DynamoDBStreams_20120810.${action}`,
+      // DynamoDB Local does not check signatures, only that a credential scope is present.
+      Authorization: 'AWS4-HMAC-SHA256 Credential=local/20260101/eu-west-1/dynamodb/aws4_request, SignedHeaders=host, Signature=local',
+    },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`DynamoDB Streams ${action} failed (${response.status}): ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/**
+ * DynamoDB Local writes an empty map attribute into stream images as `{}` instead of `{"M":{}}`
+ * (empty lists and everything else come through intact); DynamoDB itself does not. Restore the
+ * type so the publisher sees what Lambda would hand it.
+ */
+function repairEmptyMaps(dynamodb: StreamRecordJson['dynamodb']): StreamRecordJson['dynamodb'] {
+  if (!dynamodb) return dynamodb;
+  const attribute = (value: AttributeValueJson): AttributeValueJson => {
+    if (Object.keys(value).length === 0) return { M: {} };
+    if (value['M']) return { M: image(value['M'] as ImageJson) };
+    if (value['L']) return { L: (value['L'] as AttributeValueJson[]).map(attribute) };
+    return value;
+  };
+  const image = (item: ImageJson): ImageJson => Object.fromEntries(Object.entries(item).map(([k, v]) => [k, attribute(v)]));
+  return {
+    ...dynamodb,
+    ...(dynamodb.Keys && { Keys: image(dynamodb.Keys) }),
+    ...(dynamodb.NewImage && { NewImage: image(dynamodb.NewImage) }),
+    ...(dynamodb.OldImage && { OldImage: image(dynamodb.OldImage) }),
+  };
+}

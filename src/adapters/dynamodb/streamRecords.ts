@@ -1,0 +1,31 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { entityChanged, entityDeleted, type EntityEvent } from '../../domain/entityEvents.ts';
+import { ENTITY_TYPE, TOMBSTONE_TYPE, fromItem } from './entityItem.ts';
+
+/**
+ * The table's stream is the outbox: an entity item that appears is `EntityCreated`, one that
+ * changes is `EntityUpdated`, one replaced by a tombstone is `EntityDeleted`. Anything else
+ * (name claims, idempotency records, audit items, tombstones expiring) is no event; the event
+ * source mapping's filter drops those before they reach the publisher.
+ */
+export function entityEventFromStreamRecord(record: DynamoDBRecord): EntityEvent | undefined {
+  const image = record.dynamodb?.NewImage;
+  if (!image) return undefined;
+  const item = unmarshall(image as Record<string, AttributeValue>);
+  const correlationId = typeof item['correlationId'] === 'string' ? item['correlationId'] : null;
+  if (item['type'] === ENTITY_TYPE) {
+    return entityChanged(record.eventName === 'INSERT' ? 'EntityCreated' : 'EntityUpdated', fromItem(item), correlationId);
+  }
+  if (item['type'] === TOMBSTONE_TYPE) {
+    return entityDeleted(
+      { id: String(item['id']), tenantId: String(item['tenantId']), name: String(item['name']), version: Number(item['version']), deletedAt: String(item['deletedAt']) },
+      correlationId,
+    );
+  }
+  return undefined;
+}
+
+/** The stream filter (event source mapping FilterCriteria) that lets only entity changes through. */
+export const ENTITY_STREAM_FILTER = { dynamodb: { NewImage: { type: { S: [ENTITY_TYPE, TOMBSTONE_TYPE] } } } } as const;

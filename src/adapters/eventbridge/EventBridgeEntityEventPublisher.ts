@@ -1,0 +1,59 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { ENTITY_EVENT_SOURCE, type EntityEvent } from '../../domain/entityEvents.ts';
+
+/** PutEvents takes at most 10 entries per call. */
+const ENTRIES_PER_CALL = 10;
+
+export interface PublishOutcome {
+  /** Events EventBridge did not accept after every retry: the caller must not treat them as sent. */
+  readonly failed: readonly EntityEvent[];
+}
+
+/**
+ * Puts entity events on the bus: `source` = entity-platform.entities, `detail-type` = the event
+ * type, `detail` = the envelope. Entries EventBridge rejects (a partial `FailedEntryCount`, or a
+ * whole call failing) are retried with jittered backoff; what still fails is returned, never dropped.
+ */
+export class EventBridgeEntityEventPublisher {
+  private readonly client: Pick<EventBridgeClient, 'send'>;
+  private readonly busName: string;
+  private readonly attempts: number;
+  private readonly onCallFailure: (error: unknown) => void;
+
+  constructor(options: { client: Pick<EventBridgeClient, 'send'>; busName: string; attempts?: number; onCallFailure?: (error: unknown) => void }) {
+    this.client = options.client;
+    this.busName = options.busName;
+    this.attempts = options.attempts ?? 4;
+    this.onCallFailure = options.onCallFailure ?? (() => undefined);
+  }
+
+  async publish(events: readonly EntityEvent[]): Promise<PublishOutcome> {
+    const failed: EntityEvent[] = [];
+    for (let start = 0; start < events.length; start += ENTRIES_PER_CALL) {
+      failed.push(...(await this.putWithRetries(events.slice(start, start + ENTRIES_PER_CALL))));
+    }
+    return { failed };
+  }
+
+  private async putWithRetries(chunk: readonly EntityEvent[]): Promise<EntityEvent[]> {
+    let pending = [...chunk];
+    for (let attempt = 1; pending.length > 0 && attempt <= this.attempts; attempt++) {
+      if (attempt > 1) await sleep(Math.random() * 50 * 2 ** attempt);
+      try {
+        const result = await this.client.send(new PutEventsCommand({ Entries: pending.map((event) => this.entry(event)) }));
+        if (!result.FailedEntryCount) return [];
+        // Entries come back in request order; a failed one carries an ErrorCode.
+        pending = pending.filter((_, index) => result.Entries?.[index]?.ErrorCode !== undefined || result.Entries?.[index]?.EventId === undefined);
+      } catch (error) {
+        // The whole call failed (throttled, unreachable): retry it; after the last attempt its events are reported failed.
+        this.onCallFailure(error);
+      }
+    }
+    return pending;
+  }
+
+  private entry(event: EntityEvent): PutEventsRequestEntry {
+    return { EventBusName: this.busName, Source: ENTITY_EVENT_SOURCE, DetailType: event.type, Detail: JSON.stringify(event), Time: new Date(event.occurredAt) };
+  }
+}

@@ -1,0 +1,36 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { z } from 'zod';
+import { EventBridgeEntityEventPublisher } from '../adapters/eventbridge/EventBridgeEntityEventPublisher.ts';
+import { ConfigError } from '../config/config.ts';
+import { logger, tracer } from '../observability.ts';
+
+const eventsConfigSchema = z.object({
+  AWS_REGION: z.string().min(1),
+  /** `${service}-${stage}-events`. */
+  EVENT_BUS_NAME: z.string().min(1),
+  /** The local stack's EventBridge stand-in; unset in AWS. */
+  EVENTBRIDGE_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+});
+
+function eventsConfig() {
+  const parsed = eventsConfigSchema.safeParse(process.env);
+  if (!parsed.success) throw new ConfigError(`Invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+/** Composition root for the stream publisher: validated at import, one client per container. */
+const settings = eventsConfig();
+const client = tracer.captureAWSv3Client(
+  new EventBridgeClient({
+    region: settings.AWS_REGION,
+    maxAttempts: 4,
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
+    ...(settings.EVENTBRIDGE_ENDPOINT && { endpoint: settings.EVENTBRIDGE_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+  }),
+);
+
+export const entityEventPublisher = new EventBridgeEntityEventPublisher({
+  client,
+  busName: settings.EVENT_BUS_NAME,
+  onCallFailure: (error) => logger.warn('PutEvents call failed; retrying', { error: error as Error }),
+});

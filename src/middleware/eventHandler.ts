@@ -1,0 +1,19 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { Context } from 'aws-lambda';
+import { logger, metrics, tracer } from '../observability.ts';
+
+/**
+ * The Powertools stack for event-driven handlers (streams, queues, schedules): logger with the
+ * Lambda context, tracer, EMF metrics with the cold-start metric. Errors propagate: the event
+ * source's retry and dead-letter settings decide what happens next.
+ */
+export function eventHandler<TEvent, TResult>(handler: (event: TEvent, context: Context) => Promise<TResult>) {
+  return middy<TEvent, TResult>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .handler(handler);
+}
