@@ -2,7 +2,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent, Contex
 import { UnauthenticatedError } from '../src/domain/errors.ts';
 import { accessTokenVerifier } from '../src/composition/identity.ts';
 import { allowPolicy } from '../src/http/authorizerPolicy.ts';
-import { logger } from '../src/observability.ts';
+import { logger } from '../src/observability/logger.ts';
 
 const BEARER = /^Bearer (\S+)$/;
 

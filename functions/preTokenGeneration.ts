@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { TENANT_CLAIM } from '../src/adapters/identity/identitySettings.ts';
 import { TENANT_ID_PATTERN } from '../src/domain/principal.ts';
-import { logger } from '../src/observability.ts';
+import { logger } from '../src/observability/logger.ts';
 
 /** The parts of a Cognito pre-token-generation event (V2_0 for users, V3_0 also for client credentials) this trigger uses. */
 export interface PreTokenGenerationEvent {

@@ -1,11 +1,9 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-
 /**
  * One logger, tracer and metrics instance per container, configured from the POWERTOOLS_*
  * environment that serverless.yml sets (service name, namespace, log level, tracing switch).
+ * Each lives in its own module: a function that needs only the logger (the authorizer, the
+ * Cognito trigger) imports `./observability/logger.ts` and its bundle carries no X-Ray SDK.
  */
-export const logger = new Logger();
-export const tracer = new Tracer();
-export const metrics = new Metrics();
+export { logger } from './observability/logger.ts';
+export { tracer } from './observability/tracer.ts';
+export { metrics } from './observability/metrics.ts';

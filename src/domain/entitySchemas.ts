@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { VISIBILITIES, type Attributes } from './entity.ts';
 import { checkAttributes } from './attributes.ts';
 import { ValidationError, type FieldIssue } from './errors.ts';

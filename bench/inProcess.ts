@@ -1,0 +1,249 @@
+/**
+ * The in-process half of `npm run bench`, forked by bench/run.ts with a Lambda-like environment
+ * (stdout, where Powertools logs and metrics go, is discarded; results go back over IPC).
+ *
+ *   warm      every route's full handler (middy stack, Powertools, validation, service, repository)
+ *             with the store calls answered in-process: DynamoDBDocumentClient#send, the runtime
+ *             secret (SecretsManagerClient#send) and the JWKS fetch are replaced in this process
+ *             only; production code is untouched.
+ *   readpath  GET /secure/entities/{id} against DynamoDB Local (DYNAMODB_ENDPOINT), beside a raw
+ *             GetItem of the same item from the same process.
+ */
+import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Context } from 'aws-lambda';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { SimpleFetcher } from 'aws-jwt-verify/https';
+import { PROJECT_ROOT } from '../scripts/lib/localStack.ts';
+import { ENTITY_SK, entityPk, toItem } from '../src/adapters/dynamodb/entityItem.ts';
+import type { Entity } from '../src/domain/entity.ts';
+import { REGION, traceHeader } from './lib/lambdaEnv.ts';
+import { median, nowNs, percentile } from './lib/stats.ts';
+
+export interface LatencyResult {
+  readonly name: string;
+  readonly status: number | string;
+  readonly medianUs: number;
+  readonly p99Us: number;
+  readonly samples: number;
+}
+
+export interface ReadPathResult {
+  readonly handlerMedianUs: number;
+  readonly rawGetItemMedianUs: number;
+  readonly ratio: number;
+  readonly samples: number;
+}
+
+export type WorkerMessage = { kind: 'warm'; routes: LatencyResult[] } | { kind: 'readpath'; result: ReadPathResult } | { kind: 'error'; message: string };
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+type Send = (command: object) => Promise<unknown>;
+
+const ENTITY_ID = '3f0c2a1e-8d4b-4c7e-9a51-2b6f0d9e7c10';
+const USER_POOL_ID = `${REGION}_BenchPool1`;
+const CLIENT_ID = 'benchappclient';
+const ISSUER = `https://cognito-idp.${REGION}.amazonaws.com/${USER_POOL_ID}`;
+const WARM_ITERATIONS = Number(process.env.BENCH_WARM_ITERATIONS ?? 5000);
+const READ_ITERATIONS = Number(process.env.BENCH_READ_ITERATIONS ?? 300);
+
+// ---- identity: a key pair of our own stands in for the user pool's ----
+const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const KID = 'bench-key-1';
+const JWKS = { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: KID, alg: 'RS256', use: 'sig' }] };
+
+function accessToken(): string {
+  const now = Math.floor(Date.now() / 1000);
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const input = `${b64({ alg: 'RS256', kid: KID })}.${b64({
+    sub: '5b1e6a0e-2f4c-4d8a-b1c3-7e9f0a2d4c61', iss: ISSUER, client_id: CLIENT_ID, token_use: 'access', scope: 'entities/read entities/write',
+    auth_time: now, iat: now, exp: now + 3600, jti: randomUUID(), tenant_id: 't1',
+  })}`;
+  return `${input}.${sign('RSA-SHA256', Buffer.from(input), privateKey).toString('base64url')}`;
+}
+
+/** The runtime secret and the pool's JWKS, answered in this process. */
+function answerIdentityInProcess(): void {
+  const secret = { userPoolId: USER_POOL_ID, clientIds: CLIENT_ID, cursorSigningKey: 'bench-cursor-signing-key-0123456789' };
+  (SecretsManagerClient.prototype as unknown as { send: Send }).send = () => Promise.resolve({ SecretString: JSON.stringify(secret) });
+  SimpleFetcher.prototype.fetch = (uri: string) => {
+    if (uri !== `${ISSUER}/.well-known/jwks.json`) return Promise.reject(new Error(`bench: unexpected fetch of ${uri}`));
+    const bytes = Buffer.from(JSON.stringify(JWKS));
+    return Promise.resolve(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  };
+}
+
+/** DynamoDB answered in-process at the document client the repository uses: one stored entity, writes accepted. */
+function answerDynamoDbInProcess(): void {
+  const now = new Date().toISOString();
+  const entity: Entity = { id: ENTITY_ID, tenantId: 't1', name: 'Pump station 7', attributes: { site: 'north', capacityLitres: 12000, tags: ['critical'] }, visibility: 'public', version: 1, createdAt: now, updatedAt: now };
+  const item = toItem(entity) as unknown as Record<string, unknown>;
+  const page = Array.from({ length: 10 }, (_, i) => ({ ...item, id: `${ENTITY_ID.slice(0, -2)}${String(i).padStart(2, '0')}` }));
+  (DynamoDBDocumentClient.prototype as unknown as { send: Send }).send = (command) => {
+    if (command instanceof GetCommand) return Promise.resolve({ Item: { ...item } });
+    if (command instanceof QueryCommand) return Promise.resolve({ Items: page.map((i) => ({ ...i })), Count: page.length });
+    if (command instanceof PutCommand || command instanceof DeleteCommand) return Promise.resolve({});
+    return Promise.reject(new Error(`bench: unexpected command ${command.constructor.name}`));
+  };
+}
+
+let invocation = 0;
+function lambdaContext(functionName: string): Context {
+  invocation += 1;
+  const deadline = Date.now() + 10_000;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${REGION}:123456789012:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: `00000000-0000-4000-8000-${String(invocation).padStart(12, '0')}`,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: '2026/01/01/[$LATEST]00000000000000000000000000000000',
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** The sample events in events/ (API Gateway REST proxy events, and the TOKEN authorizer's). */
+interface SampleEvent {
+  path: string;
+  headers: Record<string, string>;
+  multiValueHeaders: Record<string, string[]>;
+  pathParameters: Record<string, string> | null;
+  authorizationToken?: string;
+  [key: string]: unknown;
+}
+
+async function loadEvent(file: string, change: (event: SampleEvent) => void = () => undefined): Promise<Record<string, unknown>> {
+  const event = JSON.parse(await readFile(join(PROJECT_ROOT, 'events', file), 'utf8')) as SampleEvent;
+  change(event);
+  return event;
+}
+
+async function loadHandler(modulePath: string): Promise<Handler> {
+  const module = (await import(join(PROJECT_ROOT, modulePath))) as { handler: Handler };
+  return module.handler;
+}
+
+function statusOf(result: unknown): number | string {
+  if (result && typeof result === 'object' && 'statusCode' in result) return Number(result.statusCode);
+  if (result && typeof result === 'object' && 'policyDocument' in result) return 'Allow';
+  return 'unknown';
+}
+
+/** One invocation as the runtime makes it: a fresh copy of the event and trace id (untimed), then the handler (timed). */
+async function timedInvoke(handler: Handler, event: Record<string, unknown>, functionName: string): Promise<{ ns: number; result: unknown }> {
+  const copy = structuredClone(event);
+  const context = lambdaContext(functionName);
+  process.env._X_AMZN_TRACE_ID = traceHeader(true);
+  const start = nowNs();
+  const result = await handler(copy, context);
+  return { ns: nowNs() - start, result };
+}
+
+interface Route {
+  readonly name: string;
+  readonly module: string;
+  readonly event: Record<string, unknown>;
+  readonly expect: number | string;
+}
+
+async function warmRoutes(): Promise<LatencyResult[]> {
+  answerIdentityInProcess();
+  answerDynamoDbInProcess();
+  const token = accessToken();
+  const bearer = (event: SampleEvent) => {
+    event.headers.Authorization = `Bearer ${token}`;
+    event.multiValueHeaders.Authorization = [`Bearer ${token}`];
+  };
+  const routes: Route[] = [
+    { name: 'health GET /health', module: 'functions/health.ts', event: await loadEvent('health.json'), expect: 200 },
+    { name: 'getEntity GET /secure/entities/{id}', module: 'functions/entities/getEntity.ts', event: await loadEvent('get-entity.json'), expect: 200 },
+    { name: 'getEntity GET /data/entities/{id} (anonymous)', module: 'functions/entities/getEntity.ts', event: await loadEvent('get-public-entity.json'), expect: 200 },
+    { name: 'getEntity GET /data/entities/{id} (token)', module: 'functions/entities/getEntity.ts', event: await loadEvent('get-public-entity.json', bearer), expect: 200 },
+    { name: 'listEntities GET /secure/entities?limit=10', module: 'functions/entities/listEntities.ts', event: await loadEvent('list-entities.json'), expect: 200 },
+    { name: 'createEntity POST /secure/entities', module: 'functions/entities/createEntity.ts', event: await loadEvent('create-entity.json'), expect: 201 },
+    { name: 'replaceEntity PUT /secure/entities/{id}', module: 'functions/entities/replaceEntity.ts', event: await loadEvent('replace-entity.json'), expect: 200 },
+    { name: 'patchEntity PATCH /secure/entities/{id}', module: 'functions/entities/patchEntity.ts', event: await loadEvent('patch-entity.json'), expect: 200 },
+    { name: 'deleteEntity DELETE /secure/entities/{id}', module: 'functions/entities/deleteEntity.ts', event: await loadEvent('delete-entity.json'), expect: 204 },
+    { name: 'methodNotAllowed DELETE /data/entities/{id}', module: 'functions/methodNotAllowed.ts', event: await loadEvent('method-not-allowed.json'), expect: 405 },
+    { name: 'authorizer (JWKS cached)', module: 'functions/authorizer.ts', event: await loadEvent('authorizer.json', (e) => (e.authorizationToken = `Bearer ${token}`)), expect: 'Allow' },
+  ];
+  const results: LatencyResult[] = [];
+  for (const route of routes) {
+    const handler = await loadHandler(route.module);
+    const functionName = route.name.split(' ')[0]!;
+    const first = await timedInvoke(handler, route.event, functionName);
+    if (statusOf(first.result) !== route.expect) throw new Error(`${route.name}: expected ${route.expect}, got ${JSON.stringify(first.result).slice(0, 500)}`);
+    for (let i = 0; i < Math.min(1000, WARM_ITERATIONS); i++) await timedInvoke(handler, route.event, functionName);
+    const samples: number[] = [];
+    for (let i = 0; i < WARM_ITERATIONS; i++) samples.push((await timedInvoke(handler, route.event, functionName)).ns / 1000);
+    results.push({ name: route.name, status: route.expect, medianUs: median(samples), p99Us: percentile(samples, 99), samples: samples.length });
+  }
+  return results;
+}
+
+async function readPath(): Promise<ReadPathResult> {
+  answerIdentityInProcess();
+  const endpoint = process.env.DYNAMODB_ENDPOINT!;
+  const table = process.env.ENTITIES_TABLE!;
+  const create = await loadHandler('functions/entities/createEntity.ts');
+  const get = await loadHandler('functions/entities/getEntity.ts');
+  const created = (await create(await loadEvent('create-entity.json'), lambdaContext('createEntity'))) as { statusCode: number; headers: Record<string, string> };
+  if (created.statusCode !== 201) throw new Error(`seeding failed: ${JSON.stringify(created)}`);
+  const id = created.headers.Location!.split('/').pop()!;
+  const event = await loadEvent('get-entity.json', (e) => {
+    e.path = e.path.replace(ENTITY_ID, id);
+    e.pathParameters = { id };
+  });
+  const raw = new DynamoDBClient({ region: REGION, endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 4 });
+  const rawGet = async () => {
+    const start = nowNs();
+    const { Item } = await raw.send(new GetItemCommand({ TableName: table, Key: { pk: { S: entityPk(id) }, sk: { S: ENTITY_SK } }, ConsistentRead: true }));
+    const ns = nowNs() - start;
+    if (!Item) throw new Error('raw GetItem found nothing');
+    return ns;
+  };
+  const viaHandler = async () => {
+    const { ns, result } = await timedInvoke(get, event, 'getEntity');
+    if (statusOf(result) !== 200) throw new Error(`getEntity answered ${JSON.stringify(result).slice(0, 300)}`);
+    return ns;
+  };
+  for (let i = 0; i < 100; i++) {
+    await rawGet();
+    await viaHandler();
+  }
+  const rawSamples: number[] = [];
+  const handlerSamples: number[] = [];
+  for (let i = 0; i < READ_ITERATIONS; i++) {
+    // Alternate which goes first, so neither always follows the other.
+    if (i % 2 === 0) {
+      rawSamples.push(await rawGet());
+      handlerSamples.push(await viaHandler());
+    } else {
+      handlerSamples.push(await viaHandler());
+      rawSamples.push(await rawGet());
+    }
+  }
+  raw.destroy();
+  const handlerMedianUs = median(handlerSamples) / 1000;
+  const rawGetItemMedianUs = median(rawSamples) / 1000;
+  return { handlerMedianUs, rawGetItemMedianUs, ratio: handlerMedianUs / rawGetItemMedianUs, samples: READ_ITERATIONS };
+}
+
+const reply = (message: WorkerMessage) => new Promise<void>((done) => process.send!(message, () => done()));
+
+try {
+  if (process.argv[2] === 'warm') await reply({ kind: 'warm', routes: await warmRoutes() });
+  else if (process.argv[2] === 'readpath') await reply({ kind: 'readpath', result: await readPath() });
+  else throw new Error(`unknown mode ${process.argv[2]}`);
+} catch (error) {
+  await reply({ kind: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+}
+process.exit(0);
