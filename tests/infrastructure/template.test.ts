@@ -118,7 +118,7 @@ describe.each(['dev', 'prod'] as const)('packaged event pipeline (%s)', (stage) 
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['PublisherFailureQueue', 'Arn'] } } },
     });
-    expect(JSON.parse(mapping.FilterCriteria.Filters[0].Pattern)).toEqual({ dynamodb: { NewImage: { type: { S: ['Entity', 'Tombstone'] } } } });
+    expect(JSON.parse(mapping!.FilterCriteria.Filters[0].Pattern)).toEqual({ dynamodb: { NewImage: { type: { S: ['Entity', 'Tombstone'] } } } });
   });
 
   it('routes every entity event to each consumer queue, which has SSE, a DLQ and a long enough visibility timeout', async () => {

@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENTITY_EVENT_SOURCE, entityEventSchema, type EntityEvent } from '../../domain/entityEvents.ts';
 
 /** An EventBridge event as a rule delivers it to an SQS target (the message body). */
