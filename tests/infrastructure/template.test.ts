@@ -11,7 +11,7 @@ function props(template: Template, logicalId: string): Record<string, any> {
   return resource!.Properties ?? {};
 }
 
-describe.each(['dev', 'prod'] as const)('packaged template (%s), built with no AWS credentials', (stage) => {
+describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), built with no AWS credentials', (stage) => {
   it('declares every function on nodejs24.x arm64 with X-Ray and no intrinsic in its environment', async () => {
     const template = await packagedTemplate(stage);
     for (const name of FUNCTIONS) {
@@ -77,7 +77,8 @@ describe.each(['dev', 'prod'] as const)('packaged template (%s), built with no A
   it('declares the Cognito pool, scopes, clients, admin group and tenant-claim trigger', async () => {
     const template = await packagedTemplate(stage);
     const pool = props(template, 'UserPool');
-    expect(pool.LambdaConfig.PreTokenGenerationConfig).toEqual({ LambdaArn: { 'Fn::GetAtt': ['PreTokenGenerationLambdaFunction', 'Arn'] }, LambdaVersion: 'V3_0' });
+    // The trigger invokes the function's `live` alias, which CodeDeploy shifts (scripts/serverless/platform.cjs).
+    expect(pool.LambdaConfig.PreTokenGenerationConfig).toEqual({ LambdaArn: { Ref: 'PreTokenGenerationLambdaFunctionAliasLive' }, LambdaVersion: 'V3_0' });
     expect(pool.DeletionProtection).toBe(stage === 'prod' ? 'ACTIVE' : 'INACTIVE');
     expect(props(template, 'EntitiesResourceServer')).toMatchObject({ Identifier: 'entities', Scopes: [{ ScopeName: 'read' }, { ScopeName: 'write' }] });
     expect(props(template, 'UserAppClient')).toMatchObject({ GenerateSecret: false, AllowedOAuthFlows: ['code'], WriteAttributes: ['email'] });

@@ -17,8 +17,8 @@ declare module 'vitest' {
 
 /**
  * The real local stack, once per run: DynamoDB Local (in memory), the local issuer's keys (a
- * fresh pair in a temp dir), serverless-offline serving the API against them, and the dev, prod
- * and local stages packaged for the infrastructure tests.
+ * fresh pair in a temp dir), serverless-offline serving the API against them, and the dev,
+ * staging, prod and local stages packaged for the infrastructure tests.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const running: RunningProcess[] = [];
@@ -35,7 +35,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // stack, which builds in its own esbuild work folder. `local` is the positive control of the
     // "no local issuer in other stages" check.
     const packaging = (async () => {
-      for (const stage of ['dev', 'prod', 'local']) await packageStage(stage, workDir);
+      for (const stage of ['dev', 'staging', 'prod', 'local']) await packageStage(stage, workDir);
     })();
     packaging.catch(() => undefined); // awaited below; this only keeps an early failure elsewhere from leaving it unhandled
     const dynamo = await startDynamoDbLocal({ port: await freePort() });
