@@ -1,14 +1,14 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { entityEventFromSqsRecord } from '../../src/adapters/eventbridge/eventBridgeMessage.ts';
-import { auditTrail } from '../../src/composition/entities.ts';
+import { auditRecorder } from '../../src/composition/entities.ts';
 import { eventHandler } from '../../src/middleware/eventHandler.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
 
 /** Records one audit item per entity event; a message that fails is retried alone, then dead-lettered. */
 async function recordOne(record: SQSRecord): Promise<void> {
-  await (await auditTrail()).record(entityEventFromSqsRecord(record));
+  await auditRecorder.record(entityEventFromSqsRecord(record));
 }
 
 export const handler = eventHandler((event: SQSEvent, context) => processPartialResponse(event, recordOne, processor, { context }));

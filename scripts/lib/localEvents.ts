@@ -61,10 +61,13 @@ export interface LocalEvents {
 export async function startLocalEvents(options: LocalEventsOptions): Promise<LocalEvents> {
   const log = options.log ?? (() => undefined);
   const resources = options.template.Resources;
-  const functionName = (logicalId: string | undefined): string => {
-    const fn = logicalId ? resources[logicalId] : undefined;
-    if (!fn) throw new Error(`Event source mapping names an unknown function ${logicalId}`);
-    return String(fn.Properties['FunctionName']);
+  /** A mapping's FunctionName (the function's ARN, or a Ref to its alias) → the deployed function name. */
+  const functionName = (reference: unknown): string => {
+    const logicalId = getAtt(reference) ?? (reference as { Ref?: string })?.Ref;
+    const target = logicalId ? resources[logicalId] : undefined;
+    if (target?.Type === 'AWS::Lambda::Alias') return functionName(target.Properties['FunctionName']);
+    if (target?.Type !== 'AWS::Lambda::Function') throw new Error(`Event source mapping names an unknown function ${JSON.stringify(reference)}`);
+    return String(target.Properties['FunctionName']);
   };
 
   // Queues and their dead-letter queues, as declared.
@@ -109,7 +112,7 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     const queueId = getAtt(mapping['EventSourceArn']);
     if (!queueId || resources[queueId]?.Type !== 'AWS::SQS::Queue') continue;
     const queue = queueOf(queueId);
-    const name = functionName(getAtt(mapping['FunctionName']));
+    const name = functionName(mapping['FunctionName']);
     const batchSize = Number(mapping['BatchSize'] ?? 10);
     loops.push(
       (async () => {
@@ -189,7 +192,7 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
   if (streamMapping) loops.push(pollStream(streamMapping));
 
   async function pollStream(mapping: Properties): Promise<void> {
-    const name = functionName(getAtt(mapping['FunctionName']));
+    const name = functionName(mapping['FunctionName']);
     const batchSize = Number(mapping['BatchSize'] ?? 100);
     const filters = ((mapping['FilterCriteria'] as { Filters?: { Pattern: string }[] } | undefined)?.Filters ?? []).map((f) => JSON.parse(f.Pattern) as unknown);
     const table = dynamoClient(options.dynamoEndpoint);

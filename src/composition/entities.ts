@@ -29,7 +29,10 @@ export const entityService: () => Promise<EntityService> = once(async () => {
   return new EntityService({ repository, clock: { now: () => new Date() }, ids: { newId: randomUUID } });
 });
 
-/** The audit trail, in the same table. */
+/** Records audit items (the audit consumer): no settings to fetch. */
+export const auditRecorder = new DynamoAuditTrail({ client: documentClient, tableName: settings.ENTITIES_TABLE });
+
+/** The audit trail, in the same table, for reading history (its cursors are signed). */
 export const auditTrail: () => Promise<DynamoAuditTrail> = once(async () => {
   const { cursorSigningKey } = await runtimeSettings();
   return new DynamoAuditTrail({ client: documentClient, tableName: settings.ENTITIES_TABLE, cursorSigningKey });

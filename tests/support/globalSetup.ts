@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ensureLocalIssuer } from '../../src/adapters/identity/localIssuer.ts';
-import { startLocalEvents } from '../../scripts/lib/localEvents.ts';
+import { startLocalEvents, type Template } from '../../scripts/lib/localEvents.ts';
 import { ensureTable, freePort, localTableName, startDynamoDbLocal, startOffline, type Stoppable } from '../../scripts/lib/localStack.ts';
 import { packageStage } from './packageStage.ts';
 
@@ -19,8 +19,8 @@ declare module 'vitest' {
 
 /**
  * The real local stack, once per run: DynamoDB Local (in memory), the local issuer's keys (a
- * fresh pair in a temp dir), serverless-offline serving the API against them, and the dev, prod
- * and local stages packaged for the infrastructure tests.
+ * fresh pair in a temp dir), serverless-offline serving the API against them, and the dev,
+ * staging, prod and local stages packaged for the infrastructure tests.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const running: Stoppable[] = [];
@@ -32,15 +32,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await Promise.all(running.reverse().map((p) => p.stop()));
     await rm(workDir, { recursive: true, force: true });
   };
+  let localTemplate: Promise<Template> | undefined;
+  let packaging: Promise<unknown> = Promise.resolve();
   try {
     // Packaging (one stage at a time: sls shares .serverless/ between runs) goes on beside the
     // stack, which builds in its own esbuild work folder. `local` is the positive control of the
     // "no local issuer in other stages" check.
-    const packaging = (async () => {
-      const local = await packageStage('local', workDir);
-      for (const stage of ['dev', 'prod']) await packageStage(stage, workDir);
-      return local;
-    })();
+    localTemplate = packageStage('local', workDir);
+    packaging = localTemplate.then(async () => {
+      for (const stage of ['dev', 'staging', 'prod']) await packageStage(stage, workDir);
+    });
     packaging.catch(() => undefined); // awaited below; this only keeps an early failure elsewhere from leaving it unhandled
     const dynamo = await startDynamoDbLocal({ port: await freePort() });
     running.push(dynamo);
@@ -57,8 +58,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     });
     running.push(api);
     // Streams → publisher → bus → queues → consumers, routed as the packaged local template says.
-    const events = await startLocalEvents({ template: await packaging, dynamoEndpoint: dynamo.endpoint, tableName: localTableName(), lambdaEndpoint: api.lambdaEndpoint, busPort, redeliveryMs: 200 });
+    const events = await startLocalEvents({ template: await localTemplate, dynamoEndpoint: dynamo.endpoint, tableName: localTableName(), lambdaEndpoint: api.lambdaEndpoint, busPort, redeliveryMs: 200 });
     running.push(events);
+    await packaging;
 
     project.provide('dynamoEndpoint', dynamo.endpoint);
     project.provide('apiUrl', api.url);
@@ -66,6 +68,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('packagedDir', workDir);
     project.provide('eventBusEndpoint', events.busEndpoint);
   } catch (error) {
+    await Promise.allSettled([localTemplate, packaging]); // no sls left running behind a failed setup
     await stopAll();
     throw error;
   }

@@ -4,17 +4,21 @@ import JSZip from 'jszip';
 import { inject } from 'vitest';
 
 export interface Template {
-  Resources: Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; DependsOn?: unknown }>;
+  Resources: Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; DependsOn?: unknown; Condition?: string; UpdatePolicy?: any }>;
   Outputs?: Record<string, unknown>;
+  Conditions?: Record<string, any>;
 }
 
-/** The CloudFormation template `sls package --stage <stage>` wrote (the global setup packages dev and prod). */
-export async function packagedTemplate(stage: 'dev' | 'prod'): Promise<Template> {
+export type DeployedStage = 'dev' | 'staging' | 'prod';
+export const DEPLOYED_STAGES: readonly DeployedStage[] = ['dev', 'staging', 'prod'];
+
+/** The CloudFormation template `sls package --stage <stage>` wrote (the global setup packages dev, staging and prod). */
+export async function packagedTemplate(stage: DeployedStage): Promise<Template> {
   return JSON.parse(await readFile(join(inject('packagedDir'), stage, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
 }
 
 /** Every file of every function zip of a packaged stage, as text. */
-export async function packagedFiles(stage: 'dev' | 'prod' | 'local'): Promise<{ zip: string; file: string; text: string }[]> {
+export async function packagedFiles(stage: DeployedStage | 'local'): Promise<{ zip: string; file: string; text: string }[]> {
   const dir = join(inject('packagedDir'), stage);
   const zips = (await readdir(dir)).filter((f) => f.endsWith('.zip'));
   const files: { zip: string; file: string; text: string }[] = [];

@@ -16,12 +16,13 @@ export const auditSk = (event: EntityEvent): string => `${AUDIT_PREFIX}${event.o
 export class DynamoAuditTrail implements AuditTrail {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
-  private readonly cursors: CursorCodec;
+  private readonly cursors: CursorCodec | undefined;
 
-  constructor(options: { client: DynamoDBDocumentClient; tableName: string; cursorSigningKey: string }) {
+  /** `cursorSigningKey` is needed to read history; recording needs none (the audit consumer has no secret). */
+  constructor(options: { client: DynamoDBDocumentClient; tableName: string; cursorSigningKey?: string }) {
     this.client = options.client;
     this.tableName = options.tableName;
-    this.cursors = new CursorCodec(options.cursorSigningKey);
+    this.cursors = options.cursorSigningKey === undefined ? undefined : new CursorCodec(options.cursorSigningKey);
   }
 
   async record(event: EntityEvent): Promise<void> {
@@ -34,8 +35,10 @@ export class DynamoAuditTrail implements AuditTrail {
   }
 
   async history(tenantId: string, entityId: string, page: { limit: number; cursor?: string }): Promise<Page<EntityEvent>> {
+    const cursors = this.cursors;
+    if (!cursors) throw new Error('DynamoAuditTrail needs a cursor signing key to read history');
     const fingerprint = JSON.stringify(['history', tenantId, entityId]);
-    const start = page.cursor === undefined ? undefined : this.cursors.decode(page.cursor, fingerprint).key;
+    const start = page.cursor === undefined ? undefined : cursors.decode(page.cursor, fingerprint).key;
     const result = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -49,7 +52,7 @@ export class DynamoAuditTrail implements AuditTrail {
       }),
     );
     const items = (result.Items ?? []).map((item) => item['event'] as EntityEvent);
-    const nextCursor = result.LastEvaluatedKey ? this.cursors.encode({ segment: 0, key: result.LastEvaluatedKey }, fingerprint) : null;
+    const nextCursor = result.LastEvaluatedKey ? cursors.encode({ segment: 0, key: result.LastEvaluatedKey }, fingerprint) : null;
     return { items, nextCursor };
   }
 }

@@ -1,0 +1,240 @@
+// The parts of the template that follow from the functions, queues and streams the service has,
+// so every one added later is covered without new YAML: the API stage's deployment, log-group
+// encryption and retention, per-function alarms, DLQ-depth and iterator-age alarms, the dashboard,
+// and each function's `live` alias deployed by CodeDeploy. Pure functions over the compiled
+// template (tests/unit/platform.test.ts); platformPlugin.cjs applies them when packaging.
+
+/** @typedef {{ Type: string, Properties?: Record<string, any>, DependsOn?: string | string[], Condition?: string, UpdatePolicy?: any, DeletionPolicy?: string }} Resource */
+/** @typedef {{ Resources: Record<string, Resource>, Outputs?: Record<string, any>, Conditions?: Record<string, any> }} Template */
+/** @typedef {{ name: string, logicalId: string, functionName: string }} PlatformFunction */
+
+const getAtt = (id, attribute) => ({ 'Fn::GetAtt': [id, attribute] });
+const ref = (id) => ({ Ref: id });
+
+function ofType(template, type) {
+  return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+}
+
+/** The logical id an `{Fn::GetAtt: [X, attribute]}` (either form) names, or undefined. */
+function getAttTarget(value, attribute) {
+  const att = value && typeof value === 'object' ? value['Fn::GetAtt'] : undefined;
+  if (Array.isArray(att) && att[1] === attribute) return att[0];
+  if (typeof att === 'string' && att.endsWith(`.${attribute}`)) return att.slice(0, -attribute.length - 1);
+  return undefined;
+}
+
+/**
+ * The API stage is a resource of its own (edge.yml) so that its settings are in the template;
+ * serverless creates the stage implicitly through the deployment's StageName, so that goes.
+ */
+function wireApiStage(template, stageId) {
+  const stage = template.Resources[stageId];
+  const deployments = ofType(template, 'AWS::ApiGateway::Deployment');
+  if (!stage || deployments.length !== 1) return;
+  const [deploymentId, deployment] = deployments[0];
+  delete deployment.Properties.StageName;
+  stage.Properties.DeploymentId = ref(deploymentId);
+}
+
+/** Every log group (the functions' included) is encrypted with the platform key and expires. */
+function secureLogGroups(template, keyId, retentionInDays) {
+  for (const [, group] of ofType(template, 'AWS::Logs::LogGroup')) {
+    group.Properties ??= {};
+    group.Properties.KmsKeyId ??= getAtt(keyId, 'Arn');
+    group.Properties.RetentionInDays ??= retentionInDays;
+  }
+}
+
+function alarm({ name, description, namespace, metric, dimensions, statistic, period, evaluationPeriods, threshold, topicId }) {
+  return {
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      AlarmName: name,
+      AlarmDescription: description,
+      Namespace: namespace,
+      MetricName: metric,
+      Dimensions: dimensions,
+      Statistic: statistic,
+      Period: period,
+      EvaluationPeriods: evaluationPeriods,
+      Threshold: threshold,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [ref(topicId)],
+      OKActions: [ref(topicId)],
+    },
+  };
+}
+
+/** Errors and throttles of every function: they page, and they roll a canary back. */
+function functionAlarms(template, functions, topicId) {
+  for (const fn of functions) {
+    const dimensions = [{ Name: 'FunctionName', Value: fn.functionName }];
+    template.Resources[`${fn.logicalId}ErrorsAlarm`] = alarm({ name: `${fn.functionName}-errors`, description: `${fn.name}: invocation errors`, namespace: 'AWS/Lambda', metric: 'Errors', dimensions, statistic: 'Sum', period: 60, evaluationPeriods: 1, threshold: 0, topicId });
+    template.Resources[`${fn.logicalId}ThrottlesAlarm`] = alarm({ name: `${fn.functionName}-throttles`, description: `${fn.name}: throttled invocations`, namespace: 'AWS/Lambda', metric: 'Throttles', dimensions, statistic: 'Sum', period: 60, evaluationPeriods: 1, threshold: 0, topicId });
+  }
+}
+
+/** Queues used as a dead-letter target anywhere in the template (redrive, function or target DLQs, on-failure destinations). */
+function deadLetterQueues(template) {
+  const queues = new Set(ofType(template, 'AWS::SQS::Queue').map(([id]) => id));
+  const found = new Set();
+  const visit = (value, key) => {
+    if (Array.isArray(value)) return value.forEach((v) => visit(v, key));
+    if (!value || typeof value !== 'object') return;
+    if (['deadLetterTargetArn', 'DeadLetterConfig', 'OnFailure'].includes(key)) {
+      const candidates = [value, value.TargetArn, value.Arn, value.Destination];
+      for (const c of candidates) {
+        const id = getAttTarget(c, 'Arn');
+        if (id && queues.has(id)) found.add(id);
+      }
+    }
+    for (const [k, v] of Object.entries(value)) visit(v, k);
+  };
+  for (const [, r] of Object.entries(template.Resources)) visit(r.Properties, '');
+  return [...found].sort();
+}
+
+/** A message in a DLQ is a failure nobody handled: alarm on the first one. */
+function deadLetterAlarms(template, topicId) {
+  for (const queueId of deadLetterQueues(template)) {
+    const id = `${queueId}DepthAlarm`;
+    template.Resources[id] ??= {
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        AlarmDescription: `Messages in the dead-letter queue ${queueId}`,
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: getAtt(queueId, 'QueueName') }],
+        Statistic: 'Maximum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [ref(topicId)],
+        OKActions: [ref(topicId)],
+      },
+    };
+  }
+}
+
+/** Stream consumers that fall behind (DynamoDB Streams keeps records 24 h). */
+function iteratorAgeAlarms(template, functions, topicId) {
+  for (const [, mapping] of ofType(template, 'AWS::Lambda::EventSourceMapping')) {
+    if (!getAttTarget(mapping.Properties?.EventSourceArn, 'StreamArn')) continue;
+    const target = mapping.Properties.FunctionName;
+    const fn = functions.find((f) => getAttTarget(target, 'Arn') === f.logicalId || target?.Ref === f.logicalId || getAttTarget(target, 'Arn') === `${f.logicalId}AliasLive` || target?.Ref === `${f.logicalId}AliasLive`);
+    if (!fn) continue;
+    template.Resources[`${fn.logicalId}IteratorAgeAlarm`] = alarm({ name: `${fn.functionName}-iterator-age`, description: `${fn.name}: stream records older than 60 s`, namespace: 'AWS/Lambda', metric: 'IteratorAge', dimensions: [{ Name: 'FunctionName', Value: fn.functionName }], statistic: 'Maximum', period: 300, evaluationPeriods: 1, threshold: 60_000, topicId });
+  }
+}
+
+const ALIAS_CALLERS = new Set(['AWS::ApiGateway::Method', 'AWS::ApiGateway::Authorizer', 'AWS::Lambda::Permission', 'AWS::Cognito::UserPool', 'AWS::Lambda::EventSourceMapping', 'AWS::Events::Rule', 'AWS::Scheduler::Schedule', 'AWS::SNS::Subscription', 'AWS::Pipes::Pipe']);
+
+/** Replaces every reference to a function (its Arn, or a Ref where a function name is expected) with its alias. */
+function pointAtAliases(template, aliasOf) {
+  const rewrite = (value, key) => {
+    if (Array.isArray(value)) return value.map((v) => rewrite(v, key));
+    if (!value || typeof value !== 'object') return value;
+    const arnOf = getAttTarget(value, 'Arn');
+    if (arnOf && aliasOf.has(arnOf)) return ref(aliasOf.get(arnOf));
+    if (key === 'FunctionName' && typeof value.Ref === 'string' && aliasOf.has(value.Ref)) return ref(aliasOf.get(value.Ref));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewrite(v, k)]));
+  };
+  for (const [, resource] of Object.entries(template.Resources)) {
+    if (ALIAS_CALLERS.has(resource.Type) && resource.Properties) resource.Properties = rewrite(resource.Properties, '');
+  }
+}
+
+/**
+ * Every function is published as a version and served through its `live` alias, which CodeDeploy
+ * moves to a new version with the stage's deployment configuration (all at once in dev, linear in
+ * staging, canary in prod), stopping and rolling back when the function's alarms or the rollback
+ * alarms fire. Everything that invokes a function invokes the alias.
+ */
+function aliasDeployments(template, functions, { deploymentConfig, rollbackAlarms = [] }) {
+  template.Resources.CodeDeployApplication = { Type: 'AWS::CodeDeploy::Application', Properties: { ComputePlatform: 'Lambda' } };
+  template.Resources.CodeDeployServiceRole = {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'codedeploy.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+      ManagedPolicyArns: [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited' }],
+    },
+  };
+  const aliasOf = new Map();
+  for (const fn of functions) {
+    const version = ofType(template, 'AWS::Lambda::Version').find(([, v]) => v.Properties?.FunctionName?.Ref === fn.logicalId);
+    if (!version) throw new Error(`${fn.name} has no published version: aliases need versionFunctions: true`);
+    const groupId = `${fn.logicalId}DeploymentGroup`;
+    const aliasId = `${fn.logicalId}AliasLive`;
+    template.Resources[groupId] = {
+      Type: 'AWS::CodeDeploy::DeploymentGroup',
+      Properties: {
+        ApplicationName: ref('CodeDeployApplication'),
+        ServiceRoleArn: getAtt('CodeDeployServiceRole', 'Arn'),
+        DeploymentConfigName: deploymentConfig,
+        DeploymentStyle: { DeploymentType: 'BLUE_GREEN', DeploymentOption: 'WITH_TRAFFIC_CONTROL' },
+        AutoRollbackConfiguration: { Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] },
+        AlarmConfiguration: {
+          Enabled: true,
+          Alarms: [`${fn.logicalId}ErrorsAlarm`, `${fn.logicalId}ThrottlesAlarm`, ...rollbackAlarms].map((id) => ({ Name: ref(id) })),
+        },
+      },
+    };
+    template.Resources[aliasId] = {
+      Type: 'AWS::Lambda::Alias',
+      Properties: { FunctionName: ref(fn.logicalId), FunctionVersion: getAtt(version[0], 'Version'), Name: 'live' },
+      UpdatePolicy: { CodeDeployLambdaAliasUpdate: { ApplicationName: ref('CodeDeployApplication'), DeploymentGroupName: ref(groupId) } },
+    };
+    aliasOf.set(fn.logicalId, aliasId);
+  }
+  pointAtAliases(template, aliasOf);
+}
+
+function metricWidget(title, metrics, { stat = 'Sum', period = 60, width = 12 } = {}) {
+  return { type: 'metric', width, height: 6, properties: { title, region: '${AWS::Region}', stat, period, view: 'timeSeries', metrics } };
+}
+
+/** Golden signals (traffic, errors, latency, saturation) of every layer on one dashboard. */
+function dashboard(template, functions, { service, stage, tableName }) {
+  const api = ['ApiName', `${stage}-${service}`, 'Stage', stage];
+  const cluster = `${service}-${stage}`;
+  const fnMetrics = (metric) => functions.map((f) => ['AWS/Lambda', metric, 'FunctionName', f.functionName, { label: f.name }]);
+  const widgets = [
+    metricWidget('API: requests and errors', [['AWS/ApiGateway', 'Count', ...api], ['AWS/ApiGateway', '4XXError', ...api], ['AWS/ApiGateway', '5XXError', ...api]]),
+    metricWidget('API: latency p99 (budget 150 ms; compute 100 ms)', [['AWS/ApiGateway', 'Latency', ...api], ['AWS/ApiGateway', 'IntegrationLatency', ...api]], { stat: 'p99', period: 300 }),
+    metricWidget('Lambda: invocations', fnMetrics('Invocations')),
+    metricWidget('Lambda: errors', fnMetrics('Errors')),
+    metricWidget('Lambda: throttles', fnMetrics('Throttles')),
+    metricWidget('Lambda: duration p99', fnMetrics('Duration'), { stat: 'p99', period: 300 }),
+    metricWidget('Lambda: concurrency', [['AWS/Lambda', 'ConcurrentExecutions']], { stat: 'Maximum' }),
+    metricWidget('DynamoDB: latency p99 (budget 10 ms)', ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'].map((op) => ['AWS/DynamoDB', 'SuccessfulRequestLatency', 'TableName', tableName, 'Operation', op]), { stat: 'p99', period: 300 }),
+    metricWidget('DynamoDB: capacity and throttles', [['AWS/DynamoDB', 'ConsumedReadCapacityUnits', 'TableName', tableName], ['AWS/DynamoDB', 'ConsumedWriteCapacityUnits', 'TableName', tableName], ['AWS/DynamoDB', 'ThrottledRequests', 'TableName', tableName]]),
+    metricWidget('RDS: CPU, connections', [['AWS/RDS', 'CPUUtilization', 'DBInstanceIdentifier', cluster], ['AWS/RDS', 'DatabaseConnections', 'DBInstanceIdentifier', cluster, { yAxis: 'right' }]], { stat: 'Average', period: 300 }),
+    metricWidget('RDS: latency', [['AWS/RDS', 'ReadLatency', 'DBInstanceIdentifier', cluster], ['AWS/RDS', 'WriteLatency', 'DBInstanceIdentifier', cluster]], { stat: 'Average', period: 300 }),
+    metricWidget('Cache: CPU, hit rate, evictions (budget 5 ms)', [['AWS/ElastiCache', 'EngineCPUUtilization', 'ReplicationGroupId', cluster], ['AWS/ElastiCache', 'CacheHitRate', 'ReplicationGroupId', cluster], ['AWS/ElastiCache', 'Evictions', 'ReplicationGroupId', cluster, { yAxis: 'right', stat: 'Sum' }]], { stat: 'Average', period: 300 }),
+    metricWidget('ECS worker: CPU and memory', [['ECS/ContainerInsights', 'CpuUtilized', 'ClusterName', cluster, 'TaskDefinitionFamily', `${cluster}-worker`], ['ECS/ContainerInsights', 'MemoryUtilized', 'ClusterName', cluster, 'TaskDefinitionFamily', `${cluster}-worker`]], { stat: 'Average', period: 300 }),
+    metricWidget('Read model lag p99 (s)', [['EntityPlatform', 'ReadModelLagSeconds', 'service', service]], { stat: 'p99', period: 300 }),
+  ];
+  const dlqs = deadLetterQueues(template);
+  if (dlqs.length > 0) widgets.push(metricWidget('Dead-letter queues: messages', dlqs.map((q) => ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', `\${${q}.QueueName}`]), { stat: 'Maximum' }));
+  template.Resources.Dashboard = {
+    Type: 'AWS::CloudWatch::Dashboard',
+    Properties: { DashboardName: `${service}-${stage}`, DashboardBody: { 'Fn::Sub': JSON.stringify({ widgets }) } },
+  };
+}
+
+/** Everything above, in order (alarms before the aliases that name them). */
+function applyPlatform(template, functions, config) {
+  wireApiStage(template, config.apiStage);
+  secureLogGroups(template, config.encryptionKey, config.logRetentionInDays);
+  functionAlarms(template, functions, config.alarmTopic);
+  deadLetterAlarms(template, config.alarmTopic);
+  iteratorAgeAlarms(template, functions, config.alarmTopic);
+  aliasDeployments(template, functions, config);
+  dashboard(template, functions, config);
+  return template;
+}
+
+module.exports = { applyPlatform, wireApiStage, secureLogGroups, functionAlarms, deadLetterQueues, deadLetterAlarms, iteratorAgeAlarms, aliasDeployments, pointAtAliases, dashboard };
