@@ -4,6 +4,8 @@ import { HttpProblem } from '../src/http/problem.ts';
 /** The methods each resource supports; any other method on a known resource is a 405 naming them. */
 const ALLOWED: Record<string, string> = {
   '/api/v1/health': 'GET',
+  '/api/v1/openapi.json': 'GET',
+  '/api/v1/docs': 'GET',
   '/api/v1/data/entities': 'GET',
   '/api/v1/data/entities/{id}': 'GET',
   '/api/v1/secure/entities': 'GET, POST',

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { Entity } from './entity.ts';
-import { VISIBILITIES } from './entity.ts';
+import { entitySchema } from './entitySchemas.ts';
 
 /**
  * The domain events every change to an entity produces, as published on the EventBridge bus:
@@ -14,16 +14,8 @@ export type EntityEventType = (typeof ENTITY_EVENT_TYPES)[number];
 /** Bumped on any incompatible change of the envelope; consumers reject versions they do not know. */
 export const ENTITY_EVENT_SCHEMA_VERSION = 1;
 
-export const entitySnapshotSchema = z.object({
-  id: z.uuid(),
-  tenantId: z.string().min(1),
-  name: z.string().min(1),
-  attributes: z.record(z.string(), z.json()),
-  visibility: z.enum(VISIBILITIES),
-  version: z.number().int().positive(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-});
+/** The entity as it is after the change: the same schema as the API's entity responses. */
+export const entitySnapshotSchema = entitySchema;
 
 /** What is left of a deleted entity: enough to project the deletion. Its version is the entity's last version + 1. */
 export const tombstoneSchema = z.object({

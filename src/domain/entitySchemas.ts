@@ -1,12 +1,17 @@
 import * as z from 'zod';
 import { VISIBILITIES, type Attributes } from './entity.ts';
-import { checkAttributes } from './attributes.ts';
+import { ATTRIBUTE_LIMITS, checkAttributes } from './attributes.ts';
 import { ValidationError, type FieldIssue } from './errors.ts';
 
 /** Fields the service owns; a client that sends one is told so by name. */
 export const SERVER_OWNED_FIELDS = ['id', 'tenantId', 'version', 'createdAt', 'updatedAt'] as const;
 
-export const entityIdSchema = z.uuid({ error: 'must be a UUID, e.g. 3f0c2a1e-8d4b-4c7e-9a51-2b6f0d9e7c10' });
+// `.meta()` (zod's own registry) documents the schemas for the OpenAPI document and the API Gateway
+// models that src/contract generates from these very schemas; validation never reads it.
+
+export const entityIdSchema = z
+  .uuid({ error: 'must be a UUID, e.g. 3f0c2a1e-8d4b-4c7e-9a51-2b6f0d9e7c10' })
+  .meta({ description: 'The entity id (a UUID the service assigns).', examples: ['3f0c2a1e-8d4b-4c7e-9a51-2b6f0d9e7c10'] });
 
 export const entityPathSchema = z.object({ id: entityIdSchema }, { error: 'the path needs an entity id' });
 
@@ -17,9 +22,15 @@ export const entityNameSchema = z
   .trim()
   .min(1, { error: 'name must not be empty or only whitespace' })
   .max(255, { error: 'name must be at most 255 characters after trimming' })
-  .refine((s) => !CONTROL_CHARS.test(s), { error: 'name must not contain control characters' });
+  .refine((s) => !CONTROL_CHARS.test(s), { error: 'name must not contain control characters' })
+  .meta({
+    description: 'Unique within the tenant, compared case-insensitively after trimming; 1–255 characters after trimming, no control characters.',
+    examples: ['Blue widget'],
+  });
 
-export const visibilitySchema = z.enum(VISIBILITIES, { error: 'visibility must be "public" or "private"' });
+export const visibilitySchema = z
+  .enum(VISIBILITIES, { error: 'visibility must be "public" or "private"' })
+  .meta({ description: '`public` entities are readable by anyone on /api/v1/data; `private` ones only by their tenant.' });
 
 /** An attributes document, or a merge patch of one (where a `null` member means "remove"). */
 const attributesSchema = z
@@ -28,13 +39,21 @@ const attributesSchema = z
     for (const issue of checkAttributes(value, [])) {
       ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path.split('/').filter((p) => p !== '') });
     }
+  })
+  .meta({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      `A JSON object. Keys are plain names (letters, digits, "_", "-"; never __proto__, constructor or prototype); ` +
+      `nested at most ${ATTRIBUTE_LIMITS.maxDepth} levels; at most ${ATTRIBUTE_LIMITS.maxSerializedBytes / 1024} KiB serialized. In a PATCH, a null member removes it.`,
+    examples: [{ colour: 'blue', size: { h: 2 } }],
   }) as unknown as z.ZodType<Attributes>;
 
 export const createEntitySchema = z.strictObject({
   name: entityNameSchema,
   attributes: attributesSchema.default({}),
   visibility: visibilitySchema.default('private'),
-});
+}).meta({ id: 'EntityInput', description: 'The client-owned fields of an entity (POST creates, PUT replaces; omitted fields take their defaults).' });
 export type CreateEntityInput = z.output<typeof createEntitySchema>;
 
 /** PUT replaces the whole client-owned representation; omitted optional fields take their defaults. */
@@ -50,7 +69,8 @@ export const patchEntitySchema = z
   })
   .refine((p) => p.name !== undefined || p.attributes !== undefined || p.visibility !== undefined, {
     error: 'a patch must change at least one of name, attributes or visibility',
-  });
+  })
+  .meta({ id: 'EntityPatch', minProperties: 1, description: 'A JSON Merge Patch (RFC 7396) of the client-owned fields: at least one of them; in `attributes`, null removes a member.' });
 export type PatchEntityInput = z.output<typeof patchEntitySchema>;
 
 export const PAGE_LIMITS = { min: 1, max: 100, default: 20 } as const;
@@ -61,8 +81,14 @@ const pageQuery = {
     .int({ error: `limit must be an integer from ${PAGE_LIMITS.min} to ${PAGE_LIMITS.max}` })
     .min(PAGE_LIMITS.min, { error: `limit must be at least ${PAGE_LIMITS.min}` })
     .max(PAGE_LIMITS.max, { error: `limit must be at most ${PAGE_LIMITS.max}` })
-    .default(PAGE_LIMITS.default),
-  cursor: z.string().min(1).max(2048, { error: 'cursor is too long; pass the nextCursor value unchanged' }).optional(),
+    .default(PAGE_LIMITS.default)
+    .meta({ description: `Page size, ${PAGE_LIMITS.min}–${PAGE_LIMITS.max}.` }),
+  cursor: z
+    .string()
+    .min(1)
+    .max(2048, { error: 'cursor is too long; pass the nextCursor value unchanged' })
+    .optional()
+    .meta({ description: "The previous page's `nextCursor`, unchanged. Bound to its query: another query or tenant makes it a 400." }),
 };
 
 export const listEntitiesQuerySchema = z.strictObject({ name: entityNameSchema.optional(), ...pageQuery });
@@ -72,6 +98,34 @@ export const pageQuerySchema = z.strictObject(pageQuery);
 export type PageQuery = z.output<typeof pageQuerySchema>;
 
 export type ListEntitiesQuery = z.output<typeof listEntitiesQuerySchema>;
+
+/** The entity as every response carries it (the domain's `Entity`); the contract's schema, not a validator of input. */
+export const entitySchema = z
+  .strictObject({
+    id: entityIdSchema,
+    tenantId: z.string().meta({ description: "The owner's tenant (from the access token, never from the request)." }),
+    name: z.string().meta({ description: 'As stored: trimmed.', examples: ['Blue widget'] }),
+    attributes: attributesSchema,
+    visibility: visibilitySchema,
+    version: z.int().min(1).meta({ description: 'Starts at 1 and grows by one per change; the ETag is this number quoted.' }),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({
+    id: 'Entity',
+    examples: [
+      {
+        id: '3f0c2a1e-8d4b-4c7e-9a51-2b6f0d9e7c10',
+        tenantId: 'acme',
+        name: 'Blue widget',
+        attributes: { colour: 'blue', size: { h: 2 } },
+        visibility: 'public',
+        version: 1,
+        createdAt: '2025-01-31T09:30:00.000Z',
+        updatedAt: '2025-01-31T09:30:00.000Z',
+      },
+    ],
+  });
 
 /** Parses `value` with `schema`, or throws a ValidationError listing every field to fix. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' | 'path'): z.output<S> {

@@ -3,6 +3,9 @@ import type { Entity } from '../domain/entity.ts';
 import type { Page } from '../domain/ports.ts';
 import { etagFor, isNotModified } from './etag.ts';
 
+/** Static data (the OpenAPI document, the reference page) is cacheable for an hour. */
+export const STATIC_CACHE_CONTROL = 'public, max-age=3600';
+
 const JSON_HEADERS = { 'Content-Type': 'application/json' } as const;
 
 export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {

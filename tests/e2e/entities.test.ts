@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { api, READ_WRITE, token, uniqueTenant } from '../support/api.ts';
+import { createEntityPlatformClient, MERGE_PATCH_CONTENT_TYPE, type Entity, type Problem } from 'entity-platform/client';
+import { describe, expect, inject, it } from 'vitest';
+import { api, contractFetch, READ_WRITE, token, uniqueTenant } from '../support/api.ts';
 import { expectProblem } from '../support/expectProblem.ts';
 
 const SECURE = '/api/v1/secure/entities';
@@ -10,51 +11,56 @@ async function tenantToken(tenantId = uniqueTenant(), extra: { groups?: string[]
 }
 
 describe('entity CRUD over HTTP (local stack, really signed tokens)', () => {
-  it('creates, reads, replaces, patches and deletes an entity with ETags and versions', async () => {
+  it('creates, reads, replaces, patches and deletes an entity with ETags and versions (through the typed client)', async () => {
     const { tenantId, token: t } = await tenantToken();
+    // The package's typed client (entity-platform/client), its responses checked against the document too.
+    const client = createEntityPlatformClient({ baseUrl: inject('apiUrl'), token: t, fetch: contractFetch });
 
-    const created = await api('POST', SECURE, { token: t, body: { name: '  Blue Widget  ', attributes: { colour: 'blue', size: { h: 2 } } } });
-    expect(created.status, created.text).toBe(201);
-    const entity = created.body;
+    const created = await client.POST('/api/v1/secure/entities', { body: { name: '  Blue Widget  ', attributes: { colour: 'blue', size: { h: 2 } } } });
+    expect(created.response.status, JSON.stringify(created.error)).toBe(201);
+    const entity: Entity = created.data!;
     expect(entity).toMatchObject({ tenantId, name: 'Blue Widget', visibility: 'private', version: 1, attributes: { colour: 'blue', size: { h: 2 } } });
     expect(entity.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(entity.createdAt).toBe(entity.updatedAt);
-    expect(created.headers.get('location')).toBe(`${SECURE}/${entity.id}`);
-    expect(created.headers.get('etag')).toBe('"1"');
-    expect(created.headers.get('x-correlation-id')).toBeTruthy();
+    expect(created.response.headers.get('location')).toBe(`${SECURE}/${entity.id}`);
+    expect(created.response.headers.get('etag')).toBe('"1"');
+    expect(created.response.headers.get('x-correlation-id')).toBeTruthy();
 
-    const read = await api('GET', `${SECURE}/${entity.id}`, { token: t });
-    expect(read.status).toBe(200);
-    expect(read.body).toEqual(entity);
+    const path = { id: entity.id };
+    const read = await client.GET('/api/v1/secure/entities/{id}', { params: { path } });
+    expect(read.response.status).toBe(200);
+    expect(read.data).toEqual(entity);
 
-    const notModified = await api('GET', `${SECURE}/${entity.id}`, { token: t, headers: { 'If-None-Match': '"1"' } });
-    expect(notModified.status).toBe(304);
-    expect(notModified.text).toBe('');
-    expect(notModified.headers.get('etag')).toBe('"1"');
+    const notModified = await client.GET('/api/v1/secure/entities/{id}', { params: { path, header: { 'If-None-Match': '"1"' } } });
+    expect(notModified.response.status).toBe(304);
+    expect(notModified.data).toBeUndefined();
+    expect(notModified.response.headers.get('etag')).toBe('"1"');
 
-    const replaced = await api('PUT', `${SECURE}/${entity.id}`, { token: t, headers: { 'If-Match': '"1"' }, body: { name: 'Red Widget', attributes: { colour: 'red' }, visibility: 'public' } });
-    expect(replaced.status, replaced.text).toBe(200);
-    expect(replaced.body).toMatchObject({ name: 'Red Widget', attributes: { colour: 'red' }, visibility: 'public', version: 2, createdAt: entity.createdAt });
-    expect(replaced.headers.get('etag')).toBe('"2"');
-    expect(replaced.body.updatedAt > entity.updatedAt).toBe(true);
+    const replaced = await client.PUT('/api/v1/secure/entities/{id}', { params: { path, header: { 'If-Match': '"1"' } }, body: { name: 'Red Widget', attributes: { colour: 'red' }, visibility: 'public' } });
+    expect(replaced.response.status, JSON.stringify(replaced.error)).toBe(200);
+    expect(replaced.data).toMatchObject({ name: 'Red Widget', attributes: { colour: 'red' }, visibility: 'public', version: 2, createdAt: entity.createdAt });
+    expect(replaced.response.headers.get('etag')).toBe('"2"');
+    expect(replaced.data!.updatedAt > entity.updatedAt).toBe(true);
 
-    const patched = await api('PATCH', `${SECURE}/${entity.id}`, {
-      token: t,
-      headers: { 'If-Match': '"2"', 'Content-Type': 'application/merge-patch+json' },
+    const patched = await client.PATCH('/api/v1/secure/entities/{id}', {
+      params: { path, header: { 'If-Match': '"2"' } },
+      headers: { 'Content-Type': MERGE_PATCH_CONTENT_TYPE },
       body: { attributes: { colour: null, tags: ['a', 'b'] } },
     });
-    expect(patched.status, patched.text).toBe(200);
-    expect(patched.body).toMatchObject({ name: 'Red Widget', attributes: { tags: ['a', 'b'] }, version: 3 });
-    expect(patched.body.attributes).not.toHaveProperty('colour');
+    expect(patched.response.status, JSON.stringify(patched.error)).toBe(200);
+    expect(patched.data).toMatchObject({ name: 'Red Widget', attributes: { tags: ['a', 'b'] }, version: 3 });
+    expect(patched.data!.attributes).not.toHaveProperty('colour');
 
-    const stale = await api('PATCH', `${SECURE}/${entity.id}`, { token: t, headers: { 'If-Match': '"2"' }, body: { name: 'Lost update' } });
-    expect(expectProblem(stale, 412).detail).toMatch(/version 3/);
+    const stale = await client.PATCH('/api/v1/secure/entities/{id}', { params: { path, header: { 'If-Match': '"2"' } }, body: { name: 'Lost update' } });
+    expect(stale.response.status).toBe(412);
+    const problem: Problem | undefined = stale.error;
+    expect(problem?.detail).toMatch(/version 3/);
 
     const staleDelete = await api('DELETE', `${SECURE}/${entity.id}`, { token: t, headers: { 'If-Match': '"1"' } });
     expectProblem(staleDelete, 412);
 
-    const deleted = await api('DELETE', `${SECURE}/${entity.id}`, { token: t, headers: { 'If-Match': '"3"' } });
-    expect(deleted.status).toBe(204);
+    const deleted = await client.DELETE('/api/v1/secure/entities/{id}', { params: { path, header: { 'If-Match': '"3"' } } });
+    expect(deleted.response.status).toBe(204);
     expectProblem(await api('GET', `${SECURE}/${entity.id}`, { token: t }), 404);
     expectProblem(await api('DELETE', `${SECURE}/${entity.id}`, { token: t }), 404);
   });

@@ -1,9 +1,12 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../scripts/lib/localStack.ts';
 import { packagedFiles, packagedTemplate, resourcesOfType, type Template } from '../support/packagedStack.ts';
 
 const LOCAL_ISSUER_MARKERS = ['local-issuer', 'LOCAL_ISSUER', 'localIssuer', 'local-app-client', 'local-service-client', 'CURSOR_SIGNING_KEY', 'private-key.pem'];
 
-const FUNCTIONS = ['Health', 'Authorizer', 'PreTokenGeneration', 'CreateEntity', 'GetEntity', 'ListEntities', 'ReplaceEntity', 'PatchEntity', 'DeleteEntity', 'GetEntityHistory', 'PublishEntityEvents', 'RecordEntityAudit', 'MethodNotAllowed'];
+const FUNCTIONS = ['Health', 'Openapi', 'Docs', 'Authorizer', 'PreTokenGeneration', 'CreateEntity', 'GetEntity', 'ListEntities', 'ReplaceEntity', 'PatchEntity', 'DeleteEntity', 'GetEntityHistory', 'PublishEntityEvents', 'RecordEntityAudit', 'MethodNotAllowed'];
 
 function props(template: Template, logicalId: string): Record<string, any> {
   const resource = template.Resources[logicalId];
@@ -45,14 +48,38 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
     for (const [id, method] of secure) {
       expect(method.Properties, id).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
     }
-    for (const id of ['ApiGatewayMethodApiV1DataEntitiesGet', 'ApiGatewayMethodApiV1DataEntitiesIdVarGet', 'ApiGatewayMethodApiV1HealthGet']) {
+    for (const id of ['ApiGatewayMethodApiV1DataEntitiesGet', 'ApiGatewayMethodApiV1DataEntitiesIdVarGet', 'ApiGatewayMethodApiV1HealthGet', 'ApiGatewayMethodApiV1OpenapijsonGet', 'ApiGatewayMethodApiV1DocsGet']) {
       expect(byKey.get(id)?.AuthorizationType, id).toBe('NONE');
     }
     const gatewayResponses = resourcesOfType(template, 'AWS::ApiGateway::GatewayResponse').map(([, r]) => r.Properties!);
-    expect(gatewayResponses.map((r) => r.ResponseType)).toEqual(expect.arrayContaining(['UNAUTHORIZED', 'ACCESS_DENIED', 'DEFAULT_4XX', 'DEFAULT_5XX']));
+    expect(gatewayResponses.map((r) => r.ResponseType)).toEqual(expect.arrayContaining(['UNAUTHORIZED', 'ACCESS_DENIED', 'BAD_REQUEST_BODY', 'DEFAULT_4XX', 'DEFAULT_5XX']));
     for (const response of gatewayResponses) {
       expect(response.ResponseParameters['gatewayresponse.header.Content-Type']).toBe("'application/problem+json'");
-      expect(() => JSON.parse(String(response.ResponseTemplates['application/json']).replace(/\$context\.[\w.]+/g, 'x'))).not.toThrow();
+      // `$context.error.*String` variables are quoted JSON strings already; the others are bare values.
+      const rendered = String(response.ResponseTemplates['application/json']).replace(/\$context\.error\.\w+String/g, '"x"').replace(/\$context\.[\w.]+/g, 'x');
+      expect(() => JSON.parse(rendered), rendered).not.toThrow();
+    }
+  });
+
+  it('validates request bodies at the edge with the models generated from the zod schemas', async () => {
+    const template = await packagedTemplate(stage);
+    const model = async (name: string) => JSON.parse(await readFile(join(PROJECT_ROOT, 'resources', 'models', `${name}.json`), 'utf8'));
+    const expected: Record<string, Record<string, string>> = {
+      ApiGatewayMethodApiV1SecureEntitiesPost: { 'application/json': 'createEntity' },
+      ApiGatewayMethodApiV1SecureEntitiesIdVarPut: { 'application/json': 'replaceEntity' },
+      ApiGatewayMethodApiV1SecureEntitiesIdVarPatch: { 'application/json': 'patchEntity', 'application/merge-patch+json': 'patchEntity' },
+    };
+    for (const [methodId, models] of Object.entries(expected)) {
+      const method = props(template, methodId);
+      expect(Object.keys(method.RequestModels).sort(), methodId).toEqual(Object.keys(models).sort());
+      const validator = props(template, method.RequestValidatorId.Ref);
+      expect(validator).toMatchObject({ ValidateRequestBody: true });
+      for (const [contentType, name] of Object.entries(models)) {
+        const modelProps = props(template, method.RequestModels[contentType].Ref);
+        expect(modelProps.ContentType).toBe(contentType);
+        expect(modelProps.Schema).toEqual(await model(name));
+        expect(modelProps.Schema.$schema).toBe('http://json-schema.org/draft-04/schema#');
+      }
     }
   });
 

@@ -1,5 +1,6 @@
 import { inject } from 'vitest';
 import { mintLocalAccessToken, type MintOptions } from '../../src/adapters/identity/localIssuer.ts';
+import { contractViolations } from './contract.ts';
 
 export interface ApiResponse {
   readonly status: number;
@@ -17,7 +18,27 @@ export interface RequestOptions {
   readonly headers?: Record<string, string>;
 }
 
-/** One HTTP call to the local stack (serverless-offline) that the global setup started. */
+/** Fails the calling test when a response departs from the OpenAPI document (tests/support/contract.ts). */
+function expectContract(method: string, path: string, status: number, headers: Headers, text: string): void {
+  const violations = contractViolations({ method, path, status, headers, text });
+  if (violations.length > 0) throw new Error(`The response breaks the API contract (docs/openapi.json):\n${violations.join('\n')}`);
+}
+
+/**
+ * `fetch` for the typed client (src/client): the same call, with the response checked against
+ * the document like every `api()` response.
+ */
+export async function contractFetch(request: Request): Promise<Response> {
+  const response = await fetch(request);
+  const url = new URL(request.url);
+  expectContract(request.method, `${url.pathname}${url.search}`, response.status, response.headers, await response.clone().text());
+  return response;
+}
+
+/**
+ * One HTTP call to the local stack (serverless-offline) that the global setup started. Every
+ * response is checked against the OpenAPI document before the test sees it.
+ */
 export async function api(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers['Authorization'] = `Bearer ${options.token}`;
@@ -34,6 +55,7 @@ export async function api(method: string, path: string, options: RequestOptions 
   } catch {
     parsed = undefined;
   }
+  expectContract(method, path, response.status, response.headers, text);
   return { status: response.status, headers: response.headers, text, body: parsed };
 }
 

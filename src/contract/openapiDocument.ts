@@ -1,0 +1,372 @@
+import * as z from 'zod';
+import { createDocument, type ZodOpenApiObject, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
+import { entityEventSchema } from '../domain/entityEvents.ts';
+import { createEntitySchema, entityPathSchema, entitySchema, listEntitiesQuerySchema, pageQuerySchema, patchEntitySchema, replaceEntitySchema } from '../domain/entitySchemas.ts';
+import { SCOPES } from '../domain/principal.ts';
+import { entityPageSchema, headers, healthSchema, PROBLEM_CONTENT_TYPE, problemSchema } from '../http/contract.ts';
+import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '../http/idempotency.ts';
+import { MAX_BODY_BYTES } from '../http/middleware/jsonBody.ts';
+import { problemTypeUri, type ProblemType } from '../http/problem.ts';
+
+/**
+ * The OpenAPI 3.1 document of the API, generated from the zod schemas the handlers validate with
+ * (src/domain/entitySchemas.ts) and the response schemas of src/http/contract.ts. Build time
+ * only: `npm run openapi` writes docs/openapi.json, which the openapi function serves; nothing
+ * on a request path imports this module.
+ */
+
+export const API_VERSION = '1.0.0';
+const BASE = '/api/v1';
+export const MERGE_PATCH = 'application/merge-patch+json';
+
+const SECURITY_SCHEME = 'cognito';
+type Security = Record<string, string[]>[];
+const secure = (scope: string): Security => [{ [SECURITY_SCHEME]: [scope] }];
+/** `/data`: anonymous, or a token with entities/read (which adds the caller's private entities). */
+const optionalRead: Security = [{}, { [SECURITY_SCHEME]: [SCOPES.read] }];
+
+// ---- responses -------------------------------------------------------------------------------
+
+/** Response headers every handler answer carries; gateway answers (401, 413, 429, edge 400) may not. */
+const correlated = { 'x-correlation-id': headers.correlationId };
+const mayBeCorrelated = { 'x-correlation-id': headers.correlationId.optional() };
+
+function problem(
+  id: string,
+  description: string,
+  types: readonly (ProblemType | 'throttled' | 'bad-request')[],
+  options: { fromGateway?: boolean; headers?: Record<string, z.ZodType> } = {},
+): ZodOpenApiResponseObject {
+  const kinds = types.map((t) => `\`${problemTypeUri(t as ProblemType)}\``).join(', ');
+  return {
+    id,
+    description: `${description} (problem type ${kinds}).`,
+    headers: z.object({ ...(options.fromGateway ? mayBeCorrelated : correlated), ...options.headers }),
+    content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchema } },
+  };
+}
+
+const challenge = { 'WWW-Authenticate': headers.wwwAuthenticate };
+const replayed = { 'Idempotent-Replayed': headers.idempotentReplayed.optional() };
+
+/** The error responses, each registered once under components/responses. */
+const errors = {
+  invalidPath: problem('InvalidPath', 'The id is not a UUID; `errors` names it', ['validation']),
+  invalidQuery: problem('InvalidQuery', 'Invalid query (limit, cursor or name): `errors` lists every parameter to fix', ['validation']),
+  invalidWrite: problem(
+    'InvalidWrite',
+    'Invalid body, path or header: `errors` lists every field to fix. The body is not JSON (`malformed-json`); or API Gateway rejected it against its model first (`bad-request`, without `errors`)',
+    ['validation', 'malformed-json', 'bad-request'],
+    { fromGateway: true, headers: replayed },
+  ),
+  unauthenticated: problem('Unauthenticated', 'Missing, invalid or expired access token', ['unauthenticated'], { fromGateway: true, headers: challenge }),
+  forbiddenRead: problem('ForbiddenRead', `The access token lacks the \`${SCOPES.read}\` scope`, ['forbidden'], { headers: challenge }),
+  forbiddenWrite: problem('ForbiddenWrite', `The access token lacks the \`${SCOPES.write}\` scope`, ['forbidden'], { headers: { ...challenge, ...replayed } }),
+  notFound: problem('NotFound', "No such entity — or another tenant's (never 403)", ['not-found'], { headers: replayed }),
+  methodNotAllowed: problem('MethodNotAllowed', 'The resource does not support this method; `Allow` lists the ones it does', ['method-not-allowed'], { headers: { Allow: headers.allow } }),
+  conflict: problem(
+    'Conflict',
+    'The name is taken in your tenant (`conflictingEntityId` names the holder), or a request with this Idempotency-Key is still in progress (wait `Retry-After` seconds and retry)',
+    ['conflict'],
+    { headers: { 'Retry-After': headers.retryAfter.optional(), ...replayed } },
+  ),
+  preconditionFailed: problem('PreconditionFailed', 'If-Match names a version that is not current (someone changed the entity in between), or can never match', ['precondition-failed'], { headers: replayed }),
+  payloadTooLarge: problem('PayloadTooLarge', `The body is over ${MAX_BODY_BYTES / 1024} KiB`, ['payload-too-large'], { fromGateway: true }),
+  notJson: problem('UnsupportedMediaType', `The body is not application/json (or, for PATCH, ${MERGE_PATCH})`, ['unsupported-media-type']),
+  keyReused: problem('IdempotencyKeyReused', 'This Idempotency-Key was already used for a different request (method, path, body or If-Match); use a new key', ['unprocessable']),
+  throttled: problem('Throttled', 'Throttled by API Gateway: retry after a short, jittered delay', ['throttled'], { fromGateway: true }),
+  internal: problem('InternalError', 'The service failed; nothing internal is exposed: quote the correlationId', ['internal'], { fromGateway: true }),
+} as const;
+
+/** Every operation can meet these. */
+const always = { 405: errors.methodNotAllowed, 429: errors.throttled, 500: errors.internal } as const;
+
+const entityHeaders = (extra: Record<string, z.ZodType> = {}) => z.object({ ...correlated, ETag: headers.etag, 'Cache-Control': headers.cacheControl, ...extra });
+
+function entityOk(description: string, extra: Record<string, z.ZodType> = {}): ZodOpenApiResponseObject {
+  return { description, headers: entityHeaders(extra), content: { 'application/json': { schema: entitySchema } } };
+}
+
+const notModified: ZodOpenApiResponseObject = {
+  description: 'Not modified: your copy (If-None-Match) is current.',
+  headers: z.object({ ...correlated, ETag: headers.etag, 'Cache-Control': headers.cacheControl }),
+};
+
+// ---- parameters ------------------------------------------------------------------------------
+
+const correlationParam = { 'x-correlation-id': headers.correlationId.optional() };
+const writeHeaders = (conditional: boolean) =>
+  z.object({ ...correlationParam, 'Idempotency-Key': headers.idempotencyKey.optional(), ...(conditional && { 'If-Match': headers.ifMatch.optional() }) });
+
+const entityPath = entityPathSchema;
+
+// ---- operations ------------------------------------------------------------------------------
+
+function getEntity(channel: 'data' | 'secure'): ZodOpenApiOperationObject {
+  const data = channel === 'data';
+  return {
+    operationId: data ? 'getPublicEntity' : 'getEntity',
+    tags: [data ? 'data' : 'entities'],
+    summary: data ? 'Read a public entity (or one of your tenant with a token)' : "Read one of your tenant's entities",
+    security: data ? optionalRead : secure(SCOPES.read),
+    requestParams: { path: entityPath, header: z.object({ ...correlationParam, 'If-None-Match': headers.ifNoneMatch.optional() }) },
+    responses: {
+      200: entityOk('The entity.', data ? { 'X-Cache': headers.xCache.optional() } : {}),
+      304: notModified,
+      400: errors.invalidPath,
+      401: errors.unauthenticated,
+      403: errors.forbiddenRead,
+      404: errors.notFound,
+      ...always,
+    },
+  };
+}
+
+function listEntities(channel: 'data' | 'secure'): ZodOpenApiOperationObject {
+  const data = channel === 'data';
+  return {
+    operationId: data ? 'listPublicEntities' : 'listEntities',
+    tags: [data ? 'data' : 'entities'],
+    summary: data ? 'List or look up public entities (and your private ones with a token)' : "List or look up your tenant's entities",
+    description:
+      'Oldest first. `name` looks one entity up (case-insensitive, trimmed). Pages: pass `nextCursor` back unchanged as `cursor`; cursors are signed and bound to the query.' +
+      (data ? ' An invalid token is a 401, never an anonymous read.' : ''),
+    security: data ? optionalRead : secure(SCOPES.read),
+    requestParams: { query: listEntitiesQuerySchema, header: z.object(correlationParam) },
+    responses: {
+      200: {
+        description: 'A page of entities.',
+        headers: z.object({ ...correlated, 'Cache-Control': headers.cacheControl, ...(data && { 'X-Cache': headers.xCache.optional() }) }),
+        content: { 'application/json': { schema: entityPageSchema } },
+      },
+      400: errors.invalidQuery,
+      401: errors.unauthenticated,
+      403: errors.forbiddenRead,
+      ...always,
+    },
+  };
+}
+
+const jsonBody = (schema: z.ZodType, example: unknown) => ({ schema, examples: { example: { value: example } } });
+const writeResponses = (extra: ZodOpenApiResponsesObject): ZodOpenApiResponsesObject => ({
+  ...extra,
+  400: errors.invalidWrite,
+  401: errors.unauthenticated,
+  403: errors.forbiddenWrite,
+  422: errors.keyReused,
+  ...always,
+});
+
+const operations = {
+  health: {
+    operationId: 'health',
+    tags: ['health'],
+    summary: 'Liveness of the service',
+    security: [{}],
+    requestParams: { header: z.object(correlationParam) },
+    responses: {
+      200: { description: 'Alive.', headers: z.object({ ...correlated, 'Cache-Control': headers.cacheControl }), content: { 'application/json': { schema: healthSchema } } },
+      ...always,
+    },
+  },
+  openapi: {
+    operationId: 'openapiDocument',
+    tags: ['reference'],
+    summary: 'This document (OpenAPI 3.1)',
+    security: [{}],
+    requestParams: { header: z.object(correlationParam) },
+    responses: {
+      200: {
+        description: 'The OpenAPI document; static, cacheable for an hour.',
+        headers: z.object({ ...correlated, 'Cache-Control': headers.cacheControl }),
+        content: { 'application/json': { schema: z.looseObject({ openapi: z.string() }).meta({ description: 'An OpenAPI 3.1 document.' }) } },
+      },
+      ...always,
+    },
+  },
+  docs: {
+    operationId: 'referencePage',
+    tags: ['reference'],
+    summary: 'A readable reference of this API (HTML, no external assets)',
+    security: [{}],
+    requestParams: { header: z.object(correlationParam) },
+    responses: {
+      200: {
+        description: 'The reference page; static, cacheable for an hour.',
+        headers: z.object({ ...correlated, 'Cache-Control': headers.cacheControl }),
+        content: { 'text/html': { schema: z.string() } },
+      },
+      ...always,
+    },
+  },
+  createEntity: {
+    operationId: 'createEntity',
+    tags: ['entities'],
+    summary: 'Create an entity',
+    description: `Send an \`Idempotency-Key\` to retry safely: the outcome (2xx or 4xx) is kept for ${DEFAULT_IDEMPOTENCY_TTL_SECONDS / 3600} hours and replayed with \`Idempotent-Replayed: true\`.`,
+    security: secure(SCOPES.write),
+    requestParams: { header: writeHeaders(false) },
+    requestBody: {
+      required: true,
+      content: { 'application/json': jsonBody(createEntitySchema, { name: 'Blue widget', attributes: { colour: 'blue', size: { h: 2 } }, visibility: 'public' }) },
+    },
+    responses: writeResponses({
+      201: entityOk('Created.', { Location: headers.location, ...replayed }),
+      409: errors.conflict,
+      413: errors.payloadTooLarge,
+      415: errors.notJson,
+    }),
+  },
+  replaceEntity: {
+    operationId: 'replaceEntity',
+    tags: ['entities'],
+    summary: 'Replace name, attributes and visibility',
+    description: 'Omitted optional fields take their defaults. `If-Match` makes the write conditional.',
+    security: secure(SCOPES.write),
+    requestParams: { path: entityPath, header: writeHeaders(true) },
+    requestBody: { required: true, content: { 'application/json': jsonBody(replaceEntitySchema, { name: 'Red widget', attributes: { colour: 'red' }, visibility: 'public' }) } },
+    responses: writeResponses({
+      200: entityOk('Replaced.', replayed),
+      404: errors.notFound,
+      409: errors.conflict,
+      412: errors.preconditionFailed,
+      413: errors.payloadTooLarge,
+      415: errors.notJson,
+    }),
+  },
+  patchEntity: {
+    operationId: 'patchEntity',
+    tags: ['entities'],
+    summary: 'Change some fields (JSON Merge Patch, RFC 7396)',
+    description: 'Members present replace; in `attributes` members merge one by one and `null` removes one. `If-Match` makes the write conditional.',
+    security: secure(SCOPES.write),
+    requestParams: { path: entityPath, header: writeHeaders(true) },
+    requestBody: {
+      required: true,
+      content: {
+        [MERGE_PATCH]: jsonBody(patchEntitySchema, { attributes: { colour: null, tags: ['new'] } }),
+        'application/json': jsonBody(patchEntitySchema, { name: 'Renamed widget' }),
+      },
+    },
+    responses: writeResponses({
+      200: entityOk('Patched.', replayed),
+      404: errors.notFound,
+      409: errors.conflict,
+      412: errors.preconditionFailed,
+      413: errors.payloadTooLarge,
+      415: errors.notJson,
+    }),
+  },
+  entityHistory: {
+    operationId: 'getEntityHistory',
+    tags: ['entities'],
+    summary: "An entity's changes, newest first",
+    description:
+      'Every `EntityCreated`, `EntityUpdated` and `EntityDeleted` event of the entity (the same envelopes the event bus carries), deleted entities included. ' +
+      'The trail is written from the event stream, so it trails a write by the event latency (about a second). No trail for your tenant is a 404.',
+    security: secure(SCOPES.read),
+    requestParams: { path: entityPath, query: pageQuerySchema, header: z.object(correlationParam) },
+    responses: {
+      200: {
+        description: 'A page of entity events.',
+        headers: z.object({ ...correlated, 'Cache-Control': headers.cacheControl }),
+        content: { 'application/json': { schema: z.object({ items: z.array(entityEventSchema.meta({ id: 'EntityEvent' })), nextCursor: z.string().nullable() }).meta({ id: 'EntityEventPage' }) } },
+      },
+      400: errors.invalidQuery,
+      401: errors.unauthenticated,
+      403: errors.forbiddenRead,
+      404: errors.notFound,
+      ...always,
+    },
+  },
+  deleteEntity: {
+    operationId: 'deleteEntity',
+    tags: ['entities'],
+    summary: 'Delete an entity (and free its name)',
+    security: secure(SCOPES.write),
+    requestParams: { path: entityPath, header: writeHeaders(true) },
+    responses: writeResponses({
+      204: { description: 'Deleted.', headers: z.object({ ...correlated, ...replayed }) },
+      404: errors.notFound,
+      409: errors.conflict,
+      412: errors.preconditionFailed,
+    }),
+  },
+} satisfies Record<string, ZodOpenApiOperationObject>;
+
+export function openApiSpec(): ZodOpenApiObject {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Entity platform API',
+      version: API_VERSION,
+      summary: 'Multi-tenant named entities with free-form JSON attributes.',
+      description:
+        'Every error is `application/problem+json` (RFC 9457). Every response carries `x-correlation-id`. ' +
+        '`ETag` is the entity version; `If-Match` makes writes conditional and `If-None-Match` makes reads conditional. ' +
+        'Send `Idempotency-Key` on writes to retry safely.',
+    },
+    servers: [
+      {
+        url: 'https://{apiId}.execute-api.{region}.amazonaws.com/{stage}',
+        description: 'A deployed stage (`sls deploy --stage <stage>`)',
+        variables: { apiId: { default: 'abc123' }, region: { default: 'eu-west-1' }, stage: { default: 'dev' } },
+      },
+      { url: 'http://127.0.0.1:3000', description: 'The local stack (`npm start`)' },
+    ],
+    tags: [
+      { name: 'entities', description: "Your tenant's entities (`/secure`: a token is required)." },
+      { name: 'data', description: 'Public entities (`/data`: a token is optional and adds your private ones).' },
+      { name: 'health' },
+      { name: 'reference' },
+    ],
+    paths: {
+      [`${BASE}/health`]: { get: operations.health },
+      [`${BASE}/openapi.json`]: { get: operations.openapi },
+      [`${BASE}/docs`]: { get: operations.docs },
+      [`${BASE}/data/entities`]: { get: listEntities('data') },
+      [`${BASE}/data/entities/{id}`]: { get: getEntity('data') },
+      [`${BASE}/secure/entities`]: { get: listEntities('secure'), post: operations.createEntity },
+      [`${BASE}/secure/entities/{id}`]: { get: getEntity('secure'), put: operations.replaceEntity, patch: operations.patchEntity, delete: operations.deleteEntity },
+      [`${BASE}/secure/entities/{id}/history`]: { get: operations.entityHistory },
+    },
+    components: {
+      securitySchemes: {
+        [SECURITY_SCHEME]: {
+          type: 'oauth2',
+          description:
+            'A Cognito access token (`Authorization: Bearer <token>`) carrying the `tenant_id` claim. People sign in with the authorization code flow (PKCE); services use client credentials. ' +
+            'The token URLs are on your user pool domain (the stack output `TokenEndpoint`); the host below is a placeholder.',
+          flows: {
+            authorizationCode: {
+              authorizationUrl: 'https://your-domain.auth.eu-west-1.amazoncognito.com/oauth2/authorize',
+              tokenUrl: 'https://your-domain.auth.eu-west-1.amazoncognito.com/oauth2/token',
+              scopes: { [SCOPES.read]: 'Read entities', [SCOPES.write]: 'Create, change and delete entities' },
+            },
+            clientCredentials: {
+              tokenUrl: 'https://your-domain.auth.eu-west-1.amazoncognito.com/oauth2/token',
+              scopes: { [SCOPES.read]: 'Read entities', [SCOPES.write]: 'Create, change and delete entities' },
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+/** The document as JSON-serializable data. */
+export function buildOpenApiDocument(): Record<string, unknown> {
+  return createDocument(openApiSpec(), {
+    // Request schemas describe what a client may send: a trimmed name may carry surrounding
+    // whitespace past 255 characters, so its maxLength holds for responses only.
+    override: ({ jsonSchema, zodSchema, io }) => {
+      if (io === 'input' && hasTrim(zodSchema)) delete jsonSchema.maxLength;
+    },
+  }) as unknown as Record<string, unknown>;
+}
+
+/** Whether a zod string schema trims its input (`.trim()` is an overwrite check). */
+export function hasTrim(schema: unknown): boolean {
+  const checks = (schema as { _zod?: { def?: { checks?: { _zod?: { def?: { check?: string } } }[] } } })._zod?.def?.checks ?? [];
+  return checks.some((c) => c._zod?.def?.check === 'overwrite');
+}
