@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { dynamoClient } from './localStack.ts';
@@ -168,6 +168,16 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
     request.on('end', () => {
+      try {
+        answerPutEvents(body, response);
+      } catch (error) {
+        response.writeHead(400, { 'Content-Type': 'application/x-amz-json-1.1' });
+        response.end(JSON.stringify({ __type: 'ValidationException', message: String(error) }));
+      }
+    });
+  });
+
+  function answerPutEvents(body: string, response: ServerResponse): void {
       const { Entries = [] } = JSON.parse(body || '{}') as { Entries?: { Source: string; DetailType: string; Detail: string; Time?: number | string }[] };
       const results = Entries.map((entry) => {
         const id = randomUUID();
@@ -183,8 +193,7 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
       });
       response.writeHead(200, { 'Content-Type': 'application/x-amz-json-1.1' });
       response.end(JSON.stringify({ FailedEntryCount: 0, Entries: results }));
-    });
-  });
+  }
   await new Promise<void>((done) => server.listen(options.busPort, '127.0.0.1', done));
 
   // The table's stream → the publisher.
@@ -200,26 +209,49 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     table.destroy();
     const streamArn = Table?.LatestStreamArn;
     if (!streamArn) throw new Error(`Table ${options.tableName} has no stream`);
-    const iterators = new Map<string, string | undefined>();
+    // Per shard: the current iterator, and the last sequence number read (to resume after a lost iterator).
+    const shards = new Map<string, { iterator: string | undefined; after: string | undefined; closed: boolean }>();
+    const acquire = async (shardId: string, after: string | undefined): Promise<string | undefined> => {
+      const position = after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: 'TRIM_HORIZON' };
+      try {
+        const { ShardIterator } = await streamsApi<{ ShardIterator?: string }>(options.dynamoEndpoint, 'GetShardIterator', { StreamArn: streamArn, ShardId: shardId, ...position });
+        return ShardIterator;
+      } catch (error) {
+        // Our position was trimmed away: start from the oldest record still there (consumers are idempotent).
+        if (after) return acquire(shardId, undefined);
+        throw error;
+      }
+    };
     let lastDescribe = 0;
     while (!stopped) {
-      if (Date.now() - lastDescribe > 2000) {
-        lastDescribe = Date.now();
-        const { StreamDescription } = await streamsApi<{ StreamDescription?: { Shards?: { ShardId?: string }[] } }>(options.dynamoEndpoint, 'DescribeStream', { StreamArn: streamArn });
-        for (const shard of StreamDescription?.Shards ?? []) {
-          if (!shard.ShardId || iterators.has(shard.ShardId)) continue;
-          const { ShardIterator } = await streamsApi<{ ShardIterator?: string }>(options.dynamoEndpoint, 'GetShardIterator', { StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' });
-          iterators.set(shard.ShardId, ShardIterator);
-        }
-      }
       let received = 0;
-      for (const [shardId, iterator] of iterators) {
-        if (!iterator) continue;
-        const page = await streamsApi<{ Records?: StreamRecordJson[]; NextShardIterator?: string }>(options.dynamoEndpoint, 'GetRecords', { ShardIterator: iterator, Limit: 1000 });
-        iterators.set(shardId, page.NextShardIterator);
-        const records = (page.Records ?? []).map((r) => ({ ...r, dynamodb: repairEmptyMaps(r['dynamodb']), eventSourceARN: streamArn })).filter((r) => filters.length === 0 || filters.some((f) => matchesPattern(f, r)));
-        received += records.length;
-        for (let start = 0; start < records.length; start += batchSize) await deliverStreamBatch(name, records.slice(start, start + batchSize));
+      try {
+        if (Date.now() - lastDescribe > 2000) {
+          lastDescribe = Date.now();
+          const { StreamDescription } = await streamsApi<{ StreamDescription?: { Shards?: { ShardId?: string }[] } }>(options.dynamoEndpoint, 'DescribeStream', { StreamArn: streamArn });
+          for (const shard of StreamDescription?.Shards ?? []) {
+            if (shard.ShardId && !shards.has(shard.ShardId)) shards.set(shard.ShardId, { iterator: await acquire(shard.ShardId, undefined), after: undefined, closed: false });
+          }
+        }
+        for (const [shardId, state] of shards) {
+          if (state.closed) continue;
+          // A lost or trimmed iterator is re-acquired after the last record read.
+          state.iterator ??= await acquire(shardId, state.after);
+          const page = await streamsApi<{ Records?: StreamRecordJson[]; NextShardIterator?: string }>(options.dynamoEndpoint, 'GetRecords', { ShardIterator: state.iterator, Limit: 1000 }).catch((error: unknown) => {
+            state.iterator = undefined;
+            throw error;
+          });
+          state.iterator = page.NextShardIterator;
+          state.closed = page.NextShardIterator === undefined;
+          const all = page.Records ?? [];
+          state.after = all.at(-1)?.dynamodb?.SequenceNumber ?? state.after;
+          const records = all.map((r) => ({ ...r, dynamodb: repairEmptyMaps(r['dynamodb']), eventSourceARN: streamArn })).filter((r) => filters.length === 0 || filters.some((f) => matchesPattern(f, r)));
+          received += records.length;
+          for (let start = 0; start < records.length; start += batchSize) await deliverStreamBatch(name, records.slice(start, start + batchSize));
+        }
+      } catch (error) {
+        log(`stream: ${String(error)}; retrying`);
+        await sleep(250);
       }
       if (received === 0) await sleep(100);
     }
