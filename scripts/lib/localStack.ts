@@ -101,7 +101,7 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
 }
 
 /** serverless-offline serving the API in the `local` stage, against the given DynamoDB endpoint. */
-export async function startOffline(options: { httpPort: number; lambdaPort: number; dynamoEndpoint: string; issuerDir?: string; quiet?: boolean; esbuildWorkFolder?: string }): Promise<RunningProcess & { url: string }> {
+export async function startOffline(options: { httpPort: number; lambdaPort: number; dynamoEndpoint: string; databaseUrl?: string; issuerDir?: string; quiet?: boolean; esbuildWorkFolder?: string }): Promise<RunningProcess & { url: string }> {
   const child = spawn(resolve(PROJECT_ROOT, 'node_modules', '.bin', 'sls'), ['offline', 'start', '--stage', LOCAL_STAGE], {
     cwd: PROJECT_ROOT,
     env: {
@@ -109,6 +109,7 @@ export async function startOffline(options: { httpPort: number; lambdaPort: numb
       PORT: String(options.httpPort),
       LAMBDA_PORT: String(options.lambdaPort),
       DYNAMODB_ENDPOINT: options.dynamoEndpoint,
+      ...(options.databaseUrl && { DATABASE_URL: options.databaseUrl }),
       LOCAL_ISSUER_DIR: options.issuerDir ?? LOCAL_ISSUER_DIR,
       ESBUILD_WORK_FOLDER: options.esbuildWorkFolder ?? '.esbuild',
       SLS_TELEMETRY_DISABLED: '1',

@@ -40,3 +40,6 @@ export interface Clock {
 export interface IdGenerator {
   newId(): string;
 }
+
+/** Read-model ports (search and aggregation over PostgreSQL); defined with their query rules. */
+export type { EntitySearch, EntitySearchCriteria, EntityStats, EntityStatsCriteria } from './readModelQueries.ts';

@@ -5,6 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { ensureLocalIssuer } from '../../src/adapters/identity/localIssuer.ts';
 import { ensureTable, freePort, localTableName, startDynamoDbLocal, startOffline, type RunningProcess } from '../../scripts/lib/localStack.ts';
 import { packageStage } from './packageStage.ts';
+import { createTestDatabase, type TestDatabase } from './postgres.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -12,6 +13,8 @@ declare module 'vitest' {
     apiUrl: string;
     issuerDir: string;
     packagedDir: string;
+    /** This run's own PostgreSQL database (migrated), which serverless-offline's read-model functions use too. */
+    databaseUrl: string;
   }
 }
 
@@ -26,8 +29,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const issuerDir = join(workDir, 'issuer');
   await ensureLocalIssuer(issuerDir);
 
+  let database: TestDatabase | undefined;
   const stopAll = async () => {
     await Promise.all(running.reverse().map((p) => p.stop()));
+    await database?.drop();
     await rm(workDir, { recursive: true, force: true });
   };
   try {
@@ -41,7 +46,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const dynamo = await startDynamoDbLocal({ port: await freePort() });
     running.push(dynamo);
     await ensureTable(dynamo.endpoint, localTableName());
-    const api = await startOffline({ httpPort: await freePort(), lambdaPort: await freePort(), dynamoEndpoint: dynamo.endpoint, issuerDir, quiet: true, esbuildWorkFolder: '.esbuild-test-offline' });
+    database = await createTestDatabase();
+    const api = await startOffline({ httpPort: await freePort(), lambdaPort: await freePort(), dynamoEndpoint: dynamo.endpoint, databaseUrl: database.url, issuerDir, quiet: true, esbuildWorkFolder: '.esbuild-test-offline' });
     running.push(api);
     await packaging;
 
@@ -49,6 +55,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('apiUrl', api.url);
     project.provide('issuerDir', issuerDir);
     project.provide('packagedDir', workDir);
+    project.provide('databaseUrl', database.url);
   } catch (error) {
     await stopAll();
     throw error;
