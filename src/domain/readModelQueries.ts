@@ -169,13 +169,13 @@ export class EntityQueries {
     this.deps = deps;
   }
 
-  search(principal: Principal | undefined, query: SearchEntitiesQuery): Promise<SearchPage> {
+  async search(principal: Principal | undefined, query: SearchEntitiesQuery): Promise<SearchPage> {
     const { tenantId } = requireScope(principal, SCOPES.read);
-    return this.deps.search.search({ ...query, tenantId });
+    return await this.deps.search.search({ ...query, tenantId });
   }
 
-  stats(principal: Principal | undefined, query: EntityStatsQuery): Promise<EntityStatsResult> {
+  async stats(principal: Principal | undefined, query: EntityStatsQuery): Promise<EntityStatsResult> {
     const { tenantId } = requireScope(principal, SCOPES.read);
-    return this.deps.stats.countBy({ ...query, tenantId });
+    return await this.deps.stats.countBy({ ...query, tenantId });
   }
 }
