@@ -84,12 +84,12 @@ describe('projectEntityEvents handler (SQS batch, partial responses)', () => {
     const a = entityAt(tenant, 1);
     const b = entityAt(tenant, 1);
     const event = sqsEvent([eventBridgeBody(changed(a)), 'not json', JSON.stringify({ source: 'entity-platform.entities', 'detail-type': 'EntityCreated', detail: { type: 'EntityCreated' } }), eventBridgeBody(changed(b))]);
-    const response = await handler(event as never, { functionName: 'projectEntityEvents', awsRequestId: 'r', getRemainingTimeInMillis: () => 30_000 } as never);
+    const response = await handler(event, { functionName: 'projectEntityEvents', awsRequestId: 'r', getRemainingTimeInMillis: () => 30_000 } as never);
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[1]!.messageId }, { itemIdentifier: event.Records[2]!.messageId }] });
     expect(await rowOf(a.id)).toBeDefined();
     expect(await rowOf(b.id)).toBeDefined();
     // Redelivery of the whole batch: the good ones are no-ops, the poison ones fail again (→ DLQ after maxReceiveCount).
-    const again = await handler(event as never, { functionName: 'projectEntityEvents', awsRequestId: 'r2', getRemainingTimeInMillis: () => 30_000 } as never);
+    const again = await handler(event, { functionName: 'projectEntityEvents', awsRequestId: 'r2', getRemainingTimeInMillis: () => 30_000 } as never);
     expect(again.batchItemFailures).toHaveLength(2);
   });
 });

@@ -16,7 +16,7 @@ export class PostgresEntityStats implements EntityStats {
 
   async countBy(criteria: EntityStatsCriteria): Promise<EntityStatsResult> {
     const sql = `
-      SELECT coalesce(attributes #> $2::text[], 'null'::jsonb) AS value, count(*) AS count, sum(count(*)) OVER () AS total, count(*) OVER () AS distinct_values
+      SELECT coalesce(attributes #> $2::text[], 'null'::jsonb) AS value, count(*)::int AS count, (sum(count(*)) OVER ())::int AS total, (count(*) OVER ())::int AS distinct_values
       FROM entities
       WHERE tenant_id = $1 AND deleted_at IS NULL
       GROUP BY 1

@@ -2,9 +2,6 @@ import { Signer } from '@aws-sdk/rds-signer';
 import pg from 'pg';
 import type { DatabaseSettings } from '../../config/databaseConfig.ts';
 
-/** `timestamptz` and `jsonb` come back as Date and parsed JSON; bigint counts (int8) as numbers (counts stay far below 2^53). */
-pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
-
 export type Pool = pg.Pool;
 
 /**
