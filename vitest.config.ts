@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // migrations/*.sql import as text, as esbuild's `.sql: text` loader bundles them (migrations/index.ts).
+  plugins: [{ name: 'sql-as-text', transform: (code, id) => (id.endsWith('.sql') ? { code: `export default ${JSON.stringify(code)};`, map: null } : undefined) }],
   test: {
     testTimeout: 30_000,
     hookTimeout: 180_000,

@@ -11,6 +11,8 @@ const ALLOWED: Record<string, string> = {
   '/api/v1/secure/entities': 'GET, POST',
   '/api/v1/secure/entities/{id}': 'GET, PUT, PATCH, DELETE',
   '/api/v1/secure/entities/{id}/history': 'GET',
+  '/api/v1/secure/entities/search': 'GET',
+  '/api/v1/secure/entities/stats': 'GET',
 };
 
 export const handler = httpHandler(({ event }) => {

@@ -85,8 +85,9 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
 
   // Rules of the bus → target queues.
   const rules = Object.entries(resources)
-    .filter(([, r]) => r.Type === 'AWS::Events::Rule')
-    .map(([id, r]) => ({ id, pattern: r.Properties['EventPattern'], targets: (r.Properties['Targets'] as { Arn: unknown }[]).map((t) => getAtt(t.Arn)).filter((t): t is string => !!t).map(queueOf) }));
+    // Event-pattern rules with queue targets (schedules and other targets are not part of the event flow).
+    .filter(([, r]) => r.Type === 'AWS::Events::Rule' && r.Properties['EventPattern'] !== undefined)
+    .map(([id, r]) => ({ id, pattern: r.Properties['EventPattern'], targets: (r.Properties['Targets'] as { Arn: unknown }[]).map((t) => getAtt(t.Arn)).filter((t): t is string => !!t && resources[t]?.Type === 'AWS::SQS::Queue').map(queueOf) }));
 
   function deadLetters(): Map<string, string[]> {
     const deadLetterQueues = new Set([...queues.values()].flatMap((q) => (q.deadLetter ? [q.deadLetter] : [])));

@@ -110,6 +110,7 @@ export async function startOffline(options: {
   lambdaPort: number;
   dynamoEndpoint: string;
   eventBridgeEndpoint?: string;
+  databaseUrl?: string;
   issuerDir?: string;
   quiet?: boolean;
   esbuildWorkFolder?: string;
@@ -122,6 +123,7 @@ export async function startOffline(options: {
       LAMBDA_PORT: String(options.lambdaPort),
       DYNAMODB_ENDPOINT: options.dynamoEndpoint,
       ...(options.eventBridgeEndpoint && { EVENTBRIDGE_ENDPOINT: options.eventBridgeEndpoint }),
+      ...(options.databaseUrl && { DATABASE_URL: options.databaseUrl }),
       LOCAL_ISSUER_DIR: options.issuerDir ?? LOCAL_ISSUER_DIR,
       ESBUILD_WORK_FOLDER: options.esbuildWorkFolder ?? '.esbuild',
       SLS_TELEMETRY_DISABLED: '1',
@@ -160,4 +162,29 @@ export async function packageTemplate(stage: string, dir: string, env: NodeJS.Pr
   const code = await new Promise<number | null>((done) => child.once('exit', done));
   if (code !== 0) throw new Error(`sls package --stage ${stage} failed:\n${output}`);
   return JSON.parse(await readFile(resolve(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as never;
+}
+
+/**
+ * An embedded PostgreSQL for `npm start` when no DATABASE_URL is given: PGlite (PostgreSQL
+ * compiled to WebAssembly, shipped inside the npm package, nothing downloaded) in this process,
+ * served over the wire protocol by pglite-socket so the `pg` driver connects to it like to any
+ * server (several connections; PGlite runs their queries one at a time). Data kept in `dataDir`.
+ */
+export async function startEmbeddedPostgres(options: { port: number; dataDir: string }): Promise<{ url: string; stop(): Promise<void> }> {
+  const [{ PGlite }, { pg_trgm }, { PGLiteSocketServer }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/pg_trgm'),
+    import('@electric-sql/pglite-socket'),
+  ]);
+  await mkdir(resolve(options.dataDir), { recursive: true });
+  const db = await PGlite.create({ dataDir: resolve(options.dataDir), extensions: { pg_trgm } });
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.port, maxConnections: 32 });
+  await server.start();
+  return {
+    url: `postgres://postgres@127.0.0.1:${options.port}/postgres`,
+    stop: async () => {
+      await server.stop();
+      await db.close();
+    },
+  };
 }

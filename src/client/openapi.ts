@@ -158,6 +158,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/secure/entities/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search your tenant's entities (read model)
+         * @description Served from the PostgreSQL read model: `q` matches names (case-insensitive substring), and any number (up to 10) of `attr.<key>=<value>` parameters filter by attribute (JSON containment; nested keys with dots, e.g. `attr.size.h=2`; numbers, `true`, `false`, `null` as themselves, `"42"` for the string). `readModel.newestUpdatedAt` says how fresh the read model is: it trails writes by the event latency.
+         */
+        get: operations["searchEntities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/secure/entities/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Count your tenant's entities per attribute value (read model)
+         * @description Largest groups first; `null` groups the entities without the attribute. `readModel.newestUpdatedAt` says how fresh the read model is.
+         */
+        get: operations["entityStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -383,6 +423,26 @@ export interface components {
                 /** Format: date-time */
                 deletedAt: string;
             };
+        };
+        SearchPage: {
+            items: components["schemas"]["Entity"][];
+            nextCursor: string | null;
+            readModel: components["schemas"]["ReadModelFreshness"];
+        };
+        ReadModelFreshness: {
+            /** @description The newest change the read model has applied for your tenant (null: none yet). */
+            newestUpdatedAt: string | null;
+        };
+        EntityStats: {
+            groupBy: string;
+            total: number;
+            buckets: {
+                /** @description The attribute value (any JSON value) */
+                value: unknown;
+                count: number;
+            }[];
+            distinctValues: number;
+            readModel: components["schemas"]["ReadModelFreshness"];
         };
     };
     responses: {
@@ -1049,6 +1109,76 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["ForbiddenRead"];
             404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    searchEntities: {
+        parameters: {
+            query?: {
+                q?: string;
+                sort?: "name" | "-name" | "createdAt" | "-createdAt";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: {
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of matching entities, and the read model freshness. */
+            200: {
+                headers: {
+                    /** @description Echoed when well-formed (1–128 of letters, digits and `_.:@/+=-`); otherwise the request id. */
+                    "x-correlation-id": string;
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchPage"];
+                };
+            };
+            400: components["responses"]["InvalidQuery"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenRead"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    entityStats: {
+        parameters: {
+            query: {
+                groupBy: string;
+                limit?: number;
+            };
+            header?: {
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Counts per value. */
+            200: {
+                headers: {
+                    /** @description Echoed when well-formed (1–128 of letters, digits and `_.:@/+=-`); otherwise the request id. */
+                    "x-correlation-id": string;
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EntityStats"];
+                };
+            };
+            400: components["responses"]["InvalidQuery"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenRead"];
             405: components["responses"]["MethodNotAllowed"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];

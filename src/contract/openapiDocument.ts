@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { createDocument, type ZodOpenApiObject, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
 import { entityEventSchema } from '../domain/entityEvents.ts';
+import { searchParamsSchema, statsParamsSchema } from '../domain/readModelQueries.ts';
 import { createEntitySchema, entityPathSchema, entitySchema, listEntitiesQuerySchema, pageQuerySchema, patchEntitySchema, replaceEntitySchema } from '../domain/entitySchemas.ts';
 import { SCOPES } from '../domain/principal.ts';
 import { entityPageSchema, headers, healthSchema, PROBLEM_CONTENT_TYPE, problemSchema } from '../http/contract.ts';
@@ -157,6 +158,10 @@ const writeResponses = (extra: ZodOpenApiResponsesObject): ZodOpenApiResponsesOb
   ...always,
 });
 
+const readModelFreshness = z
+  .object({ newestUpdatedAt: z.iso.datetime().nullable().meta({ description: 'The newest change the read model has applied for your tenant (null: none yet).' }) })
+  .meta({ id: 'ReadModelFreshness' });
+
 const operations = {
   health: {
     operationId: 'health',
@@ -279,6 +284,59 @@ const operations = {
       ...always,
     },
   },
+  searchEntities: {
+    operationId: 'searchEntities',
+    tags: ['entities'],
+    summary: "Search your tenant's entities (read model)",
+    description:
+      'Served from the PostgreSQL read model: `q` matches names (case-insensitive substring), and any number (up to 10) of `attr.<key>=<value>` parameters filter by attribute ' +
+      '(JSON containment; nested keys with dots, e.g. `attr.size.h=2`; numbers, `true`, `false`, `null` as themselves, `"42"` for the string). ' +
+      '`readModel.newestUpdatedAt` says how fresh the read model is: it trails writes by the event latency.',
+    security: secure(SCOPES.read),
+    requestParams: { query: searchParamsSchema, header: z.object(correlationParam) },
+    responses: {
+      200: {
+        description: 'A page of matching entities, and the read model freshness.',
+        headers: z.object({ ...correlated, 'Cache-Control': headers.cacheControl }),
+        content: { 'application/json': { schema: z.object({ items: z.array(entitySchema), nextCursor: z.string().nullable(), readModel: readModelFreshness }).meta({ id: 'SearchPage' }) } },
+      },
+      400: errors.invalidQuery,
+      401: errors.unauthenticated,
+      403: errors.forbiddenRead,
+      ...always,
+    },
+  },
+  entityStats: {
+    operationId: 'entityStats',
+    tags: ['entities'],
+    summary: "Count your tenant's entities per attribute value (read model)",
+    description: 'Largest groups first; `null` groups the entities without the attribute. `readModel.newestUpdatedAt` says how fresh the read model is.',
+    security: secure(SCOPES.read),
+    requestParams: { query: statsParamsSchema, header: z.object(correlationParam) },
+    responses: {
+      200: {
+        description: 'Counts per value.',
+        headers: z.object({ ...correlated, 'Cache-Control': headers.cacheControl }),
+        content: {
+          'application/json': {
+            schema: z
+              .object({
+                groupBy: z.string(),
+                total: z.int().min(0),
+                buckets: z.array(z.object({ value: z.unknown().meta({ description: 'The attribute value (any JSON value)' }), count: z.int().min(0) })),
+                distinctValues: z.int().min(0),
+                readModel: readModelFreshness,
+              })
+              .meta({ id: 'EntityStats' }),
+          },
+        },
+      },
+      400: errors.invalidQuery,
+      401: errors.unauthenticated,
+      403: errors.forbiddenRead,
+      ...always,
+    },
+  },
   deleteEntity: {
     operationId: 'deleteEntity',
     tags: ['entities'],
@@ -329,6 +387,8 @@ export function openApiSpec(): ZodOpenApiObject {
       [`${BASE}/secure/entities`]: { get: listEntities('secure'), post: operations.createEntity },
       [`${BASE}/secure/entities/{id}`]: { get: getEntity('secure'), put: operations.replaceEntity, patch: operations.patchEntity, delete: operations.deleteEntity },
       [`${BASE}/secure/entities/{id}/history`]: { get: operations.entityHistory },
+      [`${BASE}/secure/entities/search`]: { get: operations.searchEntities },
+      [`${BASE}/secure/entities/stats`]: { get: operations.entityStats },
     },
     components: {
       securitySchemes: {

@@ -49,3 +49,5 @@ export interface AuditTrail {
   /** The tenant's entity's events, newest first; an empty first page means no such entity for this tenant. */
   history(tenantId: string, entityId: string, page: { limit: number; cursor?: string }): Promise<Page<EntityEvent>>;
 }
+/** Read-model ports (search and aggregation over PostgreSQL); defined with their query rules. */
+export type { EntitySearch, EntitySearchCriteria, EntityStats, EntityStatsCriteria } from './readModelQueries.ts';

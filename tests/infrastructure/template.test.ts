@@ -6,7 +6,7 @@ import { packagedFiles, packagedTemplate, resourcesOfType, type Template } from 
 
 const LOCAL_ISSUER_MARKERS = ['local-issuer', 'LOCAL_ISSUER', 'localIssuer', 'local-app-client', 'local-service-client', 'CURSOR_SIGNING_KEY', 'private-key.pem'];
 
-const FUNCTIONS = ['Health', 'Openapi', 'Docs', 'Authorizer', 'PreTokenGeneration', 'CreateEntity', 'GetEntity', 'ListEntities', 'ReplaceEntity', 'PatchEntity', 'DeleteEntity', 'GetEntityHistory', 'PublishEntityEvents', 'RecordEntityAudit', 'MethodNotAllowed'];
+const FUNCTIONS = ['Health', 'Openapi', 'Docs', 'Authorizer', 'PreTokenGeneration', 'CreateEntity', 'GetEntity', 'ListEntities', 'ReplaceEntity', 'PatchEntity', 'DeleteEntity', 'GetEntityHistory', 'PublishEntityEvents', 'RecordEntityAudit', 'MethodNotAllowed', 'SearchEntities', 'EntityStats', 'ProjectEntityEvents', 'Migrate', 'ReconcileReadModel'];
 
 function props(template: Template, logicalId: string): Record<string, any> {
   const resource = template.Resources[logicalId];
@@ -43,7 +43,7 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
     const byKey = new Map(methods.map(([id, m]) => [id, m.Properties!]));
     const secure = methods.filter(([id]) => id.includes('Secure') && !id.endsWith('Any'));
     expect(secure.map(([id]) => id).sort()).toEqual(
-      ['ApiGatewayMethodApiV1SecureEntitiesGet', 'ApiGatewayMethodApiV1SecureEntitiesPost', 'ApiGatewayMethodApiV1SecureEntitiesIdVarGet', 'ApiGatewayMethodApiV1SecureEntitiesIdVarPut', 'ApiGatewayMethodApiV1SecureEntitiesIdVarPatch', 'ApiGatewayMethodApiV1SecureEntitiesIdVarDelete', 'ApiGatewayMethodApiV1SecureEntitiesIdVarHistoryGet'].sort(),
+      ['ApiGatewayMethodApiV1SecureEntitiesGet', 'ApiGatewayMethodApiV1SecureEntitiesPost', 'ApiGatewayMethodApiV1SecureEntitiesIdVarGet', 'ApiGatewayMethodApiV1SecureEntitiesIdVarPut', 'ApiGatewayMethodApiV1SecureEntitiesIdVarPatch', 'ApiGatewayMethodApiV1SecureEntitiesIdVarDelete', 'ApiGatewayMethodApiV1SecureEntitiesIdVarHistoryGet', 'ApiGatewayMethodApiV1SecureEntitiesSearchGet', 'ApiGatewayMethodApiV1SecureEntitiesStatsGet'].sort(),
     );
     for (const [id, method] of secure) {
       expect(method.Properties, id).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
@@ -81,6 +81,20 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
         expect(modelProps.Schema.$schema).toBe('http://json-schema.org/draft-04/schema#');
       }
     }
+  });
+
+  it('gives only the read-model functions the database settings (stage params, IAM auth), schedules reconciliation and bundles the migrations', async () => {
+    const template = await packagedTemplate(stage);
+    for (const name of ['SearchEntities', 'EntityStats', 'ProjectEntityEvents', 'Migrate', 'ReconcileReadModel']) {
+      expect(props(template, `${name}LambdaFunction`).Environment.Variables, name).toMatchObject({ DB_PROXY_ENDPOINT: '', DB_NAME: 'entities', DB_USER: 'entity_platform' });
+      expect(String(props(template, `${name}LambdaFunction`).Environment.Variables.DB_PORT)).toBe('5432');
+    }
+    for (const name of ['CreateEntity', 'GetEntity', 'Health']) expect(props(template, `${name}LambdaFunction`).Environment.Variables, name).not.toHaveProperty('DB_PROXY_ENDPOINT');
+    const rules = resourcesOfType(template, 'AWS::Events::Rule').map(([, r]) => r.Properties!);
+    expect(rules).toEqual(expect.arrayContaining([expect.objectContaining({ ScheduleExpression: 'rate(1 hour)', State: 'ENABLED' })]));
+    expect(JSON.stringify(template)).toContain('rds-db:connect');
+    const migrate = (await packagedFiles(stage)).find((f) => f.zip === 'migrate.zip' && f.file.endsWith('.cjs'));
+    expect(migrate?.text).toContain('CREATE INDEX entities_attributes_path_ops');
   });
 
   it('declares the single table with its keys, indexes, PITR, SSE, stream and TTL', async () => {

@@ -6,6 +6,7 @@ import { ensureLocalIssuer } from '../../src/adapters/identity/localIssuer.ts';
 import { startLocalEvents, type Template } from '../../scripts/lib/localEvents.ts';
 import { ensureTable, freePort, localTableName, startDynamoDbLocal, startOffline, type Stoppable } from '../../scripts/lib/localStack.ts';
 import { packageStage } from './packageStage.ts';
+import { createTestDatabase, type TestDatabase } from './postgres.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,6 +15,8 @@ declare module 'vitest' {
     issuerDir: string;
     packagedDir: string;
     eventBusEndpoint: string;
+    /** This run's own PostgreSQL database (migrated), which serverless-offline's read-model functions use too. */
+    databaseUrl: string;
   }
 }
 
@@ -28,8 +31,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const issuerDir = join(workDir, 'issuer');
   await ensureLocalIssuer(issuerDir);
 
+  let database: TestDatabase | undefined;
   const stopAll = async () => {
     await Promise.all(running.reverse().map((p) => p.stop()));
+    await database?.drop();
     await rm(workDir, { recursive: true, force: true });
   };
   let localTemplate: Promise<Template> | undefined;
@@ -46,12 +51,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const dynamo = await startDynamoDbLocal({ port: await freePort() });
     running.push(dynamo);
     await ensureTable(dynamo.endpoint, localTableName());
+    database = await createTestDatabase();
     const busPort = await freePort();
     const api = await startOffline({
       httpPort: await freePort(),
       lambdaPort: await freePort(),
       dynamoEndpoint: dynamo.endpoint,
       eventBridgeEndpoint: `http://127.0.0.1:${busPort}`,
+      databaseUrl: database.url,
       issuerDir,
       quiet: true,
       esbuildWorkFolder: '.esbuild-test-offline',
@@ -67,6 +74,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('issuerDir', issuerDir);
     project.provide('packagedDir', workDir);
     project.provide('eventBusEndpoint', events.busEndpoint);
+    project.provide('databaseUrl', database.url);
   } catch (error) {
     await Promise.allSettled([localTemplate, packaging]); // no sls left running behind a failed setup
     await stopAll();

@@ -1,0 +1,33 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { createDynamoClient, documentClientFor } from '../../src/adapters/dynamodb/documentClient.ts';
+import { DynamoEntitySource } from '../../src/adapters/dynamodb/DynamoEntitySource.ts';
+import { PostgresReadModelStore } from '../../src/adapters/postgres/PostgresReadModelStore.ts';
+import { config } from '../../src/config/config.ts';
+import { pool } from '../../src/composition/readModel.ts';
+import { ReadModelReconciler } from '../../src/domain/readModelReconciler.ts';
+import { logger, metrics, tracer } from '../../src/observability.ts';
+
+const settings = config();
+const reconciler = new ReadModelReconciler({
+  source: new DynamoEntitySource({ client: documentClientFor(tracer.captureAWSv3Client(createDynamoClient({ region: settings.AWS_REGION, endpoint: settings.DYNAMODB_ENDPOINT }))), tableName: settings.ENTITIES_TABLE }),
+  readModel: new PostgresReadModelStore(pool),
+});
+
+/** Scheduled (hourly): reconciles the next tenants' read model with DynamoDB; EMF metrics ReadModelDrift / ReadModelRepaired. */
+export const handler = middy(async () => {
+  const reports = await reconciler.run();
+  const drift = reports.reduce((n, r) => n + r.drift.length, 0);
+  const repaired = reports.reduce((n, r) => n + r.repaired, 0);
+  metrics.addMetric('ReadModelDrift', MetricUnit.Count, drift);
+  metrics.addMetric('ReadModelRepaired', MetricUnit.Count, repaired);
+  for (const report of reports.filter((r) => r.drift.length > 0 || !r.complete)) {
+    logger.warn('Read model drift', { tenantId: report.tenantId, drift: report.drift.slice(0, 50), driftCount: report.drift.length, repaired: report.repaired, complete: report.complete });
+  }
+  logger.info('Reconciliation done', { tenants: reports.length, drift, repaired });
+  return { tenants: reports.length, drift, repaired };
+})
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics));
