@@ -201,6 +201,7 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     const streamArn = Table?.LatestStreamArn;
     if (!streamArn) throw new Error(`Table ${options.tableName} has no stream`);
     const iterators = new Map<string, string | undefined>();
+    const lastSequence = new Map<string, string>();
     let lastDescribe = 0;
     while (!stopped) {
       if (Date.now() - lastDescribe > 2000) {
@@ -215,8 +216,21 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
       let received = 0;
       for (const [shardId, iterator] of iterators) {
         if (!iterator) continue;
-        const page = await streamsApi<{ Records?: StreamRecordJson[]; NextShardIterator?: string }>(options.dynamoEndpoint, 'GetRecords', { ShardIterator: iterator, Limit: 1000 });
+        let page: { Records?: StreamRecordJson[]; NextShardIterator?: string };
+        try {
+          page = await streamsApi<{ Records?: StreamRecordJson[]; NextShardIterator?: string }>(options.dynamoEndpoint, 'GetRecords', { ShardIterator: iterator, Limit: 1000 });
+        } catch (error) {
+          // DynamoDB Local sometimes refuses a held iterator (trimmed/expired): carry on after the
+          // last record delivered, as Lambda's poller does, instead of ending the pipeline.
+          if (!/TrimmedDataAccessException|ExpiredIteratorException/.test(String(error))) throw error;
+          const after = lastSequence.get(shardId);
+          const { ShardIterator } = await streamsApi<{ ShardIterator?: string }>(options.dynamoEndpoint, 'GetShardIterator', { StreamArn: streamArn, ShardId: shardId, ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: 'TRIM_HORIZON' }) });
+          iterators.set(shardId, ShardIterator);
+          continue;
+        }
         iterators.set(shardId, page.NextShardIterator);
+        const last = page.Records?.at(-1)?.dynamodb?.SequenceNumber;
+        if (last) lastSequence.set(shardId, last);
         const records = (page.Records ?? []).map((r) => ({ ...r, dynamodb: repairEmptyMaps(r['dynamodb']), eventSourceARN: streamArn })).filter((r) => filters.length === 0 || filters.some((f) => matchesPattern(f, r)));
         received += records.length;
         for (let start = 0; start < records.length; start += batchSize) await deliverStreamBatch(name, records.slice(start, start + batchSize));

@@ -361,6 +361,7 @@ export interface components {
             /** @constant */
             type: "EntityUpdated";
             entity: components["schemas"]["Entity"];
+            previousName?: string;
         } | {
             /** @constant */
             schemaVersion: 1;
@@ -679,7 +680,7 @@ export interface operations {
                     /** @description Echoed when well-formed (1–128 of letters, digits and `_.:@/+=-`); otherwise the request id. */
                     "x-correlation-id": string;
                     "Cache-Control": string;
-                    "X-Cache"?: "Hit" | "Miss";
+                    "X-Cache"?: "HIT" | "MISS";
                     [name: string]: unknown;
                 };
                 content: {
@@ -717,7 +718,7 @@ export interface operations {
                     /** @description The entity's version, quoted. */
                     ETag: string;
                     "Cache-Control": string;
-                    "X-Cache"?: "Hit" | "Miss";
+                    "X-Cache"?: "HIT" | "MISS";
                     [name: string]: unknown;
                 };
                 content: {
