@@ -114,6 +114,9 @@ export async function startOffline(options: {
   issuerDir?: string;
   quiet?: boolean;
   esbuildWorkFolder?: string;
+  /** The read-through cache: a Redis URL and a key prefix (else REDIS_URL from the environment, else the in-process LRU). */
+  redisUrl?: string;
+  cacheKeyPrefix?: string;
 }): Promise<RunningProcess & { url: string; lambdaEndpoint: string }> {
   const child = spawn(resolve(PROJECT_ROOT, 'node_modules', '.bin', 'sls'), ['offline', 'start', '--stage', LOCAL_STAGE], {
     cwd: PROJECT_ROOT,
@@ -126,6 +129,8 @@ export async function startOffline(options: {
       ...(options.databaseUrl && { DATABASE_URL: options.databaseUrl }),
       LOCAL_ISSUER_DIR: options.issuerDir ?? LOCAL_ISSUER_DIR,
       ESBUILD_WORK_FOLDER: options.esbuildWorkFolder ?? '.esbuild',
+      ...(options.redisUrl && { REDIS_URL: options.redisUrl }),
+      ...(options.cacheKeyPrefix && { CACHE_KEY_PREFIX: options.cacheKeyPrefix }),
       SLS_TELEMETRY_DISABLED: '1',
       SLS_NOTIFICATIONS_MODE: 'off',
     },

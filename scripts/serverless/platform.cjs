@@ -225,9 +225,30 @@ function dashboard(template, functions, { service, stage, tableName }) {
   };
 }
 
+/**
+ * API Gateway's stage cache keys on the path alone unless a method names its cache-key parameters,
+ * and serverless's generated methods name none: a shared entry could then serve one caller's
+ * answer to another. Each cached method (`methods`: logical id → its path and query parameters)
+ * declares those parameters, the `Authorization` header (anonymous and authenticated callers,
+ * and each token, get their own entries) and `If-None-Match` (a 304 is never replayed to a
+ * caller without one), and keys its integration on all of them. Whether the stage caches at all
+ * is the stage's setting (edge.yml, `gatewayCache` per stage).
+ */
+function gatewayCacheKeys(template, methods = {}) {
+  for (const [id, parameters] of Object.entries(methods)) {
+    const method = template.Resources[id];
+    if (!method || method.Type !== 'AWS::ApiGateway::Method') throw new Error(`gateway cache: ${id} is not a method of the template`);
+    const keys = [...parameters, 'method.request.header.Authorization', 'method.request.header.If-None-Match'];
+    method.Properties.RequestParameters = { ...method.Properties.RequestParameters };
+    for (const key of keys) method.Properties.RequestParameters[key] ??= false;
+    method.Properties.Integration = { ...method.Properties.Integration, CacheKeyParameters: keys, CacheNamespace: id };
+  }
+}
+
 /** Everything above, in order (alarms before the aliases that name them). */
 function applyPlatform(template, functions, config) {
   wireApiStage(template, config.apiStage);
+  gatewayCacheKeys(template, config.gatewayCacheMethods);
   secureLogGroups(template, config.encryptionKey, config.logRetentionInDays);
   functionAlarms(template, functions, config.alarmTopic);
   deadLetterAlarms(template, config.alarmTopic);
@@ -237,4 +258,4 @@ function applyPlatform(template, functions, config) {
   return template;
 }
 
-module.exports = { applyPlatform, wireApiStage, secureLogGroups, functionAlarms, deadLetterQueues, deadLetterAlarms, iteratorAgeAlarms, aliasDeployments, pointAtAliases, dashboard };
+module.exports = { applyPlatform, wireApiStage, gatewayCacheKeys, secureLogGroups, functionAlarms, deadLetterQueues, deadLetterAlarms, iteratorAgeAlarms, aliasDeployments, pointAtAliases, dashboard };

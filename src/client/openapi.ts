@@ -401,6 +401,7 @@ export interface components {
             /** @constant */
             type: "EntityUpdated";
             entity: components["schemas"]["Entity"];
+            previousName?: string;
         } | {
             /** @constant */
             schemaVersion: 1;
@@ -739,7 +740,7 @@ export interface operations {
                     /** @description Echoed when well-formed (1–128 of letters, digits and `_.:@/+=-`); otherwise the request id. */
                     "x-correlation-id": string;
                     "Cache-Control": string;
-                    "X-Cache"?: "Hit" | "Miss";
+                    "X-Cache"?: "HIT" | "MISS";
                     [name: string]: unknown;
                 };
                 content: {
@@ -777,7 +778,7 @@ export interface operations {
                     /** @description The entity's version, quoted. */
                     ETag: string;
                     "Cache-Control": string;
-                    "X-Cache"?: "Hit" | "Miss";
+                    "X-Cache"?: "HIT" | "MISS";
                     [name: string]: unknown;
                 };
                 content: {

@@ -3,10 +3,12 @@ import { createDynamoClient, documentClientFor } from '../adapters/dynamodb/docu
 import { DynamoAuditTrail } from '../adapters/dynamodb/DynamoAuditTrail.ts';
 import { DynamoEntityRepository } from '../adapters/dynamodb/DynamoEntityRepository.ts';
 import { SingleTableIdempotencyStore } from '../adapters/dynamodb/idempotencyStore.ts';
+import { CacheInvalidatingRepository, EntityCacheInvalidator, EntityCacheKeys, EntityReadCache } from '../domain/entityReadCache.ts';
 import { EntityService } from '../domain/entityService.ts';
 import { createIdempotentExecutor, type IdempotentExecutor } from '../http/idempotency.ts';
 import { logger, tracer } from '../observability.ts';
 import { runtimeSettings, settings } from './identity.ts';
+import { cacheConfig, cacheObserver, cacheStore, cacheTtls } from './cache.ts';
 import { once } from './once.ts';
 
 export { accessTokenVerifier } from './identity.ts';
@@ -15,9 +17,10 @@ export { accessTokenVerifier } from './identity.ts';
 const dynamoClient = tracer.captureAWSv3Client(createDynamoClient({ region: settings.AWS_REGION, endpoint: settings.DYNAMODB_ENDPOINT }));
 const documentClient = documentClientFor(dynamoClient);
 
-export const entityService: () => Promise<EntityService> = once(async () => {
+/** The table, for reads and writes alike (its cursors are signed with the runtime secret's key). */
+const entityRepository: () => Promise<DynamoEntityRepository> = once(async () => {
   const { cursorSigningKey } = await runtimeSettings();
-  const repository = new DynamoEntityRepository({
+  return new DynamoEntityRepository({
     client: documentClient,
     tableName: settings.ENTITIES_TABLE,
     cursorSigningKey,
@@ -26,6 +29,21 @@ export const entityService: () => Promise<EntityService> = once(async () => {
       return typeof id === 'string' ? id : undefined;
     },
   });
+});
+
+const cacheKeys = new EntityCacheKeys(cacheConfig.CACHE_KEY_PREFIX);
+
+/** Deletes the entries a change affects (the write path and the invalidator consumer); needs no settings. */
+export const entityCacheInvalidator = new EntityCacheInvalidator(cacheStore, cacheKeys);
+
+/** The data API's read-through cache (Redis, or the in-process LRU locally); see src/domain/entityReadCache.ts. */
+export const entityReadCache: () => Promise<EntityReadCache> = once(async () =>
+  new EntityReadCache({ repository: await entityRepository(), store: cacheStore, keys: cacheKeys, ttls: cacheTtls, observer: cacheObserver }),
+);
+
+/** Writes delete the cache entries they affect once they succeed (the invalidator consumer does it again on the event). */
+export const entityService: () => Promise<EntityService> = once(async () => {
+  const repository = new CacheInvalidatingRepository(await entityRepository(), entityCacheInvalidator, (error) => cacheObserver.error('invalidate', error));
   return new EntityService({ repository, clock: { now: () => new Date() }, ids: { newId: randomUUID } });
 });
 

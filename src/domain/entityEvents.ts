@@ -41,13 +41,33 @@ const envelope = {
 
 export const entityEventSchema = z.discriminatedUnion('type', [
   z.object({ ...envelope, type: z.literal('EntityCreated'), entity: entitySnapshotSchema }),
-  z.object({ ...envelope, type: z.literal('EntityUpdated'), entity: entitySnapshotSchema }),
+  z.object({
+    ...envelope,
+    type: z.literal('EntityUpdated'),
+    entity: entitySnapshotSchema,
+    /** The name before this change, when the change renamed the entity (caches keyed by name need it). */
+    previousName: z.string().min(1).optional(),
+  }),
   z.object({ ...envelope, type: z.literal('EntityDeleted'), tombstone: tombstoneSchema }),
 ]);
 export type EntityEvent = z.output<typeof entityEventSchema>;
 
-export function entityChanged(type: 'EntityCreated' | 'EntityUpdated', entity: Entity, correlationId: string | null): EntityEvent {
-  return { ...envelopeOf(entity.id, entity.tenantId, entity.version, entity.updatedAt, correlationId), type, entity };
+export function entityChanged(type: 'EntityCreated' | 'EntityUpdated', entity: Entity, correlationId: string | null, previousName?: string): EntityEvent {
+  const envelope = envelopeOf(entity.id, entity.tenantId, entity.version, entity.updatedAt, correlationId);
+  if (type === 'EntityCreated') return { ...envelope, type, entity };
+  return { ...envelope, type, entity, ...(previousName !== undefined && previousName !== entity.name && { previousName }) };
+}
+
+/** Every name an event's change touched: the entity's name, and its previous one after a rename. */
+export function namesTouchedBy(event: EntityEvent): string[] {
+  switch (event.type) {
+    case 'EntityCreated':
+      return [event.entity.name];
+    case 'EntityUpdated':
+      return event.previousName === undefined ? [event.entity.name] : [event.previousName, event.entity.name];
+    case 'EntityDeleted':
+      return [event.tombstone.name];
+  }
 }
 
 export function entityDeleted(tombstone: Tombstone, correlationId: string | null): EntityEvent {

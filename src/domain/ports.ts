@@ -51,3 +51,19 @@ export interface AuditTrail {
 }
 /** Read-model ports (search and aggregation over PostgreSQL); defined with their query rules. */
 export type { EntitySearch, EntitySearchCriteria, EntityStats, EntityStatsCriteria } from './readModelQueries.ts';
+
+/**
+ * A key-value cache (Redis in AWS, an in-process LRU locally). Any method may throw when the
+ * cache is unavailable; callers treat that as a miss (the cache is never a source of truth).
+ * Plain keys expire after their `ttlMs`; a hash key expires `ttlMs` after its last field write.
+ */
+export interface CacheStore {
+  /** The values of `keys`, `undefined` where absent. */
+  get(keys: readonly string[]): Promise<(string | undefined)[]>;
+  set(entries: readonly { key: string; value: string; ttlMs: number }[]): Promise<void>;
+  getField(key: string, field: string): Promise<string | undefined>;
+  setField(key: string, field: string, value: string, ttlMs: number): Promise<void>;
+  delete(keys: readonly string[]): Promise<void>;
+  /** Takes a short lock (SET NX PX): true when this caller now holds it. */
+  tryLock(key: string, ttlMs: number): Promise<boolean>;
+}

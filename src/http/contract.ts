@@ -80,7 +80,7 @@ export const headers = {
   retryAfter: z.string().regex(/^\d+$/).meta({ description: 'Seconds to wait before retrying (a request with this Idempotency-Key is in progress).', examples: ['1'] }),
   location: z.string().meta({ description: 'The new entity.', examples: ['/api/v1/secure/entities/3f0c2a1e-8d4b-4c7e-9a51-2b6f0d9e7c10'] }),
   cacheControl: z.string().meta({ examples: ['private, no-cache'] }),
-  xCache: z.enum(['Hit', 'Miss']).meta({ description: 'Whether a cache answered (set when the service caches reads).' }),
+  xCache: z.enum(['HIT', 'MISS']).meta({ description: 'Whether the read-through cache answered (HIT) or the table did (MISS); set on /api/v1/data reads that the service caches (entities by id, first pages of name lookups).' }),
   allow: z.string().meta({ description: 'The methods the resource supports.', examples: ['GET, PUT, PATCH, DELETE'] }),
   wwwAuthenticate: z.string().meta({ description: 'RFC 6750 challenge.', examples: ['Bearer realm="entity-platform", error="invalid_token"'] }),
 } as const;

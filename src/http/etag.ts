@@ -32,3 +32,10 @@ export function isNotModified(ifNoneMatch: string | undefined, version: number):
   if (ifNoneMatch === undefined) return false;
   return ifNoneMatch.trim() === '*' || versionsIn(ifNoneMatch).includes(version);
 }
+
+/** The newest version an If-None-Match says the client holds (undefined for none or `*`): a cache must not answer with an older one. */
+export function newestVersionIn(ifNoneMatch: string | undefined): number | undefined {
+  if (ifNoneMatch === undefined) return undefined;
+  const versions = versionsIn(ifNoneMatch);
+  return versions.length === 0 ? undefined : Math.max(...versions);
+}

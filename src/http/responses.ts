@@ -19,23 +19,26 @@ export interface EntityResponseOptions {
   readonly ifNoneMatch?: string | undefined;
   /** Cache-Control for this representation (private entities are never shared-cacheable). */
   readonly cacheControl?: string;
+  /** Extra headers (e.g. X-Cache), on the 200 and the 304. */
+  readonly headers?: Record<string, string>;
 }
 
 export function entityResponse(entity: Entity, options: EntityResponseOptions = {}): APIGatewayProxyResult {
   const etag = etagFor(entity.version);
   const cacheControl = options.cacheControl ?? (entity.visibility === 'public' ? 'public, max-age=0, must-revalidate' : 'private, no-cache');
   if (isNotModified(options.ifNoneMatch, entity.version)) {
-    return { statusCode: 304, headers: { ETag: etag, 'Cache-Control': cacheControl }, body: '' };
+    return { statusCode: 304, headers: { ETag: etag, 'Cache-Control': cacheControl, ...options.headers }, body: '' };
   }
   return jsonResponse(options.status ?? 200, entity, {
     ETag: etag,
     'Cache-Control': cacheControl,
     ...(options.location && { Location: options.location }),
+    ...options.headers,
   });
 }
 
-export function pageResponse(page: Page<Entity>): APIGatewayProxyResult {
-  return jsonResponse(200, { items: page.items, nextCursor: page.nextCursor }, { 'Cache-Control': 'private, no-cache' });
+export function pageResponse(page: Page<Entity>, headers: Record<string, string> = {}): APIGatewayProxyResult {
+  return jsonResponse(200, { items: page.items, nextCursor: page.nextCursor }, { 'Cache-Control': 'private, no-cache', ...headers });
 }
 
 export function noContent(headers: Record<string, string> = {}): APIGatewayProxyResult {

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
 import { ensureLocalIssuer } from '../../src/adapters/identity/localIssuer.ts';
 import { startLocalEvents, type Template } from '../../scripts/lib/localEvents.ts';
@@ -17,6 +19,8 @@ declare module 'vitest' {
     eventBusEndpoint: string;
     /** This run's own PostgreSQL database (migrated), which serverless-offline's read-model functions use too. */
     databaseUrl: string;
+    redisUrl: string;
+    cacheKeyPrefix: string;
   }
 }
 
@@ -32,9 +36,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await ensureLocalIssuer(issuerDir);
 
   let database: TestDatabase | undefined;
+  const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const cacheKeyPrefix = `e2e-${randomUUID().slice(0, 8)}:`;
   const stopAll = async () => {
     await Promise.all(running.reverse().map((p) => p.stop()));
     await database?.drop();
+    await dropKeys(redisUrl, `${cacheKeyPrefix}*`);
     await rm(workDir, { recursive: true, force: true });
   };
   let localTemplate: Promise<Template> | undefined;
@@ -62,6 +69,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       issuerDir,
       quiet: true,
       esbuildWorkFolder: '.esbuild-test-offline',
+      // The machine's Redis (`.ci/run` starts it), under a key prefix of this run's own.
+      redisUrl,
+      cacheKeyPrefix,
     });
     running.push(api);
     // Streams → publisher → bus → queues → consumers, routed as the packaged local template says.
@@ -75,6 +85,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('packagedDir', workDir);
     project.provide('eventBusEndpoint', events.busEndpoint);
     project.provide('databaseUrl', database.url);
+    project.provide('redisUrl', redisUrl);
+    project.provide('cacheKeyPrefix', cacheKeyPrefix);
   } catch (error) {
     await Promise.allSettled([localTemplate, packaging]); // no sls left running behind a failed setup
     await stopAll();
@@ -82,4 +94,23 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
 
   return stopAll;
+}
+
+/** Deletes this run's cache keys from the shared Redis (never anything else, never the server). */
+async function dropKeys(url: string, pattern: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch {
+    // Redis gone: nothing to clean.
+  } finally {
+    redis.disconnect();
+  }
 }

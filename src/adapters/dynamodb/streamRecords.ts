@@ -16,7 +16,9 @@ export function entityEventFromStreamRecord(record: DynamoDBRecord): EntityEvent
   const item = unmarshall(image as Record<string, AttributeValue>);
   const correlationId = typeof item['correlationId'] === 'string' ? item['correlationId'] : null;
   if (item['type'] === ENTITY_TYPE) {
-    return entityChanged(record.eventName === 'INSERT' ? 'EntityCreated' : 'EntityUpdated', fromItem(item), correlationId);
+    const old = record.dynamodb?.OldImage ? unmarshall(record.dynamodb.OldImage as Record<string, AttributeValue>) : undefined;
+    const previousName = old?.['type'] === ENTITY_TYPE && typeof old['name'] === 'string' ? old['name'] : undefined;
+    return entityChanged(record.eventName === 'INSERT' ? 'EntityCreated' : 'EntityUpdated', fromItem(item), correlationId, previousName);
   }
   if (item['type'] === TOMBSTONE_TYPE) {
     return entityDeleted(

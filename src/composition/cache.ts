@@ -1,0 +1,118 @@
+import * as z from 'zod';
+import { CircuitBreaker, CacheUnavailableError } from '../adapters/redis/circuitBreaker.ts';
+import { LruCacheStore } from '../adapters/redis/LruCacheStore.ts';
+import { RedisCacheStore } from '../adapters/redis/RedisCacheStore.ts';
+import { ConfigError } from '../config/config.ts';
+import type { CacheObserver, CacheTtls } from '../domain/entityReadCache.ts';
+import type { CacheStore } from '../domain/ports.ts';
+import { logger, metrics } from '../observability.ts';
+import { LazyCacheStore } from '../adapters/redis/LazyCacheStore.ts';
+
+const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const blankIsUnset = (value: unknown) => (value === '' ? undefined : value);
+
+const cacheConfigSchema = z.object({
+  AWS_REGION: z.string().min(1),
+  /** Local stack and tests: a Redis URL. Unset (and no endpoint parameter) → the in-process LRU. */
+  REDIS_URL: z.preprocess(blankIsUnset, z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional()),
+  /** AWS: the SSM parameter with the ElastiCache primary endpoint, and the AUTH token's secret. */
+  CACHE_ENDPOINT_PARAMETER: z.preprocess(blankIsUnset, z.string().startsWith('/').optional()),
+  CACHE_AUTH_SECRET_ID: z.preprocess(blankIsUnset, z.string().min(1).optional()),
+  /** Prepended to every key (tests give each run its own key space). */
+  CACHE_KEY_PREFIX: z.preprocess(blankIsUnset, z.string().regex(/^[\w:.-]{1,64}$/).optional()),
+  CACHE_ENTITY_TTL_SECONDS: int(1, 86_400, 300),
+  CACHE_NEGATIVE_TTL_SECONDS: int(1, 3_600, 30),
+  CACHE_CONNECT_TIMEOUT_MS: int(10, 10_000, 1_000),
+  CACHE_COMMAND_TIMEOUT_MS: int(5, 5_000, 100),
+  CACHE_BREAKER_OPEN_MS: int(10, 600_000, 5_000),
+});
+export type CacheConfig = z.output<typeof cacheConfigSchema>;
+
+export function parseCacheConfig(env: Record<string, string | undefined>): CacheConfig {
+  const parsed = cacheConfigSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(`Invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if ((parsed.data.CACHE_ENDPOINT_PARAMETER === undefined) !== (parsed.data.CACHE_AUTH_SECRET_ID === undefined)) {
+    throw new ConfigError('Invalid configuration: CACHE_ENDPOINT_PARAMETER and CACHE_AUTH_SECRET_ID go together');
+  }
+  return parsed.data;
+}
+
+/** Composition root, cache half: validated at import, connected on first use, once per container. */
+export const cacheConfig = parseCacheConfig(process.env);
+
+export const cacheTtls: Partial<CacheTtls> = { entityMs: cacheConfig.CACHE_ENTITY_TTL_SECONDS * 1000, negativeMs: cacheConfig.CACHE_NEGATIVE_TTL_SECONDS * 1000 };
+
+/** Hits, misses, errors and bypasses as EMF metrics; an error is also a log line (the breaker's open state is one line, not one per request). */
+export const cacheObserver: CacheObserver = {
+  hit: (kind) => metrics.addMetric(kind === 'entity' ? 'CacheHits' : 'CacheNameHits', 'Count', 1),
+  miss: (kind) => metrics.addMetric(kind === 'entity' ? 'CacheMisses' : 'CacheNameMisses', 'Count', 1),
+  error: (operation, error) => {
+    if (error instanceof CacheUnavailableError && error.message === BREAKER_OPEN) {
+      metrics.addMetric('CacheBypassed', 'Count', 1);
+      return;
+    }
+    metrics.addMetric('CacheErrors', 'Count', 1);
+    logger.warn('Cache call failed; answering without the cache', { operation, error: error as Error });
+  },
+};
+const BREAKER_OPEN = 'cache circuit breaker is open';
+
+/**
+ * The container's cache store: the in-process LRU when no Redis is configured, else Redis behind
+ * a circuit breaker, built on first use; if building fails (endpoint, secret, connection), calls
+ * fail fast as misses and the build is retried after the breaker's open time.
+ */
+export const cacheStore: CacheStore =
+  cacheConfig.REDIS_URL === undefined && cacheConfig.CACHE_ENDPOINT_PARAMETER === undefined
+    ? sharedLocalStore()
+    : new LazyCacheStore(() => buildRedisStore(), {
+        retryMs: cacheConfig.CACHE_BREAKER_OPEN_MS,
+        onBuildError: (error) => {
+          metrics.addMetric('CacheErrors', 'Count', 1);
+          logger.error('Cache unavailable at start-up; answering without it', { error: error as Error });
+        },
+      });
+
+async function buildRedisStore(): Promise<CacheStore> {
+  const breaker = new CircuitBreaker({
+    failureThreshold: 3,
+    openMs: cacheConfig.CACHE_BREAKER_OPEN_MS,
+    callTimeoutMs: cacheConfig.CACHE_COMMAND_TIMEOUT_MS * 2,
+    onStateChange: (state, cause) => {
+      metrics.addMetric('CacheBreakerOpen', 'Count', state === 'open' ? 1 : 0);
+      if (state === 'open') logger.error('Cache circuit breaker opened: reads go to DynamoDB until the cache answers again', { error: cause as Error, retryAfterMs: cacheConfig.CACHE_BREAKER_OPEN_MS });
+      else logger.info('Cache circuit breaker closed: the cache answers again');
+    },
+  });
+  const { connectRedis } = await import('../adapters/redis/redisClient.ts');
+  const timeouts = { connectTimeoutMs: cacheConfig.CACHE_CONNECT_TIMEOUT_MS, commandTimeoutMs: cacheConfig.CACHE_COMMAND_TIMEOUT_MS };
+  let lastLogged = 0;
+  const onError = (error: Error) => {
+    // The client reports every failed reconnect; one line a minute is enough (the breaker logs the state).
+    if (Date.now() - lastLogged < 60_000) return;
+    lastLogged = Date.now();
+    logger.warn('Cache connection error', { error });
+  };
+  if (cacheConfig.REDIS_URL !== undefined) return new RedisCacheStore(await connectRedis({ url: cacheConfig.REDIS_URL, ...timeouts, onError }), breaker);
+  const [{ readElastiCacheSettings }, { SSMClient }, { SecretsManagerClient }] = await Promise.all([
+    import('../adapters/redis/elastiCacheSettings.ts'),
+    import('@aws-sdk/client-ssm'),
+    import('@aws-sdk/client-secrets-manager'),
+  ]);
+  const region = cacheConfig.AWS_REGION;
+  const settings = await readElastiCacheSettings(
+    { ssm: new SSMClient({ region, maxAttempts: 3 }), secrets: new SecretsManagerClient({ region, maxAttempts: 3 }) },
+    { endpointParameter: cacheConfig.CACHE_ENDPOINT_PARAMETER!, authSecretId: cacheConfig.CACHE_AUTH_SECRET_ID! },
+  );
+  return new RedisCacheStore(await connectRedis({ host: settings.host, port: settings.port, password: settings.authToken, tls: true, ...timeouts, onError }), breaker);
+}
+
+/**
+ * Locally every function's bundle runs in one serverless-offline process: they share one LRU (by a
+ * process-global symbol), so a write or the invalidator consumer clears what the readers cached.
+ */
+function sharedLocalStore(): LruCacheStore {
+  const slot = Symbol.for('entity-platform.cache.lru');
+  const holder = globalThis as unknown as Record<symbol, LruCacheStore | undefined>;
+  return (holder[slot] ??= new LruCacheStore());
+}

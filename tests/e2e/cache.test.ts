@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { api, READ_WRITE, token, uniqueTenant } from '../support/api.ts';
+import { expectProblem } from '../support/expectProblem.ts';
+import { ENTITY_EVENT_SOURCE, entityChanged } from '../../src/domain/entityEvents.ts';
+import { EntityCacheKeys } from '../../src/domain/entityReadCache.ts';
+
+const SECURE = '/api/v1/secure/entities';
+const DATA = '/api/v1/data/entities';
+let redis: Redis;
+let keys: EntityCacheKeys;
+
+async function eventually(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  return false;
+}
+
+beforeAll(async () => {
+  redis = new Redis(inject('redisUrl'), { lazyConnect: true });
+  await redis.connect();
+  keys = new EntityCacheKeys(inject('cacheKeyPrefix'));
+});
+afterAll(() => redis.disconnect());
+
+describe('the read-through cache over HTTP (serverless-offline with Redis)', () => {
+  it('answers MISS then HIT on /data, and reflects writes through the API at once', async () => {
+    const t = await token({ tenantId: uniqueTenant(), scopes: READ_WRITE });
+    const created = (await api('POST', SECURE, { token: t, body: { name: `cached ${randomUUID()}`, visibility: 'public' } })).body;
+    const first = await api('GET', `${DATA}/${created.id}`);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('x-cache')).toBe('MISS');
+    const second = await api('GET', `${DATA}/${created.id}`);
+    expect(second.headers.get('x-cache')).toBe('HIT');
+    expect(second.body).toEqual(created);
+    expect(await redis.exists(keys.entity(created.id, 'public'))).toBe(1);
+
+    const byName = () => api('GET', `${DATA}?name=${encodeURIComponent(created.name)}`);
+    expect((await byName()).headers.get('x-cache')).toBe('MISS');
+    expect((await byName()).headers.get('x-cache')).toBe('HIT');
+
+    const patched = (await api('PATCH', `${SECURE}/${created.id}`, { token: t, body: { attributes: { colour: 'red' } } })).body;
+    const afterPatch = await api('GET', `${DATA}/${created.id}`);
+    expect(afterPatch.body).toEqual(patched);
+    expect(afterPatch.headers.get('etag')).toBe('"2"');
+    expect((await byName()).body.items).toEqual([patched]);
+
+    // If-None-Match with the current version: 304 from the cache.
+    const notModified = await api('GET', `${DATA}/${created.id}`, { headers: { 'If-None-Match': '"2"' } });
+    expect(notModified.status).toBe(304);
+
+    await api('DELETE', `${SECURE}/${created.id}`, { token: t });
+    expectProblem(await api('GET', `${DATA}/${created.id}`), 404);
+    expect((await byName()).body.items).toEqual([]);
+  });
+
+  it('never serves a private entity to an anonymous caller or another tenant', async () => {
+    const owner = await token({ tenantId: uniqueTenant(), scopes: READ_WRITE });
+    const stranger = await token({ tenantId: uniqueTenant(), scopes: READ_WRITE });
+    const secret = (await api('POST', SECURE, { token: owner, body: { name: `secret ${randomUUID()}` } })).body;
+    for (let i = 0; i < 2; i++) {
+      expect((await api('GET', `${DATA}/${secret.id}`, { token: owner })).status).toBe(200);
+      expectProblem(await api('GET', `${DATA}/${secret.id}`), 404);
+      expectProblem(await api('GET', `${DATA}/${secret.id}`, { token: stranger }), 404);
+      expect((await api('GET', `${DATA}?name=${encodeURIComponent(secret.name)}`)).body.items).toEqual([]);
+      expect((await api('GET', `${DATA}?name=${encodeURIComponent(secret.name)}`, { token: stranger })).body.items).toEqual([]);
+    }
+  });
+
+  it('the invalidator consumer deletes the entries on every entity event, whatever path wrote it', async () => {
+    const t = await token({ tenantId: uniqueTenant(), scopes: READ_WRITE });
+    const created = (await api('POST', SECURE, { token: t, body: { name: `evented ${randomUUID()}`, visibility: 'public' } })).body;
+    await api('GET', `${DATA}/${created.id}`);
+    // A stale entry the API never wrote (as after a write by another path, e.g. a bulk job).
+    const key = keys.entity(created.id, 'public');
+    const nameKey = keys.name(created.name);
+    await redis.set(key, JSON.stringify({ s: 'v1', exp: Date.now() + 300_000, e: { ...created, attributes: { stale: true } } }), 'PX', 300_000);
+    await redis.hset(nameKey, 'public|20', 'planted');
+    expect((await api('GET', `${DATA}/${created.id}`)).body.attributes).toEqual({ stale: true });
+    const event = entityChanged('EntityUpdated', created, null);
+    const bus = new EventBridgeClient({ endpoint: inject('eventBusEndpoint'), region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    await bus.send(new PutEventsCommand({ Entries: [{ EventBusName: 'entity-platform-local-events', Source: ENTITY_EVENT_SOURCE, DetailType: event.type, Detail: JSON.stringify(event) }] }));
+    bus.destroy();
+    expect(await eventually(async () => (await redis.exists(key, nameKey)) === 0)).toBe(true);
+    expect((await api('GET', `${DATA}/${created.id}`)).body).toEqual(created);
+  });
+});

@@ -1,0 +1,285 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { createDocumentClient } from '../../src/adapters/dynamodb/documentClient.ts';
+import { DynamoEntityRepository } from '../../src/adapters/dynamodb/DynamoEntityRepository.ts';
+import { CircuitBreaker } from '../../src/adapters/redis/circuitBreaker.ts';
+import { LruCacheStore } from '../../src/adapters/redis/LruCacheStore.ts';
+import { RedisCacheStore } from '../../src/adapters/redis/RedisCacheStore.ts';
+import { connectRedis } from '../../src/adapters/redis/redisClient.ts';
+import type { Entity } from '../../src/domain/entity.ts';
+import { CacheInvalidatingRepository, EntityCacheInvalidator, EntityCacheKeys, EntityReadCache, type CacheObserver, type CacheTtls } from '../../src/domain/entityReadCache.ts';
+import type { CacheStore, EntityRepository } from '../../src/domain/ports.ts';
+import { ensureTable, freePort, waitFor } from '../../scripts/lib/localStack.ts';
+
+/** The machine's Redis (never stopped here); every key of this run lives under its own prefix. */
+const SHARED_REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PREFIX = `test-${randomUUID().slice(0, 8)}:`;
+const table = `cache-test-${randomUUID()}`;
+let dynamo: DynamoEntityRepository;
+let shared: Redis;
+
+/** The repository with every read counted (the "DynamoDB reads" of the stampede tests). */
+function counting(inner: EntityRepository, delayMs = 0) {
+  const counts = { get: 0, list: 0 };
+  const repository: EntityRepository = {
+    create: (e) => inner.create(e),
+    update: (n, p) => inner.update(n, p),
+    delete: (c, at) => inner.delete(c, at),
+    get: async (id) => {
+      counts.get++;
+      if (delayMs) await sleep(delayMs);
+      return inner.get(id);
+    },
+    list: async (criteria) => {
+      counts.list++;
+      return inner.list(criteria);
+    },
+  };
+  return { repository, counts };
+}
+
+function recorder(): CacheObserver & { hits: number; misses: number; errors: string[] } {
+  const o = { hits: 0, misses: 0, errors: [] as string[], hit: () => void o.hits++, miss: () => void o.misses++, error: (op: string, e: unknown) => void o.errors.push(`${op}: ${(e as Error).message}`) };
+  return o;
+}
+
+function entity(tenantId: string, overrides: Partial<Entity> = {}): Entity {
+  const now = new Date().toISOString();
+  return { id: randomUUID(), tenantId, name: `cached ${randomUUID().slice(0, 8)}`, attributes: { n: 1 }, visibility: 'private', version: 1, createdAt: now, updatedAt: now, ...overrides };
+}
+
+function redisStore(redis: Redis, breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 60_000, callTimeoutMs: 500 })): RedisCacheStore {
+  return new RedisCacheStore(redis, breaker);
+}
+
+function cacheOver(store: CacheStore, repository: EntityRepository, observer?: CacheObserver, ttls: Partial<CacheTtls> = {}) {
+  const keys = new EntityCacheKeys(PREFIX);
+  return {
+    reads: new EntityReadCache({ repository, store, keys, ttls, ...(observer && { observer }) }),
+    writes: new CacheInvalidatingRepository(repository, new EntityCacheInvalidator(store, keys), (error) => { throw error; }),
+    keys,
+  };
+}
+
+beforeAll(async () => {
+  const endpoint = inject('dynamoEndpoint');
+  await ensureTable(endpoint, table);
+  dynamo = new DynamoEntityRepository({ client: createDocumentClient({ region: 'eu-west-1', endpoint }), tableName: table, cursorSigningKey: 'cache-test-signing-key' });
+  shared = new Redis(SHARED_REDIS, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await shared.connect();
+});
+
+afterAll(async () => {
+  const keys = await shared.keys(`${PREFIX}*`);
+  if (keys.length > 0) await shared.del(...keys);
+  shared.disconnect();
+});
+
+describe('the read-through cache against Redis', () => {
+  it('misses, then hits; fills only the views the reader may see; versions its keys', async () => {
+    const { repository, counts } = counting(dynamo);
+    const observer = recorder();
+    const { reads, writes, keys } = cacheOver(redisStore(shared), repository, observer);
+    const e = entity('acme', { visibility: 'private' });
+    await writes.create(e);
+
+    expect(await reads.get({ kind: 'tenant', tenantId: 'acme' }, e.id)).toEqual({ entity: e, cache: 'MISS' });
+    expect(await reads.get({ kind: 'tenant', tenantId: 'acme' }, e.id)).toEqual({ entity: e, cache: 'HIT' });
+    expect(counts.get).toBe(1);
+    expect(observer).toMatchObject({ hits: 1, misses: 1, errors: [] });
+    expect(keys.entity(e.id, 'public')).toMatch(new RegExp(`^${PREFIX}v1:entity:`));
+    const pttl = await shared.pttl(keys.entity(e.id, 'tenant:acme'));
+    expect(pttl).toBeGreaterThan(290_000);
+    expect(pttl).toBeLessThanOrEqual(300_000);
+    // A private entity never lands in the public view: anonymous callers get a 404 (cached as such).
+    expect(await reads.get({ kind: 'public' }, e.id)).toEqual({ entity: undefined, cache: 'MISS' });
+    expect(JSON.parse((await shared.get(keys.entity(e.id, 'public')))!).e).toBeNull();
+    expect(await shared.pttl(keys.entity(e.id, 'public'))).toBeLessThanOrEqual(30_000);
+    expect(await reads.get({ kind: 'public' }, e.id)).toEqual({ entity: undefined, cache: 'HIT' });
+  });
+
+  it('never shares a private entry between tenants or with anonymous callers', async () => {
+    const { reads, writes, keys } = cacheOver(redisStore(shared), counting(dynamo).repository);
+    const secret = entity('tenant-a', { visibility: 'private' });
+    await writes.create(secret);
+    expect((await reads.get({ kind: 'public-and-tenant', tenantId: 'tenant-a' }, secret.id)).entity).toEqual(secret);
+    // Tenant B's and the anonymous view say "no", whatever tenant A cached.
+    expect(await reads.get({ kind: 'public-and-tenant', tenantId: 'tenant-b' }, secret.id)).toMatchObject({ entity: undefined });
+    expect(await reads.get({ kind: 'public-and-tenant', tenantId: 'tenant-b' }, secret.id)).toEqual({ entity: undefined, cache: 'HIT' });
+    expect(await reads.get({ kind: 'public' }, secret.id)).toMatchObject({ entity: undefined });
+    expect(await shared.exists(keys.entity(secret.id, 'tenant:tenant-a'))).toBe(1);
+    // A forged entry (another tenant's private entity in the public view) is refused, not served.
+    await shared.set(keys.entity(secret.id, 'public'), JSON.stringify({ s: 'v1', exp: Date.now() + 60_000, e: secret }), 'PX', 60_000);
+    expect(await reads.get({ kind: 'public' }, secret.id)).toEqual({ entity: undefined, cache: 'MISS' });
+  });
+
+  it('lets entries expire after their TTL', async () => {
+    const { repository, counts } = counting(dynamo);
+    const { reads, writes } = cacheOver(redisStore(shared), repository, undefined, { entityMs: 300, negativeMs: 150 });
+    const e = entity('ttl', { visibility: 'public' });
+    await writes.create(e);
+    expect((await reads.get({ kind: 'public' }, e.id)).cache).toBe('MISS');
+    expect((await reads.get({ kind: 'public' }, e.id)).cache).toBe('HIT');
+    const missing = randomUUID();
+    await reads.get({ kind: 'public' }, missing);
+    expect((await reads.get({ kind: 'public' }, missing)).cache).toBe('HIT');
+    await sleep(350);
+    expect((await reads.get({ kind: 'public' }, e.id)).cache).toBe('MISS');
+    expect((await reads.get({ kind: 'public' }, missing)).cache).toBe('MISS');
+    expect(counts.get).toBe(4);
+  });
+
+  it('invalidates on update, rename and delete, and never serves a version older than If-None-Match names', async () => {
+    const { reads, writes } = cacheOver(redisStore(shared), counting(dynamo).repository);
+    const v1 = entity('inv', { visibility: 'public' });
+    await writes.create(v1);
+    await reads.get({ kind: 'public' }, v1.id);
+    expect((await reads.list({ kind: 'public' }, { name: v1.name, limit: 20 })).page.items).toEqual([v1]);
+    expect((await reads.list({ kind: 'public' }, { name: v1.name, limit: 20 })).cache).toBe('HIT');
+
+    const v2 = { ...v1, name: `renamed ${randomUUID().slice(0, 8)}`, version: 2 };
+    await writes.update(v2, v1);
+    expect(await reads.get({ kind: 'public' }, v1.id)).toEqual({ entity: v2, cache: 'MISS' });
+    expect(await reads.list({ kind: 'public' }, { name: v1.name, limit: 20 })).toMatchObject({ page: { items: [] }, cache: 'MISS' });
+    expect((await reads.list({ kind: 'public' }, { name: v2.name, limit: 20 })).page.items).toEqual([v2]);
+
+    // A write that bypassed invalidation (another path) leaves a v2 entry: a client holding v3 is not served it.
+    const v3 = { ...v2, attributes: { n: 3 }, version: 3 };
+    await dynamo.update(v3, v2);
+    expect((await reads.get({ kind: 'public' }, v1.id)).entity).toEqual(v2);
+    expect(await reads.get({ kind: 'public' }, v1.id, { atLeastVersion: 3 })).toEqual({ entity: v3, cache: 'MISS' });
+    expect(await reads.get({ kind: 'public' }, v1.id, { atLeastVersion: 3 })).toEqual({ entity: v3, cache: 'HIT' });
+
+    await writes.delete(v3, new Date().toISOString());
+    expect(await reads.get({ kind: 'public' }, v1.id)).toEqual({ entity: undefined, cache: 'MISS' });
+    expect((await reads.list({ kind: 'public' }, { name: v2.name, limit: 20 })).page.items).toEqual([]);
+  });
+
+  it('keeps name lookups apart per view: anonymous, each tenant', async () => {
+    const { reads, writes } = cacheOver(redisStore(shared), counting(dynamo).repository);
+    const name = `shared name ${randomUUID().slice(0, 8)}`;
+    const pub = entity('n-a', { name, visibility: 'public' });
+    const priv = entity('n-b', { name, visibility: 'private' });
+    await writes.create(pub);
+    await writes.create(priv);
+    const ids = async (scope: Parameters<EntityReadCache['list']>[0]) => (await reads.list(scope, { name, limit: 20 })).page.items.map((e) => e.id).sort();
+    for (let round = 0; round < 2; round++) {
+      expect(await ids({ kind: 'public' })).toEqual([pub.id]);
+      expect(await ids({ kind: 'public-and-tenant', tenantId: 'n-b' })).toEqual([pub.id, priv.id].sort());
+      expect(await ids({ kind: 'public-and-tenant', tenantId: 'n-c' })).toEqual([pub.id]);
+    }
+    // Tenant A's public entity goes private: every view of the name is dropped at once.
+    await writes.update({ ...pub, visibility: 'private', version: 2 }, pub);
+    expect(await ids({ kind: 'public-and-tenant', tenantId: 'n-c' })).toEqual([]);
+    expect(await ids({ kind: 'public' })).toEqual([]);
+  });
+
+  it('makes one DynamoDB read for 100 concurrent misses in a container, and one across two containers', async () => {
+    const e = entity('herd', { visibility: 'public' });
+    await dynamo.create(e);
+    const one = counting(dynamo, 20);
+    const { reads } = cacheOver(redisStore(shared), one.repository);
+    const results = await Promise.all(Array.from({ length: 100 }, () => reads.get({ kind: 'public' }, e.id)));
+    expect(results.every((r) => r.entity?.id === e.id)).toBe(true);
+    expect(one.counts.get).toBe(1);
+
+    const other = entity('herd', { visibility: 'public' });
+    await dynamo.create(other);
+    const a = counting(dynamo, 60);
+    const b = counting(dynamo, 60);
+    const containerA = cacheOver(redisStore(shared), a.repository).reads;
+    const containerB = cacheOver(redisStore(shared), b.repository).reads;
+    const [ra, rb] = await Promise.all([
+      Promise.all(Array.from({ length: 50 }, () => containerA.get({ kind: 'public' }, other.id))),
+      sleep(5).then(() => Promise.all(Array.from({ length: 50 }, () => containerB.get({ kind: 'public' }, other.id)))),
+    ]);
+    expect([...ra, ...rb].every((r) => r.entity?.id === other.id)).toBe(true);
+    expect(a.counts.get + b.counts.get).toBe(1);
+  });
+
+  it('treats garbage in the cache as a miss', async () => {
+    const observer = recorder();
+    const { reads, writes, keys } = cacheOver(redisStore(shared), counting(dynamo).repository, observer);
+    const e = entity('garbage', { visibility: 'public' });
+    await writes.create(e);
+    await shared.set(keys.entity(e.id, 'public'), '{not json', 'PX', 60_000);
+    expect(await reads.get({ kind: 'public' }, e.id)).toEqual({ entity: e, cache: 'MISS' });
+    expect(observer.errors.some((m) => m.startsWith('decode'))).toBe(true);
+  });
+
+  it('has the same TTL semantics in the in-process LRU', async () => {
+    const { reads, writes } = cacheOver(new LruCacheStore(), counting(dynamo).repository, undefined, { entityMs: 200 });
+    const e = entity('lru', { visibility: 'public' });
+    await writes.create(e);
+    expect((await reads.get({ kind: 'public' }, e.id)).cache).toBe('MISS');
+    expect((await reads.get({ kind: 'public' }, e.id)).cache).toBe('HIT');
+    await sleep(250);
+    expect((await reads.get({ kind: 'public' }, e.id)).cache).toBe('MISS');
+  });
+});
+
+describe('fail-open with a dedicated redis-server', () => {
+  let server: ChildProcess | undefined;
+  let port: number;
+  const start = async () => {
+    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'ignore' });
+    const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    probe.on('error', () => undefined);
+    await waitFor('redis-server', async () => {
+      await probe.connect().catch((error: unknown) => { probe.disconnect(); throw error; });
+      await probe.ping();
+    }, 10_000);
+    probe.disconnect();
+  };
+  const stop = async () => {
+    const child = server;
+    server = undefined;
+    if (!child || child.exitCode !== null) return;
+    await new Promise((done) => { child.once('exit', done); child.kill('SIGTERM'); });
+  };
+
+  beforeAll(async () => {
+    port = await freePort();
+    await start();
+  });
+  afterAll(stop);
+
+  it('answers every read from DynamoDB while Redis is down, without added latency once the breaker is open, and hits again when it is back', async () => {
+    const states: string[] = [];
+    const breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 300, callTimeoutMs: 200, onStateChange: (s) => states.push(s) });
+    const redis = await connectRedis({ url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 500, commandTimeoutMs: 100, onError: () => undefined });
+    const observer = recorder();
+    const { repository, counts } = counting(dynamo);
+    const { reads, writes } = cacheOver(new RedisCacheStore(redis, breaker), repository, observer);
+    const e = entity('failopen', { visibility: 'public' });
+    await writes.create(e);
+    await reads.get({ kind: 'public' }, e.id);
+    expect((await reads.get({ kind: 'public' }, e.id)).cache).toBe('HIT');
+
+    await stop();
+    const timings: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const started = performance.now();
+      const read = await reads.get({ kind: 'public' }, e.id);
+      timings.push(performance.now() - started);
+      expect(read).toEqual({ entity: e, cache: 'MISS' });
+    }
+    expect(states).toContain('open');
+    expect(observer.errors.length).toBeGreaterThan(0);
+    // After the breaker opened, a read costs a DynamoDB Local read, not a Redis timeout.
+    const afterOpen = timings.slice(5).sort((x, y) => x - y);
+    expect(afterOpen[Math.floor(afterOpen.length / 2)]).toBeLessThan(50);
+    expect(counts.get).toBeGreaterThanOrEqual(30);
+
+    await start();
+    await waitFor('hits to resume', async () => {
+      await reads.get({ kind: 'public' }, e.id);
+      if ((await reads.get({ kind: 'public' }, e.id)).cache !== 'HIT') throw new Error('still missing');
+    }, 15_000);
+    expect(states.at(-1)).toBe('closed');
+    redis.disconnect();
+  });
+});
