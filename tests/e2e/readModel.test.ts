@@ -73,3 +73,72 @@ describe('search and stats over HTTP (serverless-offline, the read model in Post
     expectProblem(await api('GET', `${SECURE}/search?cursor=forged.cursor`, { token: t }), 400);
   });
 });
+
+describe('the whole flow: HTTP → DynamoDB → stream → publisher → EventBridge → queue → projector → PostgreSQL', () => {
+  it('after 100 creates, updates and deletes through the API, PostgreSQL matches DynamoDB exactly', async () => {
+    const tenantId = uniqueTenant('flow');
+    const t = await token({ tenantId, scopes: READ_WRITE });
+    const created: { id: string; name: string }[] = [];
+    for (let i = 0; i < 100; i++) {
+      const response = await api('POST', SECURE, { token: t, body: { name: `flow ${i}`, attributes: { i, parity: i % 2 ? 'odd' : 'even' }, visibility: i % 3 ? 'private' : 'public' } });
+      expect(response.status, response.text).toBe(201);
+      created.push(response.body);
+    }
+    // Every third entity changes (twice for some), every fifth is deleted.
+    for (const [i, e] of created.entries()) {
+      if (i % 3 === 0) await api('PATCH', `${SECURE}/${e.id}`, { token: t, body: { attributes: { i: null, patched: true } } });
+      if (i % 6 === 0) await api('PUT', `${SECURE}/${e.id}`, { token: t, body: { name: `renamed ${i}`, attributes: { final: i } } });
+      if (i % 5 === 0) expect((await api('DELETE', `${SECURE}/${e.id}`, { token: t })).status).toBe(204);
+    }
+
+    // The source of truth, through the API.
+    const expected = new Map<string, any>();
+    for (let cursor: string | null = null, first = true; first || cursor; first = false) {
+      const page: any = await api('GET', `${SECURE}?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token: t });
+      for (const e of page.body.items) expected.set(e.id, e);
+      cursor = page.body.nextCursor;
+    }
+    expect(expected.size).toBe(80);
+
+    const snapshot = async () =>
+      (
+        await pool.query(
+          `SELECT id, name, attributes, visibility, version, deleted_at, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
+                  to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at
+             FROM entities WHERE tenant_id = $1`,
+          [tenantId],
+        )
+      ).rows;
+    const matches = (rows: any[]) => {
+      const live = rows.filter((r) => r.deleted_at === null);
+      const deleted = rows.filter((r) => r.deleted_at !== null);
+      return live.length === expected.size && deleted.length === 20 && live.every((r) => expected.get(r.id)?.version === r.version);
+    };
+    const deadline = Date.now() + 30_000;
+    let rows = await snapshot();
+    while (!matches(rows) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      rows = await snapshot();
+    }
+    const live = rows.filter((r) => r.deleted_at === null).map((r) => ({
+      id: r.id, tenantId, name: r.name, attributes: r.attributes, visibility: r.visibility, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at,
+    }));
+    expect(live.sort((a, b) => a.id.localeCompare(b.id))).toEqual([...expected.values()].sort((a, b) => a.id.localeCompare(b.id)));
+    const deletedIds = rows.filter((r) => r.deleted_at !== null).map((r) => r.id).sort();
+    expect(deletedIds).toEqual(created.filter((_, i) => i % 5 === 0).map((e) => e.id).sort());
+  }, 120_000);
+
+  it('makes a write visible in search within 2 s', async () => {
+    const tenantId = uniqueTenant('fresh');
+    const t = await token({ tenantId, scopes: READ_WRITE });
+    const name = `freshness probe ${Date.now()}`;
+    const started = Date.now();
+    expect((await api('POST', SECURE, { token: t, body: { name } })).status).toBe(201);
+    let found = 0;
+    while (found === 0 && Date.now() - started < 2000) {
+      found = (await api('GET', `${SECURE}/search?q=${encodeURIComponent('freshness probe')}`, { token: t })).body.items.length;
+      if (found === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(found, `not searchable ${Date.now() - started} ms after the write`).toBe(1);
+  });
+});
