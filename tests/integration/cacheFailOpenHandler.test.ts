@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createDocumentClient } from '../../src/adapters/dynamodb/documentClient.ts';
+import { DynamoEntityRepository } from '../../src/adapters/dynamodb/DynamoEntityRepository.ts';
+import type { Entity } from '../../src/domain/entity.ts';
+import { ensureTable, freePort, PROJECT_ROOT, waitFor } from '../../scripts/lib/localStack.ts';
+
+/**
+ * Fail-open at the handler: the real getEntity handler (the one serverless-offline and Lambda run),
+ * configured like the local stage but with its own redis-server, which the test stops and restarts.
+ * The machine's shared Redis is never touched.
+ */
+const table = `failopen-handler-${randomUUID()}`;
+let port: number;
+let server: ChildProcess | undefined;
+let handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+let template: APIGatewayProxyEvent;
+
+const context = { awsRequestId: 'r', functionName: 'getEntity', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:0:function:getEntity', memoryLimitInMB: '1024', logGroupName: 'g', logStreamName: 's', callbackWaitsForEmptyEventLoop: false, getRemainingTimeInMillis: () => 10_000, done: () => undefined, fail: () => undefined, succeed: () => undefined } as Context;
+
+async function startRedis(): Promise<void> {
+  server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'ignore' });
+  await waitFor('redis-server', async () => {
+    const { createConnection } = await import('node:net');
+    await new Promise<void>((done, fail) => {
+      const socket = createConnection({ port, host: '127.0.0.1' }, () => { socket.end(); done(); });
+      socket.once('error', fail);
+    });
+  }, 10_000);
+}
+
+async function stopRedis(): Promise<void> {
+  const child = server;
+  server = undefined;
+  if (!child || child.exitCode !== null) return;
+  await new Promise((done) => { child.once('exit', done); child.kill('SIGTERM'); });
+}
+
+function read(id: string): Promise<APIGatewayProxyResult> {
+  return handler({ ...template, path: `/api/v1/data/entities/${id}`, pathParameters: { id } }, context);
+}
+
+beforeAll(async () => {
+  port = await freePort();
+  await startRedis();
+  const endpoint = inject('dynamoEndpoint');
+  await ensureTable(endpoint, table);
+  Object.assign(process.env, {
+    STAGE: 'local', AWS_REGION: 'eu-west-1', ENTITIES_TABLE: table, DYNAMODB_ENDPOINT: endpoint, IDENTITY_PROVIDER: 'local',
+    LOCAL_ISSUER_DIR: inject('issuerDir'), CURSOR_SIGNING_KEY: 'local-only-cursor-signing-key', EVENT_BUS_NAME: 'unused',
+    REDIS_URL: `redis://127.0.0.1:${port}`, CACHE_KEY_PREFIX: `failopen-${randomUUID().slice(0, 8)}:`, CACHE_BREAKER_OPEN_MS: '300',
+    POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_LOG_LEVEL: 'SILENT',
+  });
+  ({ handler } = (await import('../../functions/entities/getEntity.ts')) as unknown as { handler: typeof handler });
+  template = JSON.parse(await readFile(join(PROJECT_ROOT, 'events', 'get-public-entity.json'), 'utf8')) as APIGatewayProxyEvent;
+}, 60_000);
+afterAll(stopRedis);
+
+describe('GET /api/v1/data/entities/{id} when Redis fails', () => {
+  it('answers 200 from DynamoDB while Redis is down, with no added latency once the breaker is open, and hits again when it is back', async () => {
+    const now = new Date().toISOString();
+    const entity: Entity = { id: randomUUID(), tenantId: 'failopen', name: `fail-open ${randomUUID()}`, attributes: { n: 1 }, visibility: 'public', version: 1, createdAt: now, updatedAt: now };
+    await new DynamoEntityRepository({ client: createDocumentClient({ region: 'eu-west-1', endpoint: inject('dynamoEndpoint') }), tableName: table, cursorSigningKey: 'x'.repeat(32) }).create(entity);
+
+    expect((await read(entity.id)).headers?.['X-Cache']).toBe('MISS');
+    const hit = await read(entity.id);
+    expect(hit.statusCode).toBe(200);
+    expect(hit.headers?.['X-Cache']).toBe('HIT');
+
+    await stopRedis();
+    const timings: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const started = performance.now();
+      const response = await read(entity.id);
+      timings.push(performance.now() - started);
+      expect(response.statusCode, response.body).toBe(200);
+      expect(JSON.parse(response.body)).toEqual(entity);
+    }
+    const afterOpen = timings.slice(5).sort((a, b) => a - b);
+    expect(afterOpen[Math.floor(afterOpen.length / 2)], `median after the breaker opened: ${afterOpen.join(', ')}`).toBeLessThan(50);
+
+    await startRedis();
+    await waitFor('hits to resume', async () => {
+      await read(entity.id);
+      if ((await read(entity.id)).headers?.['X-Cache'] !== 'HIT') throw new Error('still missing');
+    }, 15_000);
+  }, 60_000);
+});
