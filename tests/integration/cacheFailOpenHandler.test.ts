@@ -55,7 +55,7 @@ beforeAll(async () => {
     REDIS_URL: `redis://127.0.0.1:${port}`, CACHE_KEY_PREFIX: `failopen-${randomUUID().slice(0, 8)}:`, CACHE_BREAKER_OPEN_MS: '300',
     POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
-  ({ handler } = (await import('../../functions/entities/getEntity.ts')) as unknown as { handler: typeof handler });
+  ({ handler } = await import('../../functions/entities/getEntity.ts'));
   template = JSON.parse(await readFile(join(PROJECT_ROOT, 'events', 'get-public-entity.json'), 'utf8')) as APIGatewayProxyEvent;
 }, 60_000);
 afterAll(stopRedis);
