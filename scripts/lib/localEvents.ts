@@ -166,6 +166,12 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
       response.end(JSON.stringify(Object.fromEntries(deadLetters())));
       return;
     }
+    if (request.method === 'GET' && request.url === '/queues') {
+      // Not an AWS API either: messages waiting or in flight per queue (a queue at 0 has handled everything sent to it).
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify(Object.fromEntries([...queues.values()].map((q) => [q.logicalId, q.messages.length]))));
+      return;
+    }
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
     request.on('end', () => {

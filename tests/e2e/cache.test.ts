@@ -75,6 +75,10 @@ describe('the read-through cache over HTTP (serverless-offline with Redis)', () 
   it('the invalidator consumer deletes the entries on every entity event, whatever path wrote it', async () => {
     const t = await token({ tenantId: uniqueTenant(), scopes: READ_WRITE });
     const created = (await api('POST', SECURE, { token: t, body: { name: `evented ${randomUUID()}`, visibility: 'public' } })).body;
+    // Let the create's own event pass through the invalidator first, or it could delete the planted entry below.
+    await eventually(async () => (await api('GET', `${SECURE}/${created.id}/history`, { token: t })).status === 200);
+    const queues = `${inject('eventBusEndpoint')}/queues`;
+    await eventually(async () => ((await (await fetch(queues)).json()) as Record<string, number>)['CacheInvalidationQueue'] === 0);
     await api('GET', `${DATA}/${created.id}`);
     // A stale entry the API never wrote (as after a write by another path, e.g. a bulk job).
     const key = keys.entity(created.id, 'public');
