@@ -21,6 +21,20 @@ async function eventually(check: () => Promise<boolean>, timeoutMs = 15_000): Pr
   return false;
 }
 
+/**
+ * Waits until an entity's latest change has been through the event pipeline, including the cache
+ * invalidator (which would otherwise delete entries a test has just filled or planted).
+ */
+async function eventsSettled(token: string, id: string, version: number): Promise<void> {
+  const recorded = await eventually(async () => {
+    const history = await api('GET', `${SECURE}/${id}/history?limit=1`, { token });
+    return history.status === 200 && history.body.items[0]?.version === version;
+  });
+  expect(recorded, `event ${id}#${version} recorded`).toBe(true);
+  const queues = `${inject('eventBusEndpoint')}/queues`;
+  expect(await eventually(async () => ((await (await fetch(queues)).json()) as Record<string, number>)['CacheInvalidationQueue'] === 0)).toBe(true);
+}
+
 beforeAll(async () => {
   redis = new Redis(inject('redisUrl'), { lazyConnect: true });
   await redis.connect();
@@ -32,6 +46,7 @@ describe('the read-through cache over HTTP (serverless-offline with Redis)', () 
   it('answers MISS then HIT on /data, and reflects writes through the API at once', async () => {
     const t = await token({ tenantId: uniqueTenant(), scopes: READ_WRITE });
     const created = (await api('POST', SECURE, { token: t, body: { name: `cached ${randomUUID()}`, visibility: 'public' } })).body;
+    await eventsSettled(t, created.id, 1);
     const first = await api('GET', `${DATA}/${created.id}`);
     expect(first.status).toBe(200);
     expect(first.headers.get('x-cache')).toBe('MISS');
@@ -45,6 +60,7 @@ describe('the read-through cache over HTTP (serverless-offline with Redis)', () 
     expect((await byName()).headers.get('x-cache')).toBe('HIT');
 
     const patched = (await api('PATCH', `${SECURE}/${created.id}`, { token: t, body: { attributes: { colour: 'red' } } })).body;
+    // The write path invalidated at once: the next read already sees version 2.
     const afterPatch = await api('GET', `${DATA}/${created.id}`);
     expect(afterPatch.body).toEqual(patched);
     expect(afterPatch.headers.get('etag')).toBe('"2"');
@@ -76,9 +92,7 @@ describe('the read-through cache over HTTP (serverless-offline with Redis)', () 
     const t = await token({ tenantId: uniqueTenant(), scopes: READ_WRITE });
     const created = (await api('POST', SECURE, { token: t, body: { name: `evented ${randomUUID()}`, visibility: 'public' } })).body;
     // Let the create's own event pass through the invalidator first, or it could delete the planted entry below.
-    await eventually(async () => (await api('GET', `${SECURE}/${created.id}/history`, { token: t })).status === 200);
-    const queues = `${inject('eventBusEndpoint')}/queues`;
-    await eventually(async () => ((await (await fetch(queues)).json()) as Record<string, number>)['CacheInvalidationQueue'] === 0);
+    await eventsSettled(t, created.id, 1);
     await api('GET', `${DATA}/${created.id}`);
     // A stale entry the API never wrote (as after a write by another path, e.g. a bulk job).
     const key = keys.entity(created.id, 'public');
