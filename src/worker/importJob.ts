@@ -181,7 +181,7 @@ export async function runImport(deps: ImportDeps, options: ImportOptions): Promi
     await Promise.all(inFlight);
     const state: JobState = fatal !== undefined ? 'failed' : options.signal?.aborted ? 'interrupted' : 'completed';
     await checkpoint(state, fatal);
-    if (fatal !== undefined) throw fatal instanceof Error ? fatal : new Error(String(fatal));
+    if (fatal !== undefined) throw fatal instanceof Error ? fatal : new Error(`import failed: ${JSON.stringify(fatal)}`);
     return summary(state);
   } finally {
     progress.finish();
