@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDocumentClient } from '../../src/adapters/dynamodb/documentClient.ts';
 import { DynamoEntityRepository } from '../../src/adapters/dynamodb/DynamoEntityRepository.ts';
@@ -13,7 +16,7 @@ import { runImport, type ImportOptions } from '../../src/worker/importJob.ts';
 import type { ProgressReporter } from '../../src/worker/progress.ts';
 import { runRebuild } from '../../src/worker/rebuildJob.ts';
 import { DynamoEntityPages } from '../../src/worker/tenantEntities.ts';
-import { ensureTable } from '../../scripts/lib/localStack.ts';
+import { ensureTable, PROJECT_ROOT } from '../../scripts/lib/localStack.ts';
 import { uniqueTenant } from '../support/api.ts';
 
 // Its own table: the stack's event pipeline would otherwise project these writes into the same
@@ -167,7 +170,7 @@ describe('worker: import (DynamoDB Local)', () => {
     const stoppedAt = (await checkpoints.load(jobId))!;
     expect(stoppedAt.position.line).toBeGreaterThanOrEqual(120);
     expect(stoppedAt.position.line).toBeLessThan(300);
-    expect(stoppedAt.expiresAt).toBeUndefined(); // load() returns the checkpoint, not the item
+    expect(stoppedAt).not.toHaveProperty('expiresAt'); // load() returns the checkpoint, not the item
 
     // A crash leaves an older checkpoint than the work done: put back one from before the stop.
     const older = store.saved.find((c) => c.state === 'running' && (c.position.line ?? 0) >= 40 && (c.position.line ?? 0) < stoppedAt.position.line!)!;
@@ -248,5 +251,50 @@ describe('worker: export and rebuild-read-model', () => {
     const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM entities WHERE tenant_id = $1', [source]);
     expect(rows[0]!.n).toBe((await tenantEntities(source)).length);
     expect(summary.counts['read']).toBeGreaterThanOrEqual(rows[0]!.n);
+  });
+});
+
+describe('worker: the command line', () => {
+  const cli = (args: string[]) => {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'src', 'worker', 'main.ts'), ...args], {
+      env: { ...process.env, STAGE: 'local', DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), ENTITIES_TABLE: table },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exit = once(child, 'exit').then(([code]) => ({ code: code as number | null, stdout, stderr }));
+    return { child, exit };
+  };
+
+  it('on SIGTERM finishes the records in flight, writes a checkpoint and exits 75; the same --job then completes the import', async () => {
+    const tenant = uniqueTenant('cli');
+    const jobId = `cli-${randomUUID()}`;
+    const file = join(dir, `${tenant}.ndjson`);
+    const n = 400;
+    await writeFile(file, Array.from({ length: n }, (_, i) => JSON.stringify({ name: `Cli ${i + 1}` })).join('\n') + '\n');
+
+    const first = cli(['import', '--tenant', tenant, '--file', file, '--job', jobId, '--concurrency', '2']);
+    for (let i = 0; i < 100 && (await tenantEntities(tenant)).length < 20; i++) await sleep(100);
+    first.child.kill('SIGTERM');
+    const stopped = await first.exit;
+    expect(stopped.stderr).toContain('SIGTERM');
+    expect(stopped.code).toBe(75);
+    expect(stopped.stdout).toMatch(new RegExp(`import ${jobId} interrupted: imported \\d+`));
+    const checkpoint = (await checkpoints.load(jobId))!;
+    expect(checkpoint.state).toBe('interrupted');
+    expect(checkpoint.position.line).toBeLessThan(n);
+
+    const second = await cli(['import', '--tenant', tenant, '--file', file, '--job', jobId]).exit;
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(new RegExp(`import ${jobId} completed \\(resumed\\): imported ${n}, rejected 0`));
+    expect(await tenantEntities(tenant)).toHaveLength(n);
+  });
+
+  it('refuses bad usage with exit code 2', async () => {
+    const result = await cli(['import', '--file', 'x.ndjson']).exit;
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--tenant is required');
   });
 });
