@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.serverless/', '.serverless-*/', '.esbuild*/', '.local/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', '.serverless/', '.serverless-*/', '.esbuild*/', '.local/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DomainError } from '../domain/errors.ts';
+import type { Checkpoint, CheckpointStore, JobKind, JobState } from './checkpoints.ts';
+
+export interface JobSummary {
+  readonly jobId: string;
+  readonly kind: JobKind;
+  readonly tenantId: string;
+  readonly state: JobState;
+  readonly counts: Readonly<Record<string, number>>;
+  /** This run's time (not the earlier runs' of a resumed job). */
+  readonly durationMs: number;
+  /** Where this run started: a resumed job names its checkpoint's position. */
+  readonly resumed: boolean;
+}
+
+/** Loads the job's checkpoint and refuses one written by another kind of job or for another tenant. */
+export async function resumePoint(checkpoints: CheckpointStore, jobId: string, kind: JobKind, tenantId: string, source?: string): Promise<Checkpoint | undefined> {
+  const checkpoint = await checkpoints.load(jobId);
+  if (!checkpoint) return undefined;
+  if (checkpoint.kind !== kind || checkpoint.tenantId !== tenantId || (source !== undefined && checkpoint.source !== undefined && checkpoint.source !== source)) {
+    throw new Error(
+      `Job ${jobId} already exists as ${checkpoint.kind} of tenant ${checkpoint.tenantId}${checkpoint.source ? ` (${checkpoint.source})` : ''}; use another --job to start a new job.`,
+    );
+  }
+  return checkpoint;
+}
+
+/**
+ * A UUID derived from the job and the line (SHA-256, shaped as a version-5 UUID): the same line of
+ * the same job always creates the same entity, so a replayed line cannot create a second one.
+ */
+export function deterministicId(jobId: string, line: number): string {
+  const hex = createHash('sha256').update(`${jobId}\n${line}`).digest('hex');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * Runs `fn`, retrying failures of the infrastructure (throttling beyond the SDK's own retries, a
+ * dropped connection) with exponential backoff and full jitter; domain errors are answers, not faults.
+ */
+export async function withRetries<T>(fn: () => Promise<T>, attempts = 5, baseMs = 100): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof DomainError || attempt >= attempts) throw error;
+      await sleep(Math.random() * Math.min(5_000, baseMs * 2 ** attempt));
+    }
+  }
+}

@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import * as z from 'zod';
+import { createDocumentClient } from '../adapters/dynamodb/documentClient.ts';
+import { DynamoEntityRepository } from '../adapters/dynamodb/DynamoEntityRepository.ts';
+import { createPool } from '../adapters/postgres/pool.ts';
+import { ConfigError } from '../config/config.ts';
+import { parseDatabaseConfig } from '../config/databaseConfig.ts';
+import { TENANT_ID_PATTERN } from '../domain/principal.ts';
+import { DynamoCheckpointStore, JOB_ID_PATTERN } from './checkpoints.ts';
+import { runExport } from './exportJob.ts';
+import { runImport } from './importJob.ts';
+import type { JobSummary } from './job.ts';
+import { consoleProgress, formatDuration } from './progress.ts';
+import { ALL_TENANTS, runRebuild } from './rebuildJob.ts';
+import { formatOf } from './records.ts';
+import { DynamoEntityPages } from './tenantEntities.ts';
+
+export const USAGE = `Usage: worker <job> [options]
+
+Jobs:
+  import              --tenant <id> --file <path> [--format ndjson|csv] [--rejects <path>] [--concurrency 16]
+  export              --tenant <id> --file <path>
+  rebuild-read-model  --tenant <id> | --all-tenants [--segments 4]
+
+Common options:
+  --job <id>          the job id; run again with the same id to resume where it stopped (default: a new UUID)
+
+Environment: ENTITIES_TABLE, AWS_REGION, DYNAMODB_ENDPOINT (DynamoDB Local), DATABASE_URL (rebuild-read-model).
+Exit codes: 0 completed, 1 failed, 2 usage or configuration error, 75 interrupted (rerun with the same --job).`;
+
+/** The local stack's table and DynamoDB Local port (`npm start`); ECS sets STAGE and ENTITIES_TABLE. */
+const LOCAL_DEFAULTS = { ENTITIES_TABLE: 'entity-platform-local-entities', DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' };
+
+const workerConfigSchema = z.object({
+  STAGE: z.string().trim().min(1).default('local'),
+  AWS_REGION: z.string().trim().min(1).default('eu-west-1'),
+  ENTITIES_TABLE: z.string().trim().min(1).optional(),
+  DYNAMODB_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:8000' }).optional(),
+});
+
+export function workerConfig(env: Record<string, string | undefined>): { region: string; tableName: string; endpoint: string | undefined } {
+  const result = workerConfigSchema.safeParse(env);
+  if (!result.success) throw new ConfigError(`Invalid configuration: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const c = result.data;
+  const local = c.STAGE === 'local';
+  const tableName = c.ENTITIES_TABLE ?? (local ? LOCAL_DEFAULTS.ENTITIES_TABLE : undefined);
+  if (tableName === undefined) throw new ConfigError('Invalid configuration: ENTITIES_TABLE is required outside the local stage');
+  return { region: c.AWS_REGION, tableName, endpoint: c.DYNAMODB_ENDPOINT ?? (local ? LOCAL_DEFAULTS.DYNAMODB_ENDPOINT : undefined) };
+}
+
+class UsageError extends Error {}
+
+export const EXIT = { completed: 0, failed: 1, usage: 2, interrupted: 75 } as const;
+
+export async function main(argv: readonly string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        tenant: { type: 'string' },
+        'all-tenants': { type: 'boolean' },
+        file: { type: 'string' },
+        format: { type: 'string' },
+        rejects: { type: 'string' },
+        job: { type: 'string' },
+        concurrency: { type: 'string' },
+        segments: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length === 0) {
+    process.stdout.write(`${USAGE}\n`);
+    return values.help ? EXIT.completed : EXIT.usage;
+  }
+
+  const controller = new AbortController();
+  const stop = (signal: string) => {
+    process.stderr.write(`\n${signal}: finishing the records in flight and writing a checkpoint…\n`);
+    controller.abort();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+
+  try {
+    const job = positionals[0]!;
+    const jobId = values.job ?? randomUUID();
+    if (!JOB_ID_PATTERN.test(jobId)) throw new UsageError('--job must be 1–128 letters, digits, ".", "_" or "-"');
+    const tenantId = values['all-tenants'] ? ALL_TENANTS : values.tenant;
+    if (tenantId === undefined) throw new UsageError('--tenant is required');
+    if (tenantId !== ALL_TENANTS && !TENANT_ID_PATTERN.test(tenantId)) throw new UsageError('--tenant must be 1–64 letters, digits, "_" or "-"');
+    if (tenantId === ALL_TENANTS && job !== 'rebuild-read-model') throw new UsageError('--all-tenants is for rebuild-read-model only');
+    const config = workerConfig(env);
+    const client = createDocumentClient({ region: config.region, endpoint: config.endpoint });
+    const checkpoints = new DynamoCheckpointStore({ client, tableName: config.tableName });
+    const clock = { now: () => new Date() };
+    const progress = consoleProgress(`${job} ${jobId}`);
+    const common = { jobId, signal: controller.signal, progress };
+    process.stderr.write(`${job}: job ${jobId}, tenant ${tenantId}, table ${config.tableName}\n`);
+
+    let summary: JobSummary;
+    switch (job) {
+      case 'import': {
+        const file = required(values.file, '--file');
+        const repository = new DynamoEntityRepository({ client, tableName: config.tableName, cursorSigningKey: randomUUID(), correlationId: () => `job:${jobId}` });
+        summary = await runImport(
+          { repository, checkpoints, clock },
+          { ...common, tenantId, file, format: formatOf(file, values.format), rejectsFile: values.rejects ?? `${file}.rejects.ndjson`, concurrency: positiveInt(values.concurrency, '--concurrency', 16) },
+        );
+        break;
+      }
+      case 'export':
+        summary = await runExport({ pages: new DynamoEntityPages({ client, tableName: config.tableName }), checkpoints, clock }, { ...common, tenantId, file: required(values.file, '--file') });
+        break;
+      case 'rebuild-read-model': {
+        const pool = createPool(parseDatabaseConfig({ ...env, DB_POOL_MAX: env['DB_POOL_MAX'] ?? '4' }));
+        try {
+          summary = await runRebuild(
+            { pages: new DynamoEntityPages({ client, tableName: config.tableName }), pool, checkpoints, clock },
+            { ...common, tenantId, segments: positiveInt(values.segments, '--segments', 4) },
+          );
+        } finally {
+          await pool.end();
+        }
+        break;
+      }
+      default:
+        throw new UsageError(`unknown job "${job}"`);
+    }
+    client.destroy();
+    process.stdout.write(describe(summary) + '\n');
+    return summary.state === 'completed' ? EXIT.completed : summary.state === 'interrupted' ? EXIT.interrupted : EXIT.failed;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`failed: ${(error as Error).stack ?? String(error)}\n`);
+    return EXIT.failed;
+  }
+}
+
+export function describe(summary: JobSummary): string {
+  const counts = Object.entries(summary.counts).map(([k, v]) => `${k} ${v}`).join(', ');
+  const next = summary.state === 'interrupted' ? ` — rerun with --job ${summary.jobId} to continue` : '';
+  return `${summary.kind} ${summary.jobId} ${summary.state}${summary.resumed ? ' (resumed)' : ''}: ${counts}; ${formatDuration(summary.durationMs)}${next}`;
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value === '') throw new UsageError(`${flag} is required`);
+  return value;
+}
+
+function positiveInt(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`${flag} must be an integer from 1 to 256`);
+  return n;
+}
+
+// Run when executed (node src/worker/main.ts, or the bundle), not when imported by a test.
+const entry = process.argv[1] ?? '';
+if (/[\\/]worker[\\/]main\.(ts|cjs|js)$/.test(entry) || /[\\/]main\.cjs$/.test(entry)) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
