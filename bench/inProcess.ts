@@ -8,6 +8,9 @@
  *             only; production code is untouched.
  *   readpath  GET /secure/entities/{id} against DynamoDB Local (DYNAMODB_ENDPOINT), beside a raw
  *             GetItem of the same item from the same process.
+ *   cachehit  GET /data/entities/{id} answered from Redis (REDIS_URL, keys under CACHE_KEY_PREFIX),
+ *             beside a raw GET of the same cache key from the same process; the prefix's keys are
+ *             deleted afterwards.
  */
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -15,11 +18,13 @@ import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { SimpleFetcher } from 'aws-jwt-verify/https';
+import { Redis } from 'ioredis';
 import { PROJECT_ROOT } from '../scripts/lib/localStack.ts';
 import { ENTITY_SK, entityPk, toItem } from '../src/adapters/dynamodb/entityItem.ts';
 import type { Entity } from '../src/domain/entity.ts';
+import { EntityCacheKeys } from '../src/domain/entityReadCache.ts';
 import { REGION, traceHeader } from './lib/lambdaEnv.ts';
 import { median, nowNs, percentile } from './lib/stats.ts';
 
@@ -38,7 +43,18 @@ export interface ReadPathResult {
   readonly samples: number;
 }
 
-export type WorkerMessage = { kind: 'warm'; routes: LatencyResult[] } | { kind: 'readpath'; result: ReadPathResult } | { kind: 'error'; message: string };
+export interface CacheHitResult {
+  readonly handlerMedianUs: number;
+  readonly rawGetMedianUs: number;
+  readonly ratio: number;
+  readonly samples: number;
+}
+
+export type WorkerMessage =
+  | { kind: 'warm'; routes: LatencyResult[] }
+  | { kind: 'readpath'; result: ReadPathResult }
+  | { kind: 'cachehit'; result: CacheHitResult }
+  | { kind: 'error'; message: string };
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 type Send = (command: object) => Promise<unknown>;
@@ -85,7 +101,7 @@ function answerDynamoDbInProcess(): void {
   (DynamoDBDocumentClient.prototype as unknown as { send: Send }).send = (command) => {
     if (command instanceof GetCommand) return Promise.resolve({ Item: { ...item } });
     if (command instanceof QueryCommand) return Promise.resolve({ Items: page.map((i) => ({ ...i })), Count: page.length });
-    if (command instanceof PutCommand || command instanceof DeleteCommand) return Promise.resolve({});
+    if (command instanceof PutCommand || command instanceof DeleteCommand || command instanceof TransactWriteCommand) return Promise.resolve({});
     return Promise.reject(new Error(`bench: unexpected command ${command.constructor.name}`));
   };
 }
@@ -237,11 +253,73 @@ async function readPath(): Promise<ReadPathResult> {
   return { handlerMedianUs, rawGetItemMedianUs, ratio: handlerMedianUs / rawGetItemMedianUs, samples: READ_ITERATIONS };
 }
 
+/** Alternates `a` and `b` (which goes first changes every round, so neither always follows the other); medians in µs. */
+async function paired(a: () => Promise<number>, b: () => Promise<number>, warmup: number, rounds: number): Promise<{ a: number; b: number }> {
+  for (let i = 0; i < warmup; i++) {
+    await a();
+    await b();
+  }
+  const as: number[] = [];
+  const bs: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    if (i % 2 === 0) {
+      as.push(await a());
+      bs.push(await b());
+    } else {
+      bs.push(await b());
+      as.push(await a());
+    }
+  }
+  return { a: median(as) / 1000, b: median(bs) / 1000 };
+}
+
+async function cacheHit(): Promise<CacheHitResult> {
+  answerIdentityInProcess();
+  answerDynamoDbInProcess();
+  const url = process.env.REDIS_URL!;
+  const prefix = process.env.CACHE_KEY_PREFIX!;
+  const raw = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    const get = await loadHandler('functions/entities/getEntity.ts');
+    const event = await loadEvent('get-public-entity.json');
+    const viaHandler = async (expect: 'HIT' | 'MISS') => {
+      const { ns, result } = await timedInvoke(get, event, 'getEntity');
+      const r = result as { statusCode?: number; headers?: Record<string, string> };
+      if (r.statusCode !== 200 || r.headers?.['X-Cache'] !== expect) throw new Error(`getEntity answered ${JSON.stringify(result).slice(0, 300)}, expected 200 and X-Cache: ${expect}`);
+      return ns;
+    };
+    await viaHandler('MISS'); // fills the entry (DynamoDB answered in-process)
+    const key = new EntityCacheKeys(prefix).entity(ENTITY_ID, 'public');
+    const rawGet = async () => {
+      const start = nowNs();
+      const value = await raw.get(key);
+      const ns = nowNs() - start;
+      if (value === null) throw new Error(`raw GET found no ${key}`);
+      return ns;
+    };
+    const { a: handlerMedianUs, b: rawGetMedianUs } = await paired(() => viaHandler('HIT'), rawGet, 200, READ_ITERATIONS * 3);
+    return { handlerMedianUs, rawGetMedianUs, ratio: handlerMedianUs / rawGetMedianUs, samples: READ_ITERATIONS * 3 };
+  } finally {
+    await deleteByPrefix(raw, prefix);
+    raw.disconnect();
+  }
+}
+
+async function deleteByPrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
 const reply = (message: WorkerMessage) => new Promise<void>((done) => process.send!(message, () => done()));
 
 try {
   if (process.argv[2] === 'warm') await reply({ kind: 'warm', routes: await warmRoutes() });
   else if (process.argv[2] === 'readpath') await reply({ kind: 'readpath', result: await readPath() });
+  else if (process.argv[2] === 'cachehit') await reply({ kind: 'cachehit', result: await cacheHit() });
   else throw new Error(`unknown mode ${process.argv[2]}`);
 } catch (error) {
   await reply({ kind: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });

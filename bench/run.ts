@@ -3,9 +3,14 @@
  * each beside its budget (issue 7). Writes bench/results.json; exits 1 when a measured budget
  * is missed. Figures are medians and ratios within this one run: the machine is shared.
  *
- * BENCH_COLD_RUNS (default 15), BENCH_WARM_ITERATIONS (5000) and BENCH_READ_ITERATIONS (300) trade
- * time for precision.
+ * BENCH_COLD_RUNS (default 15), BENCH_WARM_ITERATIONS (5000), BENCH_READ_ITERATIONS (300),
+ * BENCH_PROJECTOR_ROUNDS (5) and BENCH_PROJECTOR_EVENTS (2000 per round and variant) trade time for
+ * precision. The cache and projector rows use the machine's Redis (BENCH_REDIS_URL, default
+ * redis://127.0.0.1:6379; keys under a unique prefix, deleted afterwards) and PostgreSQL
+ * (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test; a database of the bench's own,
+ * dropped afterwards).
  */
+import { randomBytes } from 'node:crypto';
 import { fork } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -14,8 +19,9 @@ import { ensureTable, freePort, PROJECT_ROOT, startDynamoDbLocal } from '../scri
 import { bundleSize, type BundleSize } from './lib/bundleSize.ts';
 import { measureColdInit } from './lib/coldInit.ts';
 import { lambdaEnvironment, STAGE } from './lib/lambdaEnv.ts';
+import { measureProjector, type ProjectorResult } from './lib/projector.ts';
 import { BENCH_WORK_FOLDER, packageFunctions, type PackagedFunction } from './lib/packaging.ts';
-import type { LatencyResult, ReadPathResult, WorkerMessage } from './inProcess.ts';
+import type { CacheHitResult, LatencyResult, ReadPathResult, WorkerMessage } from './inProcess.ts';
 
 const KB = 1000;
 const BUDGET = {
@@ -26,7 +32,12 @@ const BUDGET = {
   warmMedianUs: 100,
   warmP99Us: 500,
   cacheHitRatio: 1.5,
+  projectorSpeedup: 10,
+  projectorEventsPerSecond: 20_000,
 } as const;
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PROJECTOR_ROUNDS = Math.max(1, Number(process.env.BENCH_PROJECTOR_ROUNDS ?? 5));
+const PROJECTOR_EVENTS = Math.max(1000, Number(process.env.BENCH_PROJECTOR_EVENTS ?? 2000));
 const COLD_RUNS = Math.max(10, Number(process.env.BENCH_COLD_RUNS ?? 15));
 
 interface Figure {
@@ -55,7 +66,7 @@ async function machine(): Promise<{ node: string; cpu: string; cores: number }> 
   return { node: process.version, cpu: model.trim(), cores: cpus().length };
 }
 
-function runWorker(mode: 'warm' | 'readpath', env: Record<string, string>): Promise<WorkerMessage> {
+function runWorker(mode: 'warm' | 'readpath' | 'cachehit', env: Record<string, string>): Promise<WorkerMessage> {
   return new Promise((done, fail) => {
     // stdout (Powertools logs and EMF metrics) is discarded, as the Lambda runtime ships it elsewhere;
     // stderr (Powertools warnings) is shown only if the worker fails.
@@ -128,7 +139,12 @@ try {
   const workerEnv = lambdaEnvironment('getEntity', httpFunction.environment, PROJECT_ROOT);
 
   console.log('warm overhead: every route in-process, store calls answered in-process …');
-  const warm = await runWorker('warm', workerEnv);
+  // The cache answered in-process too (the in-process LRU, as without Redis locally): the prod
+  // settings would send the cache's first use to SSM and Secrets Manager.
+  const inProcessEnv = { ...workerEnv };
+  delete inProcessEnv.CACHE_ENDPOINT_PARAMETER;
+  delete inProcessEnv.CACHE_AUTH_SECRET_ID;
+  const warm = await runWorker('warm', inProcessEnv);
   const routes: LatencyResult[] = warm.kind === 'warm' ? warm.routes : [];
   for (const r of routes) {
     figure('warm overhead (median)', r.name, r.medianUs, 'µs', `${r.medianUs.toFixed(1)} µs`, { text: `≤ ${BUDGET.warmMedianUs} µs`, ok: r.medianUs <= BUDGET.warmMedianUs });
@@ -143,7 +159,7 @@ try {
   try {
     const table = workerEnv.ENTITIES_TABLE!;
     await ensureTable(dynamo.endpoint, table);
-    const message = await runWorker('readpath', { ...workerEnv, DYNAMODB_ENDPOINT: dynamo.endpoint });
+    const message = await runWorker('readpath', { ...inProcessEnv, DYNAMODB_ENDPOINT: dynamo.endpoint });
     if (message.kind !== 'readpath') throw new Error('unexpected worker reply');
     read = message.result;
   } finally {
@@ -152,8 +168,53 @@ try {
   figure('read path', 'GET /secure/entities/{id}, no cache (DynamoDB Local)', read.handlerMedianUs, 'µs', `${(read.handlerMedianUs / 1000).toFixed(2)} ms`);
   figure('read path', 'raw GetItem, same process', read.rawGetItemMedianUs, 'µs', `${(read.rawGetItemMedianUs / 1000).toFixed(2)} ms`);
   figure('read path', 'cache miss / raw GetItem', read.ratio, '×', `${read.ratio.toFixed(2)}×`);
-  figures.push({ section: 'read path', name: 'cache hit / raw Redis GET', value: null, unit: '×', display: 'n/a — needs issue 5', budget: `≤ ${BUDGET.cacheHitRatio}×`, ok: undefined, note: 'the Redis cache does not exist yet (issue 5)' });
-  figures.push({ section: 'projector', name: 'batch of 1000 vs naive loop', value: null, unit: 'events/s', display: 'n/a — needs issue 4', budget: '≥ 10× and ≥ 20,000 events/s', ok: undefined, note: 'the PostgreSQL projector does not exist yet (issue 4)' });
+
+  console.log('read path: cache hit, Redis …');
+  let hit: CacheHitResult | undefined;
+  let hitError: string | undefined;
+  try {
+    // The local stack's cache settings: Redis by URL, keys under a prefix of this run's own.
+    const message = await runWorker('cachehit', { ...inProcessEnv, REDIS_URL, CACHE_KEY_PREFIX: `bench-${randomBytes(6).toString('hex')}:` });
+    if (message.kind !== 'cachehit') throw new Error('unexpected worker reply');
+    hit = message.result;
+  } catch (error) {
+    hitError = (error as Error).message.split('\n')[0];
+    console.log(`  cache hit not measured: ${hitError}`);
+  }
+  if (hit) {
+    figure('read path', 'GET /data/entities/{id}, cache HIT (Redis)', hit.handlerMedianUs, 'µs', `${(hit.handlerMedianUs / 1000).toFixed(3)} ms`);
+    figure('read path', 'raw Redis GET, same process', hit.rawGetMedianUs, 'µs', `${(hit.rawGetMedianUs / 1000).toFixed(3)} ms`);
+    figure('read path', 'cache hit / raw Redis GET', hit.ratio, '×', `${hit.ratio.toFixed(2)}×`, { text: `≤ ${BUDGET.cacheHitRatio}×`, ok: hit.ratio <= BUDGET.cacheHitRatio });
+  } else {
+    figures.push({ section: 'read path', name: 'cache hit / raw Redis GET', value: null, unit: '×', display: 'n/a — Redis unreachable', budget: `≤ ${BUDGET.cacheHitRatio}×`, ok: undefined, note: hitError });
+  }
+
+  console.log(`projector: PostgreSQL, ${PROJECTOR_ROUNDS} rounds of ${PROJECTOR_EVENTS} events per variant …`);
+  let projector: ProjectorResult | undefined;
+  let projectorError: string | undefined;
+  try {
+    projector = await measureProjector({ rounds: PROJECTOR_ROUNDS, eventsPerRound: PROJECTOR_EVENTS });
+  } catch (error) {
+    projectorError = (error as Error).message.split('\n')[0];
+    console.log(`  projector not measured: ${projectorError}`);
+  }
+  if (projector) {
+    const naive = projector.throughput.find((t) => t.batch === 'naive')!.eventsPerSecond;
+    const rate = (n: number) => `${Math.round(n).toLocaleString('en-US')} events/s`;
+    figure('projector', 'naive loop (one row per statement)', naive, 'events/s', rate(naive));
+    for (const t of projector.throughput.filter((x) => x.batch !== 'naive')) {
+      const speedup = t.eventsPerSecond / naive;
+      const display = `${rate(t.eventsPerSecond)} (${speedup.toFixed(1)}× naive)`;
+      if (t.batch === 1000) {
+        const ok = speedup >= BUDGET.projectorSpeedup && t.eventsPerSecond >= BUDGET.projectorEventsPerSecond;
+        figure('projector', `batch of ${t.batch}`, t.eventsPerSecond, 'events/s', display, { text: `≥ ${BUDGET.projectorSpeedup}× and ≥ ${rate(BUDGET.projectorEventsPerSecond)}`, ok });
+      } else {
+        figure('projector', `batch of ${t.batch}`, t.eventsPerSecond, 'events/s', display);
+      }
+    }
+  } else {
+    figures.push({ section: 'projector', name: 'batch of 1000', value: null, unit: 'events/s', display: 'n/a — PostgreSQL unreachable', budget: `≥ ${BUDGET.projectorSpeedup}× and ≥ 20,000 events/s`, ok: undefined, note: projectorError });
+  }
 
   console.log('');
   printTable();
@@ -172,13 +233,15 @@ try {
       stage: STAGE,
       machine: host,
       durationSeconds: seconds,
-      settings: { coldRuns: COLD_RUNS, warmIterations: routes[0]?.samples, readIterations: read.samples },
+      settings: { coldRuns: COLD_RUNS, warmIterations: routes[0]?.samples, readIterations: read.samples, cacheHitIterations: hit?.samples, projectorRounds: PROJECTOR_ROUNDS, projectorEventsPerRound: PROJECTOR_EVENTS },
       budgets: BUDGET,
       figures,
       bundles: Object.fromEntries([...sizes].map(([name, s]) => [name, { bytes: s.bytes, contributors: s.contributors.slice(0, 15) }])),
       coldInit: { baselineMs: cold.baselineMs, baselineCpuMs: cold.baselineCpuMs, byFunction: Object.fromEntries(cold.byFunction) },
       warm: routes,
       readPath: read,
+      cacheHit: hit ?? null,
+      projector: projector?.throughput ?? null,
       missed: missed.map((f) => `${f.section}: ${f.name}`),
     }, null, 2)}\n`,
   );

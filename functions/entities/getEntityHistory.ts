@@ -1,6 +1,6 @@
 import { entityPathSchema, pageQuerySchema, parseInput } from '../../src/domain/entitySchemas.ts';
 import { readEntityHistory } from '../../src/domain/entityHistory.ts';
-import { accessTokenVerifier, auditTrail } from '../../src/composition/entities.ts';
+import { accessTokenVerifier, auditTrail } from '../../src/composition/entityTable.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
 import { principalOf } from '../../src/http/principal.ts';
 import { jsonResponse } from '../../src/http/responses.ts';

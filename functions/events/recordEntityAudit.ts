@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { entityEventFromSqsRecord } from '../../src/adapters/eventbridge/eventBridgeMessage.ts';
-import { auditRecorder } from '../../src/composition/entities.ts';
+import { auditRecorder } from '../../src/composition/entityTable.ts';
 import { eventHandler } from '../../src/middleware/eventHandler.ts';
 
 const processor = new BatchProcessor(EventType.SQS);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENTITY_EVENT_SOURCE, ENTITY_EVENT_TYPES, entityEventSchema, type EntityEvent } from './entityEvents.ts';
 
 /**

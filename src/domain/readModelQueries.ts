@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Entity, JsonValue } from './entity.ts';
 import { ValidationError, type FieldIssue } from './errors.ts';
 import { PAGE_LIMITS, parseInput } from './entitySchemas.ts';
