@@ -3,7 +3,7 @@ import type { Clock } from '../domain/ports.ts';
 import type { CheckpointStore, JobState } from './checkpoints.ts';
 import { resumePoint, withRetries, type JobSummary } from './job.ts';
 import { silentProgress, type ProgressReporter } from './progress.ts';
-import type { EntityPages, PageKey } from './tenantEntities.ts';
+import type { EntityPages, PageKey } from '../adapters/dynamodb/DynamoEntityPages.ts';
 
 export interface ExportDeps {
   readonly pages: EntityPages;

@@ -14,7 +14,7 @@ import type { JobSummary } from './job.ts';
 import { consoleProgress, formatDuration } from './progress.ts';
 import { ALL_TENANTS, runRebuild } from './rebuildJob.ts';
 import { formatOf } from './records.ts';
-import { DynamoEntityPages } from './tenantEntities.ts';
+import { DynamoEntityPages } from '../adapters/dynamodb/DynamoEntityPages.ts';
 
 export const USAGE = `Usage: worker <job> [options]
 

@@ -5,7 +5,7 @@ import type { Clock } from '../domain/ports.ts';
 import type { CheckpointStore, JobState } from './checkpoints.ts';
 import { resumePoint, withRetries, type JobSummary } from './job.ts';
 import { silentProgress, type ProgressReporter } from './progress.ts';
-import type { EntityPage, EntityPages, PageKey } from './tenantEntities.ts';
+import type { EntityPage, EntityPages, PageKey } from '../adapters/dynamodb/DynamoEntityPages.ts';
 
 export interface RebuildDeps {
   readonly pages: EntityPages;

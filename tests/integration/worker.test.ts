@@ -16,7 +16,7 @@ import { runExport } from '../../src/worker/exportJob.ts';
 import { runImport, type ImportOptions } from '../../src/worker/importJob.ts';
 import type { ProgressReporter } from '../../src/worker/progress.ts';
 import { runRebuild } from '../../src/worker/rebuildJob.ts';
-import { DynamoEntityPages } from '../../src/worker/tenantEntities.ts';
+import { DynamoEntityPages } from '../../src/adapters/dynamodb/DynamoEntityPages.ts';
 import { ensureTable, PROJECT_ROOT } from '../../scripts/lib/localStack.ts';
 import { uniqueTenant } from '../support/api.ts';
 

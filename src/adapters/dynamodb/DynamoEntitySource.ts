@@ -1,7 +1,8 @@
-import { GetCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Entity } from '../../domain/entity.ts';
 import type { EntitySource, SourceState } from '../../domain/readModelReconciler.ts';
-import { ENTITY_SK, INDEX, TOMBSTONE_TYPE, entityPk, fromItem, isEntityItem, tenantPartition } from './entityItem.ts';
+import { DynamoEntityPages, type PageKey } from './DynamoEntityPages.ts';
+import { ENTITY_SK, INDEX, TOMBSTONE_TYPE, entityPk, fromItem, isEntityItem } from './entityItem.ts';
 
 /**
  * The source of truth as reconciliation reads it: a tenant's entities through the TenantIndex
@@ -12,31 +13,25 @@ import { ENTITY_SK, INDEX, TOMBSTONE_TYPE, entityPk, fromItem, isEntityItem, ten
 export class DynamoEntitySource implements EntitySource {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
+  private readonly pages: DynamoEntityPages;
 
   constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
     this.client = options.client;
     this.tableName = options.tableName;
+    this.pages = new DynamoEntityPages(options);
   }
 
   async tenantEntities(tenantId: string, max: number): Promise<{ entities: Entity[]; complete: boolean }> {
     const entities: Entity[] = [];
-    let start: Record<string, unknown> | undefined;
+    let after: PageKey | null = null;
     do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: INDEX.tenant,
-          KeyConditionExpression: 'tenantKey = :t',
-          ExpressionAttributeValues: { ':t': tenantPartition(tenantId) },
-          Limit: Math.min(1000, max + 1 - entities.length),
-          ...(start && { ExclusiveStartKey: start }),
-        }),
-      );
-      entities.push(...(page.Items ?? []).map(fromItem));
-      start = page.LastEvaluatedKey;
-    } while (start && entities.length <= max);
-    return { entities: entities.slice(0, max), complete: entities.length <= max && !start };
+      const page = await this.pages.tenantPage(tenantId, after, Math.min(1000, max + 1 - entities.length));
+      entities.push(...page.entities);
+      after = page.next;
+    } while (after && entities.length <= max);
+    return { entities: entities.slice(0, max), complete: entities.length <= max && !after };
   }
+
 
   async currentState(id: string): Promise<SourceState> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: entityPk(id), sk: ENTITY_SK }, ConsistentRead: true }));

@@ -1,6 +1,6 @@
 import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Entity } from '../domain/entity.ts';
-import { ENTITY_TYPE, INDEX, fromItem, tenantPartition } from '../adapters/dynamodb/entityItem.ts';
+import type { Entity } from '../../domain/entity.ts';
+import { ENTITY_TYPE, INDEX, fromItem, tenantPartition } from './entityItem.ts';
 
 export type PageKey = Record<string, unknown>;
 
