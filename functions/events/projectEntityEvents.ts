@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { projectEntityEvents } from '../../src/adapters/postgres/entityProjection.ts';
 import { pool } from '../../src/composition/readModel.ts';
-import { parseEntityEventMessage } from '../../src/domain/entityEventMessage.ts';
+import { parseEntityEventMessage } from '../../src/adapters/eventbridge/eventBridgeMessage.ts';
 import type { EntityEvent } from '../../src/domain/entityEvents.ts';
 import { logger, metrics } from '../../src/observability.ts';
 

@@ -3,6 +3,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { api, READ_WRITE, token, uniqueTenant } from '../support/api.ts';
+import { eventually } from '../support/eventually.ts';
 import { expectProblem } from '../support/expectProblem.ts';
 import { ENTITY_EVENT_SOURCE, entityChanged } from '../../src/domain/entityEvents.ts';
 import { EntityCacheKeys } from '../../src/domain/entityReadCache.ts';
@@ -12,27 +13,21 @@ const DATA = '/api/v1/data/entities';
 let redis: Redis;
 let keys: EntityCacheKeys;
 
-async function eventually(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-  return false;
-}
+/** Polls a yes/no condition until it holds (or 15 s pass). */
+const until = (check: () => Promise<boolean>): Promise<boolean> => eventually(check, (ok) => ok, 15_000);
 
 /**
  * Waits until an entity's latest change has been through the event pipeline, including the cache
  * invalidator (which would otherwise delete entries a test has just filled or planted).
  */
 async function eventsSettled(token: string, id: string, version: number): Promise<void> {
-  const recorded = await eventually(async () => {
+  const recorded = await until(async () => {
     const history = await api('GET', `${SECURE}/${id}/history?limit=1`, { token });
     return history.status === 200 && history.body.items[0]?.version === version;
   });
   expect(recorded, `event ${id}#${version} recorded`).toBe(true);
   const queues = `${inject('eventBusEndpoint')}/queues`;
-  expect(await eventually(async () => ((await (await fetch(queues)).json()) as Record<string, number>)['CacheInvalidationQueue'] === 0)).toBe(true);
+  expect(await until(async () => ((await (await fetch(queues)).json()) as Record<string, number>)['CacheInvalidationQueue'] === 0)).toBe(true);
 }
 
 beforeAll(async () => {
@@ -104,7 +99,7 @@ describe('the read-through cache over HTTP (serverless-offline with Redis)', () 
     const bus = new EventBridgeClient({ endpoint: inject('eventBusEndpoint'), region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     await bus.send(new PutEventsCommand({ Entries: [{ EventBusName: 'entity-platform-local-events', Source: ENTITY_EVENT_SOURCE, DetailType: event.type, Detail: JSON.stringify(event) }] }));
     bus.destroy();
-    expect(await eventually(async () => (await redis.exists(key, nameKey)) === 0)).toBe(true);
+    expect(await until(async () => (await redis.exists(key, nameKey)) === 0)).toBe(true);
     expect((await api('GET', `${DATA}/${created.id}`)).body).toEqual(created);
   });
 });

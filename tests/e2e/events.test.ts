@@ -2,19 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, inject, it } from 'vitest';
 import { api, READ_WRITE, token, uniqueTenant, type ApiResponse } from '../support/api.ts';
+import { eventually } from '../support/eventually.ts';
 import { expectProblem } from '../support/expectProblem.ts';
 
 const SECURE = '/api/v1/secure/entities';
-
-/** Polls until `check` passes (events travel stream → publisher → bus → queue → consumer). */
-async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
 
 describe('the event pipeline: stream → publisher → EventBridge → SQS → audit trail', () => {
   it('records every change, newest first, with versions, snapshots, tombstone and correlation ids', async () => {
