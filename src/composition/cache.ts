@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { CircuitBreaker, CacheUnavailableError } from '../adapters/redis/circuitBreaker.ts';
 import { LruCacheStore } from '../adapters/redis/LruCacheStore.ts';
 import { RedisCacheStore } from '../adapters/redis/RedisCacheStore.ts';
-import { ConfigError } from '../config/config.ts';
+import { ConfigError, parseEnvironment } from '../config/config.ts';
 import type { CacheObserver, CacheTtls } from '../domain/entityReadCache.ts';
 import type { CacheStore } from '../domain/ports.ts';
 import { logger, metrics } from '../observability.ts';
@@ -29,12 +29,11 @@ const cacheConfigSchema = z.object({
 export type CacheConfig = z.output<typeof cacheConfigSchema>;
 
 export function parseCacheConfig(env: Record<string, string | undefined>): CacheConfig {
-  const parsed = cacheConfigSchema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(`Invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  if ((parsed.data.CACHE_ENDPOINT_PARAMETER === undefined) !== (parsed.data.CACHE_AUTH_SECRET_ID === undefined)) {
+  const config = parseEnvironment(cacheConfigSchema, env);
+  if ((config.CACHE_ENDPOINT_PARAMETER === undefined) !== (config.CACHE_AUTH_SECRET_ID === undefined)) {
     throw new ConfigError('Invalid configuration: CACHE_ENDPOINT_PARAMETER and CACHE_AUTH_SECRET_ID go together');
   }
-  return parsed.data;
+  return config;
 }
 
 /** Composition root, cache half: validated at import, connected on first use, once per container. */

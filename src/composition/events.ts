@@ -1,7 +1,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import * as z from 'zod';
 import { EventBridgeEntityEventPublisher } from '../adapters/eventbridge/EventBridgeEntityEventPublisher.ts';
-import { ConfigError } from '../config/config.ts';
+import { parseEnvironment } from '../config/config.ts';
 import { logger, tracer } from '../observability.ts';
 
 const eventsConfigSchema = z.object({
@@ -13,9 +13,7 @@ const eventsConfigSchema = z.object({
 });
 
 function eventsConfig() {
-  const parsed = eventsConfigSchema.safeParse(process.env);
-  if (!parsed.success) throw new ConfigError(`Invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data;
+  return parseEnvironment(eventsConfigSchema, process.env);
 }
 
 /** Composition root for the stream publisher: validated at import, one client per container. */

@@ -31,12 +31,20 @@ export class ConfigError extends Error {
   }
 }
 
-/** Validates the environment once; a missing or bad setting fails the cold start with its name. */
-export function parseConfig(env: Record<string, string | undefined>): Config {
-  const result = configSchema.safeParse(env);
+/**
+ * Parses environment variables with `schema`, or throws a ConfigError naming every bad or missing
+ * variable; every configuration section (functions, cache, database, worker) reads its own this way.
+ */
+export function parseEnvironment<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>, what = 'configuration'): z.output<S> {
+  const result = schema.safeParse(env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-  throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  throw new ConfigError(`Invalid ${what}: ${problems.join('; ')}`);
+}
+
+/** Validates the environment once; a missing or bad setting fails the cold start with its name. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  return parseEnvironment(configSchema, env);
 }
 
 let cached: Config | undefined;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ConfigError } from './config.ts';
+import { parseEnvironment } from './config.ts';
 
 const nonEmpty = z.string().trim().min(1);
 
@@ -39,12 +39,7 @@ export type DatabaseSettings =
   | { readonly kind: 'iam'; readonly host: string; readonly port: number; readonly database: string; readonly user: string; readonly region: string; readonly poolMax: number };
 
 export function parseDatabaseConfig(env: Record<string, string | undefined>): DatabaseSettings {
-  const result = databaseConfigSchema.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`Invalid database configuration: ${problems.join('; ')}`);
-  }
-  const c = result.data;
+  const c = parseEnvironment(databaseConfigSchema, env, 'database configuration');
   if (c.DATABASE_URL !== undefined) return { kind: 'url', url: c.DATABASE_URL, poolMax: c.DB_POOL_MAX };
   return { kind: 'iam', host: c.DB_PROXY_ENDPOINT!, port: c.DB_PORT, database: c.DB_NAME!, user: c.DB_USER!, region: c.AWS_REGION!, poolMax: c.DB_POOL_MAX };
 }

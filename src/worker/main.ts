@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { createDocumentClient } from '../adapters/dynamodb/documentClient.ts';
 import { DynamoEntityRepository } from '../adapters/dynamodb/DynamoEntityRepository.ts';
 import { createPool } from '../adapters/postgres/pool.ts';
-import { ConfigError } from '../config/config.ts';
+import { ConfigError, parseEnvironment } from '../config/config.ts';
 import { parseDatabaseConfig } from '../config/databaseConfig.ts';
 import { TENANT_ID_PATTERN } from '../domain/principal.ts';
 import { DynamoCheckpointStore, JOB_ID_PATTERN } from './checkpoints.ts';
@@ -40,9 +40,7 @@ const workerConfigSchema = z.object({
 });
 
 export function workerConfig(env: Record<string, string | undefined>): { region: string; tableName: string; endpoint: string | undefined } {
-  const result = workerConfigSchema.safeParse(env);
-  if (!result.success) throw new ConfigError(`Invalid configuration: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const c = result.data;
+  const c = parseEnvironment(workerConfigSchema, env);
   const local = c.STAGE === 'local';
   const tableName = c.ENTITIES_TABLE ?? (local ? LOCAL_DEFAULTS.ENTITIES_TABLE : undefined);
   if (tableName === undefined) throw new ConfigError('Invalid configuration: ENTITIES_TABLE is required outside the local stage');

@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Jwk, Jwks } from 'aws-jwt-verify/jwk';
 import * as z from 'zod';
+import { parseEnvironment } from '../../config/config.ts';
 import type { RuntimeSettings } from '../settings/runtimeSettings.ts';
 import { TENANT_CLAIM, type IdentitySettings } from './identitySettings.ts';
 
@@ -45,11 +46,10 @@ const localEnvironment = z.object({
 
 /** The `local` stage's runtime settings: trust this issuer's JWKS; sign cursors with a fixed dev key. */
 export async function localRuntimeSettings(env: Record<string, string | undefined>): Promise<RuntimeSettings> {
-  const parsed = localEnvironment.safeParse(env);
-  if (!parsed.success) throw new Error(`Invalid local configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const jwks = JSON.parse(await readFile(join(parsed.data.LOCAL_ISSUER_DIR, JWKS_FILE), 'utf8')) as Jwks;
+  const settings = parseEnvironment(localEnvironment, env, 'local configuration');
+  const jwks = JSON.parse(await readFile(join(settings.LOCAL_ISSUER_DIR, JWKS_FILE), 'utf8')) as Jwks;
   const identity: IdentitySettings = { provider: 'local', issuer: LOCAL_ISSUER, clientIds: Object.values(LOCAL_CLIENTS), jwks };
-  return { identity, cursorSigningKey: parsed.data.CURSOR_SIGNING_KEY };
+  return { identity, cursorSigningKey: settings.CURSOR_SIGNING_KEY };
 }
 
 export interface MintOptions {
