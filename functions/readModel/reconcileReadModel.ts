@@ -1,13 +1,11 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import { createDynamoClient, documentClientFor } from '../../src/adapters/dynamodb/documentClient.ts';
 import { DynamoEntitySource } from '../../src/adapters/dynamodb/DynamoEntitySource.ts';
 import { PostgresReadModelStore } from '../../src/adapters/postgres/PostgresReadModelStore.ts';
 import { config } from '../../src/config/config.ts';
 import { pool } from '../../src/composition/readModel.ts';
 import { ReadModelReconciler } from '../../src/domain/readModelReconciler.ts';
+import { eventHandler } from '../../src/middleware/eventHandler.ts';
 import { logger, metrics, tracer } from '../../src/observability.ts';
 
 const settings = config();
@@ -17,7 +15,7 @@ const reconciler = new ReadModelReconciler({
 });
 
 /** Scheduled (hourly): reconciles the next tenants' read model with DynamoDB; EMF metrics ReadModelDrift / ReadModelRepaired. */
-export const handler = middy(async () => {
+export const handler = eventHandler(async () => {
   const reports = await reconciler.run();
   const drift = reports.reduce((n, r) => n + r.drift.length, 0);
   const repaired = reports.reduce((n, r) => n + r.repaired, 0);
@@ -28,6 +26,4 @@ export const handler = middy(async () => {
   }
   logger.info('Reconciliation done', { tenants: reports.length, drift, repaired });
   return { tenants: reports.length, drift, repaired };
-})
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics));
+});
