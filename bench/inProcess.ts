@@ -4,7 +4,7 @@
  *
  *   warm      every route's full handler (middy stack, Powertools, validation, service, repository)
  *             with the store calls answered in-process: DynamoDBDocumentClient#send, the runtime
- *             secret (SecretsManagerClient#send) and the JWKS fetch are replaced in this process
+ *             secret (a local Secrets Manager stand-in) and the JWKS fetch are answered in this process
  *             only; production code is untouched.
  *   readpath  GET /secure/entities/{id} against DynamoDB Local (DYNAMODB_ENDPOINT), beside a raw
  *             GetItem of the same item from the same process.
@@ -14,10 +14,11 @@
  */
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { SimpleFetcher } from 'aws-jwt-verify/https';
 import { Redis } from 'ioredis';
@@ -25,7 +26,7 @@ import { PROJECT_ROOT } from '../scripts/lib/localStack.ts';
 import { ENTITY_SK, entityPk, toItem } from '../src/adapters/dynamodb/entityItem.ts';
 import type { Entity } from '../src/domain/entity.ts';
 import { EntityCacheKeys } from '../src/domain/entityReadCache.ts';
-import { REGION, traceHeader } from './lib/lambdaEnv.ts';
+import { DEPLOYED_REFS, REGION, traceHeader } from './lib/lambdaEnv.ts';
 import { median, nowNs, percentile } from './lib/stats.ts';
 
 export interface LatencyResult {
@@ -60,8 +61,8 @@ type Handler = (event: unknown, context: Context) => Promise<unknown>;
 type Send = (command: object) => Promise<unknown>;
 
 const ENTITY_ID = '3f0c2a1e-8d4b-4c7e-9a51-2b6f0d9e7c10';
-const USER_POOL_ID = `${REGION}_BenchPool1`;
-const CLIENT_ID = 'benchappclient';
+const USER_POOL_ID = DEPLOYED_REFS.UserPool!;
+const CLIENT_ID = DEPLOYED_REFS.UserAppClient!;
 const ISSUER = `https://cognito-idp.${REGION}.amazonaws.com/${USER_POOL_ID}`;
 const WARM_ITERATIONS = Number(process.env.BENCH_WARM_ITERATIONS ?? 5000);
 const READ_ITERATIONS = Number(process.env.BENCH_READ_ITERATIONS ?? 300);
@@ -81,10 +82,16 @@ function accessToken(): string {
   return `${input}.${sign('RSA-SHA256', Buffer.from(input), privateKey).toString('base64url')}`;
 }
 
-/** The runtime secret and the pool's JWKS, answered in this process. */
-function answerIdentityInProcess(): void {
-  const secret = { userPoolId: USER_POOL_ID, clientIds: CLIENT_ID, cursorSigningKey: 'bench-cursor-signing-key-0123456789' };
-  (SecretsManagerClient.prototype as unknown as { send: Send }).send = () => Promise.resolve({ SecretString: JSON.stringify(secret) });
+/**
+ * The runtime secret (a Secrets Manager stand-in on a local port, where `AWS_ENDPOINT_URL_SECRETS_MANAGER`
+ * sends the functions' one GetSecretValue) and the pool's JWKS, answered in this process.
+ */
+async function answerIdentityInProcess(): Promise<void> {
+  const secret = { cursorSigningKey: 'bench-cursor-signing-key-0123456789' };
+  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ SecretString: JSON.stringify(secret) })));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.unref();
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   SimpleFetcher.prototype.fetch = (uri: string) => {
     if (uri !== `${ISSUER}/.well-known/jwks.json`) return Promise.reject(new Error(`bench: unexpected fetch of ${uri}`));
     const bytes = Buffer.from(JSON.stringify(JWKS));
@@ -171,7 +178,7 @@ interface Route {
 }
 
 async function warmRoutes(): Promise<LatencyResult[]> {
-  answerIdentityInProcess();
+  await answerIdentityInProcess();
   answerDynamoDbInProcess();
   const token = accessToken();
   const bearer = (event: SampleEvent) => {
@@ -206,7 +213,7 @@ async function warmRoutes(): Promise<LatencyResult[]> {
 }
 
 async function readPath(): Promise<ReadPathResult> {
-  answerIdentityInProcess();
+  await answerIdentityInProcess();
   const endpoint = process.env.DYNAMODB_ENDPOINT!;
   const table = process.env.ENTITIES_TABLE!;
   const create = await loadHandler('functions/entities/createEntity.ts');
@@ -274,7 +281,7 @@ async function paired(a: () => Promise<number>, b: () => Promise<number>, warmup
 }
 
 async function cacheHit(): Promise<CacheHitResult> {
-  answerIdentityInProcess();
+  await answerIdentityInProcess();
   answerDynamoDbInProcess();
   const url = process.env.REDIS_URL!;
   const prefix = process.env.CACHE_KEY_PREFIX!;

@@ -1,6 +1,6 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
 import { UnauthenticatedError } from '../src/domain/errors.ts';
-import { accessTokenVerifier } from '../src/composition/identity.ts';
+import { accessTokenVerifier } from '../src/composition/tokenVerifier.ts';
 import { allowPolicy } from '../src/http/authorizerPolicy.ts';
 import { logger } from '../src/observability/logger.ts';
 

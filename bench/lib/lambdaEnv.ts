@@ -1,8 +1,23 @@
 import { randomBytes } from 'node:crypto';
+import type { TemplateValue } from './packaging.ts';
 
 export const REGION = 'eu-west-1';
 /** Production's build and environment (log level, tracing) are what users pay for. */
 export const STAGE = 'prod';
+
+/** What a deploy would resolve the template's references in function environments to (generated ids, here placeholders). */
+export const DEPLOYED_REFS: Record<string, string> = {
+  UserPool: `${REGION}_BenchPool1`,
+  UserAppClient: 'benchappclient',
+  ServiceClient: 'benchserviceclient',
+};
+
+function resolved(name: string, value: TemplateValue): string {
+  if (typeof value === 'string') return value;
+  const id = DEPLOYED_REFS[value.Ref];
+  if (id === undefined) throw new Error(`bench: ${name} references ${value.Ref}, which the bench has no stand-in for (bench/lib/lambdaEnv.ts)`);
+  return id;
+}
 
 /**
  * The environment the Lambda runtime gives a function (reserved variables, environment
@@ -10,7 +25,8 @@ export const STAGE = 'prod';
  * scratch, not from the caller's environment, so no local AWS profile or proxy leaks in. The
  * credentials are placeholders: nothing may reach AWS.
  */
-export function lambdaEnvironment(functionName: string, functionVariables: Record<string, string>, taskRoot: string): Record<string, string> {
+export function lambdaEnvironment(functionName: string, templateVariables: Record<string, TemplateValue>, taskRoot: string): Record<string, string> {
+  const functionVariables = Object.fromEntries(Object.entries(templateVariables).map(([name, value]) => [name, resolved(name, value)]));
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     LANG: 'en_US.UTF-8',

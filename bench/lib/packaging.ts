@@ -20,8 +20,8 @@ export interface PackagedFunction {
   readonly taskRoot: string;
   /** The handler module, extracted. */
   readonly bundlePath: string;
-  /** The function's environment variables in the packaged template. */
-  readonly environment: Record<string, string>;
+  /** The function's environment variables in the packaged template (a `{ Ref }` where the template references a resource). */
+  readonly environment: Record<string, TemplateValue>;
   readonly zipBytes: number;
   /** esbuild's metafile for this function. */
   readonly metafile: Metafile;
@@ -32,8 +32,11 @@ export interface Metafile {
   outputs: Record<string, { bytes: number; inputs: Record<string, { bytesInOutput: number }> }>;
 }
 
+/** A plain value, or a CloudFormation reference resolved only at deploy time. */
+export type TemplateValue = string | { Ref: string };
+
 interface Template {
-  Resources: Record<string, { Type: string; Properties?: { Handler?: string; Environment?: { Variables?: Record<string, string> } } }>;
+  Resources: Record<string, { Type: string; Properties?: { Handler?: string; Environment?: { Variables?: Record<string, TemplateValue> } } }>;
 }
 
 /**

@@ -1,14 +1,15 @@
 import { createEntitySchema, parseInput } from '../../src/domain/entitySchemas.ts';
-import { accessTokenVerifier, entityService, idempotency } from '../../src/composition/entities.ts';
+import { entityService } from '../../src/composition/entities.ts';
+import { idempotency } from '../../src/composition/idempotency.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { principalOf } from '../../src/http/principal.ts';
+import { securePrincipalOf } from '../../src/http/principal.ts';
 import { entityResponse } from '../../src/http/responses.ts';
 import { metrics } from '../../src/observability.ts';
 
 /** POST /api/v1/secure/entities → 201 with Location and ETag. */
 export const handler = httpHandler(
   async ({ event, body }) => {
-    const principal = await principalOf(event, accessTokenVerifier);
+    const principal = securePrincipalOf(event);
     const input = parseInput(createEntitySchema, body, 'body');
     const entity = await (await entityService()).create(principal, input);
     metrics.addMetric('EntitiesCreated', 'Count', 1);

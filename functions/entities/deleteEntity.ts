@@ -1,15 +1,16 @@
 import { entityPathSchema, parseInput } from '../../src/domain/entitySchemas.ts';
-import { accessTokenVerifier, entityService, idempotency } from '../../src/composition/entities.ts';
+import { entityService } from '../../src/composition/entities.ts';
+import { idempotency } from '../../src/composition/idempotency.ts';
 import { expectedVersionFrom } from '../../src/http/etag.ts';
 import { header } from '../../src/http/headers.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { principalOf } from '../../src/http/principal.ts';
+import { securePrincipalOf } from '../../src/http/principal.ts';
 import { noContent } from '../../src/http/responses.ts';
 import { metrics } from '../../src/observability.ts';
 
 /** DELETE /api/v1/secure/entities/{id} → 204; If-Match pins the version. */
 export const handler = httpHandler(async ({ event }) => {
-  const principal = await principalOf(event, accessTokenVerifier);
+  const principal = securePrincipalOf(event);
   const { id } = parseInput(entityPathSchema, event.pathParameters, 'path');
   await (await entityService()).delete(principal, id, expectedVersionFrom(header(event, 'if-match')));
   metrics.addMetric('EntitiesDeleted', 'Count', 1);

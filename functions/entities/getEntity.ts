@@ -1,7 +1,8 @@
 import { entityPathSchema, parseInput } from '../../src/domain/entitySchemas.ts';
 import { NotFoundError } from '../../src/domain/errors.ts';
 import { readScopeFor } from '../../src/domain/principal.ts';
-import { accessTokenVerifier, entityReadCache, entityService } from '../../src/composition/entities.ts';
+import { entityReadCache, entityService } from '../../src/composition/entities.ts';
+import { accessTokenVerifier } from '../../src/composition/tokenVerifier.ts';
 import { newestVersionIn } from '../../src/http/etag.ts';
 import { header } from '../../src/http/headers.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';

@@ -1,13 +1,13 @@
 import { entityPathSchema, pageQuerySchema, parseInput } from '../../src/domain/entitySchemas.ts';
 import { readEntityHistory } from '../../src/domain/entityHistory.ts';
-import { accessTokenVerifier, auditTrail } from '../../src/composition/entityTable.ts';
+import { auditTrail } from '../../src/composition/entityTable.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { principalOf } from '../../src/http/principal.ts';
+import { securePrincipalOf } from '../../src/http/principal.ts';
 import { jsonResponse } from '../../src/http/responses.ts';
 
 /** GET /api/v1/secure/entities/{id}/history?limit=&cursor= → `{ items: [entity events, newest first], nextCursor }`. */
 export const handler = httpHandler(async ({ event }) => {
-  const principal = await principalOf(event, accessTokenVerifier);
+  const principal = securePrincipalOf(event);
   const { id } = parseInput(entityPathSchema, event.pathParameters, 'path');
   const query = parseInput(pageQuerySchema, event.queryStringParameters ?? {}, 'query');
   const page = await readEntityHistory(await auditTrail(), principal, id, query);

@@ -1,6 +1,7 @@
 import { listEntitiesQuerySchema, parseInput } from '../../src/domain/entitySchemas.ts';
 import { readScopeFor } from '../../src/domain/principal.ts';
-import { accessTokenVerifier, entityReadCache, entityService } from '../../src/composition/entities.ts';
+import { entityReadCache, entityService } from '../../src/composition/entities.ts';
+import { accessTokenVerifier } from '../../src/composition/tokenVerifier.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
 import { channelOf, principalOf } from '../../src/http/principal.ts';
 import { pageResponse } from '../../src/http/responses.ts';

@@ -1,16 +1,17 @@
 import { entityPathSchema, parseInput, patchEntitySchema } from '../../src/domain/entitySchemas.ts';
-import { accessTokenVerifier, entityService, idempotency } from '../../src/composition/entities.ts';
+import { entityService } from '../../src/composition/entities.ts';
+import { idempotency } from '../../src/composition/idempotency.ts';
 import { expectedVersionFrom } from '../../src/http/etag.ts';
 import { header } from '../../src/http/headers.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { principalOf } from '../../src/http/principal.ts';
+import { securePrincipalOf } from '../../src/http/principal.ts';
 import { entityResponse } from '../../src/http/responses.ts';
 import { metrics } from '../../src/observability.ts';
 
 /** PATCH /api/v1/secure/entities/{id}: a JSON Merge Patch (RFC 7396); If-Match pins the version. */
 export const handler = httpHandler(
   async ({ event, body }) => {
-    const principal = await principalOf(event, accessTokenVerifier);
+    const principal = securePrincipalOf(event);
     const { id } = parseInput(entityPathSchema, event.pathParameters, 'path');
     const patch = parseInput(patchEntitySchema, body, 'body');
     const entity = await (await entityService()).patch(principal, id, patch, expectedVersionFrom(header(event, 'if-match')));

@@ -1,16 +1,17 @@
 import { entityPathSchema, parseInput, replaceEntitySchema } from '../../src/domain/entitySchemas.ts';
-import { accessTokenVerifier, entityService, idempotency } from '../../src/composition/entities.ts';
+import { entityService } from '../../src/composition/entities.ts';
+import { idempotency } from '../../src/composition/idempotency.ts';
 import { expectedVersionFrom } from '../../src/http/etag.ts';
 import { header } from '../../src/http/headers.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { principalOf } from '../../src/http/principal.ts';
+import { securePrincipalOf } from '../../src/http/principal.ts';
 import { entityResponse } from '../../src/http/responses.ts';
 import { metrics } from '../../src/observability.ts';
 
 /** PUT /api/v1/secure/entities/{id}: replaces name, attributes and visibility; If-Match pins the version. */
 export const handler = httpHandler(
   async ({ event, body }) => {
-    const principal = await principalOf(event, accessTokenVerifier);
+    const principal = securePrincipalOf(event);
     const { id } = parseInput(entityPathSchema, event.pathParameters, 'path');
     const input = parseInput(replaceEntitySchema, body, 'body');
     const entity = await (await entityService()).replace(principal, id, input, expectedVersionFrom(header(event, 'if-match')));

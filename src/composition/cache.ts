@@ -1,25 +1,22 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CircuitBreaker, CacheUnavailableError } from '../adapters/redis/circuitBreaker.ts';
 import { LruCacheStore } from '../adapters/redis/LruCacheStore.ts';
 import { RedisCacheStore } from '../adapters/redis/RedisCacheStore.ts';
-import { ConfigError, parseEnvironment } from '../config/config.ts';
+import { blankIsUnset, ConfigError, intSetting as int, parseEnvironment } from '../config/config.ts';
 import type { CacheObserver, CacheTtls } from '../domain/entityReadCache.ts';
 import type { CacheStore } from '../domain/ports.ts';
 import { logger, metrics } from '../observability.ts';
 import { LazyCacheStore } from '../adapters/redis/LazyCacheStore.ts';
 
-const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
-const blankIsUnset = (value: unknown) => (value === '' ? undefined : value);
-
 const cacheConfigSchema = z.object({
-  AWS_REGION: z.string().min(1),
+  AWS_REGION: z.string().check(z.minLength(1)),
   /** Local stack and tests: a Redis URL. Unset (and no endpoint parameter) → the in-process LRU. */
-  REDIS_URL: z.preprocess(blankIsUnset, z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional()),
+  REDIS_URL: blankIsUnset(z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })),
   /** AWS: the SSM parameter with the ElastiCache primary endpoint, and the AUTH token's secret. */
-  CACHE_ENDPOINT_PARAMETER: z.preprocess(blankIsUnset, z.string().startsWith('/').optional()),
-  CACHE_AUTH_SECRET_ID: z.preprocess(blankIsUnset, z.string().min(1).optional()),
+  CACHE_ENDPOINT_PARAMETER: blankIsUnset(z.string().check(z.startsWith('/'))),
+  CACHE_AUTH_SECRET_ID: blankIsUnset(z.string().check(z.minLength(1))),
   /** Prepended to every key (tests give each run its own key space). */
-  CACHE_KEY_PREFIX: z.preprocess(blankIsUnset, z.string().regex(/^[\w:.-]{1,64}$/).optional()),
+  CACHE_KEY_PREFIX: blankIsUnset(z.string().check(z.regex(/^[\w:.-]{1,64}$/))),
   CACHE_ENTITY_TTL_SECONDS: int(1, 86_400, 300),
   CACHE_NEGATIVE_TTL_SECONDS: int(1, 3_600, 30),
   CACHE_CONNECT_TIMEOUT_MS: int(10, 10_000, 1_000),
@@ -93,16 +90,8 @@ async function buildRedisStore(): Promise<CacheStore> {
     logger.warn('Cache connection error', { error });
   };
   if (cacheConfig.REDIS_URL !== undefined) return new RedisCacheStore(await connectRedis({ url: cacheConfig.REDIS_URL, ...timeouts, onError }), breaker);
-  const [{ readElastiCacheSettings }, { SSMClient }, { SecretsManagerClient }] = await Promise.all([
-    import('../adapters/redis/elastiCacheSettings.ts'),
-    import('@aws-sdk/client-ssm'),
-    import('@aws-sdk/client-secrets-manager'),
-  ]);
-  const region = cacheConfig.AWS_REGION;
-  const settings = await readElastiCacheSettings(
-    { ssm: new SSMClient({ region, maxAttempts: 3 }), secrets: new SecretsManagerClient({ region, maxAttempts: 3 }) },
-    { endpointParameter: cacheConfig.CACHE_ENDPOINT_PARAMETER!, authSecretId: cacheConfig.CACHE_AUTH_SECRET_ID! },
-  );
+  const { readElastiCacheSettings } = await import('../adapters/redis/elastiCacheSettings.ts');
+  const settings = await readElastiCacheSettings({ endpointParameter: cacheConfig.CACHE_ENDPOINT_PARAMETER!, authSecretId: cacheConfig.CACHE_AUTH_SECRET_ID! }, cacheConfig.AWS_REGION);
   return new RedisCacheStore(await connectRedis({ host: settings.host, port: settings.port, password: settings.authToken, tls: true, ...timeouts, onError }), breaker);
 }
 

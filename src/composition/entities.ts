@@ -5,7 +5,7 @@ import { cacheConfig, cacheObserver, cacheStore, cacheTtls } from './cache.ts';
 import { entityRepository } from './entityTable.ts';
 import { once } from './once.ts';
 
-export { accessTokenVerifier, auditRecorder, auditTrail, idempotency } from './entityTable.ts';
+export { auditRecorder, auditTrail } from './entityTable.ts';
 
 /** Composition root, entity half: the table (./entityTable.ts) behind the read-through cache (./cache.ts). */
 const cacheKeys = new EntityCacheKeys(cacheConfig.CACHE_KEY_PREFIX);

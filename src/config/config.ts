@@ -1,26 +1,41 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zodLocale.ts';
 
-const nonEmpty = z.string().trim().min(1);
+/** A non-blank setting, trimmed. */
+export const nonEmpty = z.string().check(z.trim(), z.minLength(1));
+/** An integer setting within bounds, with a default when unset. */
+export const intSetting = (min: number, max: number, fallback: number) => z._default(z.coerce.number().check(z.int(), z.gte(min), z.lte(max)), fallback);
+/** An optional setting for which an empty string (a stage param left empty) means unset. */
+export const blankIsUnset = <T extends z.core.SomeType>(schema: T) => z.pipe(z.transform((value: unknown) => (value === '' ? undefined : value)), z.optional(schema));
+
+const requiredForCognito = ['RUNTIME_SECRET_ID', 'COGNITO_USER_POOL_ID', 'COGNITO_APP_CLIENT_ID'] as const;
 
 const configSchema = z
   .object({
     STAGE: nonEmpty,
     AWS_REGION: nonEmpty,
     ENTITIES_TABLE: nonEmpty,
-    /** DynamoDB Local in the `local` stage and in tests; unset in AWS. */
     /** How long Idempotency-Key outcomes are kept (default 24 h). */
-    IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(1).max(7 * 24 * 3600).default(24 * 3600),
-    DYNAMODB_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:8000' }).optional(),
+    IDEMPOTENCY_TTL_SECONDS: intSetting(1, 7 * 24 * 3600, 24 * 3600),
+    /** DynamoDB Local in the `local` stage and in tests; unset in AWS. */
+    DYNAMODB_ENDPOINT: z.optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:8000' })),
     /** `local` only in the local stage, whose bundles alone contain the local issuer. */
     IDENTITY_PROVIDER: z.enum(['cognito', 'local']),
-    /** Secrets Manager secret holding the user pool id, app client ids and the cursor signing key. */
-    RUNTIME_SECRET_ID: nonEmpty.optional(),
+    /** Secrets Manager secret holding the cursor signing key. */
+    RUNTIME_SECRET_ID: z.optional(nonEmpty),
+    /** The user pool and its app clients whose access tokens are trusted (the template's `!Ref`s). */
+    COGNITO_USER_POOL_ID: z.optional(z.string().check(z.trim(), z.regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must be a user pool id, e.g. eu-west-1_AbC123'))),
+    COGNITO_APP_CLIENT_ID: z.optional(nonEmpty),
+    COGNITO_SERVICE_CLIENT_ID: z.optional(nonEmpty),
   })
-  .superRefine((value, ctx) => {
-    if (value.IDENTITY_PROVIDER === 'cognito' && value.RUNTIME_SECRET_ID === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['RUNTIME_SECRET_ID'], message: 'is required when IDENTITY_PROVIDER is cognito' });
-    }
-  });
+  .check(
+    z.superRefine((value, ctx) => {
+      if (value.IDENTITY_PROVIDER !== 'cognito') return;
+      for (const key of requiredForCognito) {
+        if (value[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when IDENTITY_PROVIDER is cognito', input: value[key] });
+      }
+    }),
+  );
 
 export type Config = z.output<typeof configSchema>;
 
@@ -35,8 +50,8 @@ export class ConfigError extends Error {
  * Parses environment variables with `schema`, or throws a ConfigError naming every bad or missing
  * variable; every configuration section (functions, cache, database, worker) reads its own this way.
  */
-export function parseEnvironment<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>, what = 'configuration'): z.output<S> {
-  const result = schema.safeParse(env);
+export function parseEnvironment<S extends z.core.$ZodType>(schema: S, env: Record<string, string | undefined>, what = 'configuration'): z.core.output<S> {
+  const result = z.safeParse(schema, env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   throw new ConfigError(`Invalid ${what}: ${problems.join('; ')}`);

@@ -1,7 +1,5 @@
-import * as z from 'zod';
-import { parseEnvironment } from './config.ts';
-
-const nonEmpty = z.string().trim().min(1);
+import * as z from 'zod/mini';
+import { intSetting, nonEmpty, parseEnvironment } from './config.ts';
 
 /**
  * PostgreSQL settings, parsed only by the functions that use the read model (the projector,
@@ -11,25 +9,23 @@ const nonEmpty = z.string().trim().min(1);
  */
 const databaseConfigSchema = z
   .object({
-    AWS_REGION: nonEmpty.optional(),
-    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL, e.g. postgres://postgres@127.0.0.1:5432/entities' }).optional(),
-    DB_PROXY_ENDPOINT: z
-      .string()
-      .trim()
-      .regex(/^[A-Za-z0-9.-]{1,253}$/, { error: 'must be a host name, e.g. entity-platform-dev.proxy-abc123.eu-west-1.rds.amazonaws.com' })
-      .optional(),
-    DB_NAME: nonEmpty.optional(),
-    DB_USER: nonEmpty.optional(),
-    DB_PORT: z.coerce.number().int().min(1).max(65535).default(5432),
+    AWS_REGION: z.optional(nonEmpty),
+    DATABASE_URL: z.optional(z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL, e.g. postgres://postgres@127.0.0.1:5432/entities' })),
+    DB_PROXY_ENDPOINT: z.optional(z.string().check(z.trim(), z.regex(/^[A-Za-z0-9.-]{1,253}$/, { error: 'must be a host name, e.g. entity-platform-dev.proxy-abc123.eu-west-1.rds.amazonaws.com' }))),
+    DB_NAME: z.optional(nonEmpty),
+    DB_USER: z.optional(nonEmpty),
+    DB_PORT: intSetting(1, 65535, 5432),
     /** Connections per container: a Lambda handles one event at a time. */
-    DB_POOL_MAX: z.coerce.number().int().min(1).max(10).default(2),
+    DB_POOL_MAX: intSetting(1, 10, 2),
   })
-  .superRefine((value, ctx) => {
-    if (value.DATABASE_URL !== undefined) return;
-    for (const key of ['DB_PROXY_ENDPOINT', 'DB_NAME', 'DB_USER', 'AWS_REGION'] as const) {
-      if (value[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'is required unless DATABASE_URL is set' });
-    }
-  });
+  .check(
+    z.superRefine((value, ctx) => {
+      if (value.DATABASE_URL !== undefined) return;
+      for (const key of ['DB_PROXY_ENDPOINT', 'DB_NAME', 'DB_USER', 'AWS_REGION'] as const) {
+        if (value[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'is required unless DATABASE_URL is set', input: value[key] });
+      }
+    }),
+  );
 
 export type DatabaseConfig = z.output<typeof databaseConfigSchema>;
 

@@ -5,7 +5,7 @@ import { searchParamsSchema, statsParamsSchema } from '../domain/readModelQuerie
 import { createEntitySchema, entityPathSchema, entitySchema, listEntitiesQuerySchema, pageQuerySchema, patchEntitySchema, replaceEntitySchema } from '../domain/entitySchemas.ts';
 import { SCOPES } from '../domain/principal.ts';
 import { entityPageSchema, headers, healthSchema, PROBLEM_CONTENT_TYPE, problemSchema } from '../http/contract.ts';
-import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '../http/idempotency.ts';
+import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '../http/idempotencyKey.ts';
 import { MAX_BODY_BYTES } from '../http/middleware/jsonBody.ts';
 import { problemTypeUri, type ProblemType } from '../http/problem.ts';
 

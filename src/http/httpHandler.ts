@@ -5,7 +5,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { logger, metrics, tracer } from '../observability.ts';
 import { header } from './headers.ts';
-import { idempotencyKeyOf, type IdempotentExecutor } from './idempotency.ts';
+import { idempotencyKeyOf, type IdempotentExecutor } from './idempotencyKey.ts';
 import { httpBoundary, settleClientErrors, type BoundaryContext } from './middleware/httpBoundary.ts';
 import { callerOf } from './principal.ts';
 import { jsonBody, type JsonBodyOptions } from './middleware/jsonBody.ts';

@@ -43,12 +43,22 @@ const BEARER = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/;
  * verified here with the same verifier; an invalid one is a 401, never a silent anonymous read.
  */
 export async function principalOf(event: APIGatewayProxyEvent, verifier: () => Promise<AccessTokenVerifier>): Promise<Principal | undefined> {
+  if (channelOf(event) === 'secure') return securePrincipalOf(event);
   const fromAuthorizer = callerOf(event);
   if (fromAuthorizer) return fromAuthorizer;
-  if (channelOf(event) === 'secure') throw new UnauthenticatedError();
   const authorization = header(event, 'authorization');
   if (authorization === undefined) return undefined;
   const token = BEARER.exec(authorization.trim())?.[1];
   if (!token) throw new UnauthenticatedError('Send the access token as "Authorization: Bearer <token>".');
   return (await verifier()).verify(token);
+}
+
+/**
+ * The caller of a handler served only under /api/v1/secure: the API Gateway authorizer verified
+ * the token, and its context is the only source. Such handlers need no verifier (nor bundle one).
+ */
+export function securePrincipalOf(event: APIGatewayProxyEvent): Principal {
+  const caller = callerOf(event);
+  if (!caller) throw new UnauthenticatedError();
+  return caller;
 }

@@ -15,7 +15,7 @@ function props(template: Template, logicalId: string): Record<string, any> {
 }
 
 describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), built with no AWS credentials', (stage) => {
-  it('declares every function on nodejs24.x arm64 with X-Ray and no intrinsic in its environment', async () => {
+  it('declares every function on nodejs24.x arm64 with X-Ray, and only strings or a resolvable Ref in its environment', async () => {
     const template = await packagedTemplate(stage);
     for (const name of FUNCTIONS) {
       const fn = props(template, `${name}LambdaFunction`);
@@ -24,12 +24,54 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
       expect(fn.TracingConfig, name).toEqual({ Mode: 'Active' });
       expect(fn.Handler, name).toMatch(/\.handler$/);
       for (const [key, value] of Object.entries((fn.Environment?.Variables ?? {}) as Record<string, unknown>)) {
-        expect(typeof value, `${name}.${key} must be a plain string (sls invoke local / offline cannot resolve intrinsics)`).toBe('string');
+        // `sls invoke local --stage <stage>` resolves a plain Ref from the deployed stack, nothing else (no GetAtt, Join, Sub).
+        if (typeof value !== 'string') expect(value, `${name}.${key}: a string or a Ref that sls invoke local can resolve`).toEqual({ Ref: expect.stringMatching(/^(UserPool|UserAppClient|ServiceClient)$/) });
       }
       expect(fn.Environment.Variables.IDENTITY_PROVIDER).toBe('cognito');
       expect(fn.Environment.Variables.RUNTIME_SECRET_ID).toBe(`entity-platform/${stage}/runtime`);
       expect(fn.Environment.Variables.ENTITIES_TABLE).toBe(`entity-platform-${stage}-entities`);
+      // The pool's ids, so verifying a token needs no call; the trigger the pool invokes cannot reference it.
+      const identity = { COGNITO_USER_POOL_ID: { Ref: 'UserPool' }, COGNITO_APP_CLIENT_ID: { Ref: 'UserAppClient' }, COGNITO_SERVICE_CLIENT_ID: { Ref: 'ServiceClient' } };
+      if (name === 'PreTokenGeneration') expect(fn.Environment.Variables, name).toMatchObject({ COGNITO_USER_POOL_ID: '', COGNITO_APP_CLIENT_ID: '', COGNITO_SERVICE_CLIENT_ID: '' });
+      else expect(fn.Environment.Variables, name).toMatchObject(identity);
     }
+  });
+
+  it('has no circular dependency between resources (Ref, GetAtt, Sub and DependsOn)', async () => {
+    const template = await packagedTemplate(stage);
+    const ids = new Set(Object.keys(template.Resources));
+    const edges = new Map<string, Set<string>>();
+    const collect = (value: unknown, into: Set<string>): void => {
+      if (Array.isArray(value)) for (const v of value) collect(v, into);
+      else if (value !== null && typeof value === 'object') {
+        for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+          if (key === 'Ref' && typeof v === 'string' && ids.has(v)) into.add(v);
+          else if (key === 'Fn::GetAtt') into.add(Array.isArray(v) ? String(v[0]) : String(v).split('.')[0]!);
+          else if (key === 'Fn::Sub') for (const [, ref] of JSON.stringify(v).matchAll(/\$\{([A-Za-z0-9]+)[.}]/g)) if (ids.has(ref!)) into.add(ref!);
+          collect(v, into);
+        }
+      }
+    };
+    for (const [id, resource] of Object.entries(template.Resources)) {
+      const deps = new Set<string>([resource.DependsOn ?? []].flat() as string[]);
+      collect(resource.Properties, deps);
+      edges.set(id, deps);
+    }
+    // Depth-first search; a node met again while on the stack closes a cycle.
+    const state = new Map<string, 'open' | 'done'>();
+    const cycles: string[] = [];
+    const visit = (id: string, path: string[]): void => {
+      if (state.get(id) === 'done') return;
+      if (state.get(id) === 'open') {
+        cycles.push([...path.slice(path.indexOf(id)), id].join(' → '));
+        return;
+      }
+      state.set(id, 'open');
+      for (const dep of edges.get(id) ?? []) if (ids.has(dep)) visit(dep, [...path, id]);
+      state.set(id, 'done');
+    };
+    for (const id of ids) visit(id, []);
+    expect(cycles).toEqual([]);
   });
 
   it('guards /api/v1/secure with one cacheable TOKEN authorizer and leaves /data and health open', async () => {

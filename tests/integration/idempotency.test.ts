@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDynamoClient } from '../../src/adapters/dynamodb/documentClient.ts';
 import { SingleTableIdempotencyStore } from '../../src/adapters/dynamodb/idempotencyStore.ts';
 import { UnprocessableError } from '../../src/domain/errors.ts';
-import { createIdempotentExecutor, type IdempotentExecutor } from '../../src/http/idempotency.ts';
+import { createIdempotentExecutor } from '../../src/http/idempotency.ts';
+import type { IdempotentExecutor } from '../../src/http/idempotencyKey.ts';
 import { HttpProblem } from '../../src/http/problem.ts';
 import { ensureTable } from '../../scripts/lib/localStack.ts';
 

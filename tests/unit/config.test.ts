@@ -7,6 +7,9 @@ const cognito = {
   ENTITIES_TABLE: 'entity-platform-dev-entities',
   IDENTITY_PROVIDER: 'cognito',
   RUNTIME_SECRET_ID: 'entity-platform/dev/runtime',
+  COGNITO_USER_POOL_ID: 'eu-west-1_AbC123',
+  COGNITO_APP_CLIENT_ID: 'app123',
+  COGNITO_SERVICE_CLIENT_ID: 'svc456',
 };
 const local = {
   STAGE: 'local',
@@ -68,6 +71,14 @@ describe('parseConfig', () => {
 
   it.each([undefined, ''])('requires RUNTIME_SECRET_ID for cognito when it is %j', (value) => {
     expect(configError({ ...cognito, RUNTIME_SECRET_ID: value }).message).toMatch(/RUNTIME_SECRET_ID/);
+  });
+
+  it('requires the user pool and its app client for cognito, and checks the pool id', () => {
+    expect(configError({ ...cognito, COGNITO_USER_POOL_ID: undefined, COGNITO_APP_CLIENT_ID: undefined }).message).toBe(
+      'Invalid configuration: COGNITO_USER_POOL_ID: is required when IDENTITY_PROVIDER is cognito; COGNITO_APP_CLIENT_ID: is required when IDENTITY_PROVIDER is cognito',
+    );
+    expect(configError({ ...cognito, COGNITO_USER_POOL_ID: 'pool' }).message).toBe('Invalid configuration: COGNITO_USER_POOL_ID: must be a user pool id, e.g. eu-west-1_AbC123');
+    expect(parseConfig({ ...cognito, COGNITO_SERVICE_CLIENT_ID: undefined }).COGNITO_SERVICE_CLIENT_ID).toBeUndefined();
   });
 
   it('lists every bad variable at once', () => {

@@ -1,36 +1,132 @@
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { describe, expect, it } from 'vitest';
-import { readRuntimeSecret } from '../../src/adapters/settings/runtimeSettings.ts';
+import { createHash, createHmac } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AwsServiceError, awsJsonCall, endpointFor } from '../../src/adapters/aws/awsJsonCall.ts';
+import { readElastiCacheSettings } from '../../src/adapters/redis/elastiCacheSettings.ts';
+import { readCursorSigningKey } from '../../src/adapters/settings/runtimeSettings.ts';
 
-/** Secrets Manager has no local peer: a stand-in client records the exact request and answers it. */
-function secretsManager(secretString: string | undefined) {
-  const sent: unknown[] = [];
-  return {
-    sent,
-    client: {
-      send: (command: unknown) => {
-        sent.push(command);
-        return Promise.resolve({ SecretString: secretString });
-      },
-    } as never,
-  };
+/**
+ * Secrets Manager and SSM have no local peer: a local HTTP server stands in for both endpoints,
+ * records the exact requests (headers, body) and checks each SigV4 signature with an independent
+ * implementation of the algorithm below.
+ */
+interface Received {
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+  readonly path: string;
 }
+const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', AWS_SESSION_TOKEN: 'session-token-example' };
+let server: Server;
+let endpoint: string;
+let received: Received[] = [];
+let answers: { status: number; body: unknown }[] = [];
 
-describe('readRuntimeSecret', () => {
-  it('asks Secrets Manager for exactly the stage secret and maps it to settings', async () => {
-    const sm = secretsManager(JSON.stringify({ userPoolId: 'eu-west-1_AbC123', clientIds: 'app123, svc456', cursorSigningKey: 'k'.repeat(64) }));
-    const settings = await readRuntimeSecret(sm.client, 'entity-platform/dev/runtime');
-    expect(sm.sent).toHaveLength(1);
-    expect(sm.sent[0]).toBeInstanceOf(GetSecretValueCommand);
-    expect((sm.sent[0] as GetSecretValueCommand).input).toEqual({ SecretId: 'entity-platform/dev/runtime' });
-    expect(settings).toEqual({
-      identity: { provider: 'cognito', userPoolId: 'eu-west-1_AbC123', clientIds: ['app123', 'svc456'] },
-      cursorSigningKey: 'k'.repeat(64),
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), path: req.url ?? '' });
+      const answer = answers.shift() ?? { status: 500, body: { __type: 'InternalFailure', message: 'no answer queued' } };
+      res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(answer.body));
     });
   });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  Object.assign(process.env, CREDENTIALS, { AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint, AWS_ENDPOINT_URL_SSM: endpoint });
+});
+afterAll(async () => {
+  for (const key of [...Object.keys(CREDENTIALS), 'AWS_ENDPOINT_URL_SECRETS_MANAGER', 'AWS_ENDPOINT_URL_SSM']) delete process.env[key];
+  await new Promise((resolve) => server.close(resolve));
+});
+afterEach(() => {
+  received = [];
+  answers = [];
+});
 
+const sha256 = (data: string) => createHash('sha256').update(data).digest('hex');
+const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data).digest();
+
+/** SigV4 recomputed from the request as received (AWS's documented algorithm, written out here). */
+function expectValidSignature(request: Received, service: string, region: string): void {
+  const authorization = String(request.headers.authorization);
+  const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(authorization);
+  expect(match, authorization).not.toBeNull();
+  const [, accessKey, day, signedRegion, signedService, signedHeaders, signature] = match!;
+  expect([accessKey, signedRegion, signedService]).toEqual([CREDENTIALS.AWS_ACCESS_KEY_ID, region, service]);
+  const names = signedHeaders!.split(';');
+  for (const required of ['host', 'x-amz-date', 'x-amz-target', 'x-amz-security-token', 'content-type']) expect(names).toContain(required);
+  const canonical = ['POST', request.path, '', ...names.map((n) => `${n}:${String(request.headers[n]).trim()}`), '', signedHeaders, sha256(request.body)].join('\n');
+  const amzDate = String(request.headers['x-amz-date']);
+  const scope = `${day}/${region}/${service}/aws4_request`;
+  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
+  const key = hmac(hmac(hmac(hmac(`AWS4${CREDENTIALS.AWS_SECRET_ACCESS_KEY}`, day!), region), service), 'aws4_request');
+  expect(hmac(key, stringToSign).toString('hex')).toBe(signature);
+}
+
+describe('awsJsonCall', () => {
+  it('sends the JSON-protocol request the SDK would, SigV4-signed with the environment credentials', async () => {
+    answers.push({ status: 200, body: { SecretString: JSON.stringify({ cursorSigningKey: 'k'.repeat(64) }) } });
+    expect(await readCursorSigningKey('entity-platform/dev/runtime', 'eu-west-1')).toBe('k'.repeat(64));
+    expect(received).toHaveLength(1);
+    const [request] = received;
+    expect(request!.path).toBe('/');
+    expect(JSON.parse(request!.body)).toEqual({ SecretId: 'entity-platform/dev/runtime' });
+    expect(request!.headers).toMatchObject({ 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue', 'x-amz-security-token': CREDENTIALS.AWS_SESSION_TOKEN });
+    expectValidSignature(request!, 'secretsmanager', 'eu-west-1');
+  });
+
+  it('retries throttling and 5xx answers, then succeeds', async () => {
+    answers.push({ status: 400, body: { __type: 'com.amazonaws.secretsmanager#ThrottlingException', message: 'Rate exceeded' } }, { status: 503, body: {} }, { status: 200, body: { ok: true } });
+    expect(await awsJsonCall({ service: 'secretsmanager', target: 'secretsmanager.GetSecretValue', region: 'eu-west-1', body: { SecretId: 's' } })).toEqual({ ok: true });
+    expect(received).toHaveLength(3);
+  });
+
+  it('fails at once with the service error for a client error, naming the call', async () => {
+    answers.push({ status: 400, body: { __type: 'com.amazonaws.secretsmanager#ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." } });
+    const error = await awsJsonCall({ service: 'secretsmanager', target: 'secretsmanager.GetSecretValue', region: 'eu-west-1', body: { SecretId: 'missing' } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwsServiceError);
+    expect(error).toMatchObject({ code: 'ResourceNotFoundException', statusCode: 400, message: "secretsmanager.GetSecretValue: ResourceNotFoundException: Secrets Manager can't find the specified secret." });
+    expect(received).toHaveLength(1);
+  });
+
+  it('uses the regional endpoint unless AWS_ENDPOINT_URL_<SERVICE> says otherwise', () => {
+    expect(endpointFor('secretsmanager', 'eu-west-1', {})).toBe('https://secretsmanager.eu-west-1.amazonaws.com');
+    expect(endpointFor('ssm', 'us-east-1', {})).toBe('https://ssm.us-east-1.amazonaws.com');
+    expect(endpointFor('ssm', 'us-east-1', { AWS_ENDPOINT_URL_SSM: 'http://x' })).toBe('http://x');
+  });
+});
+
+describe('readCursorSigningKey', () => {
   it('fails with the secret name and the bad field when the secret is malformed', async () => {
-    const sm = secretsManager(JSON.stringify({ userPoolId: 'not a pool', clientIds: 'a', cursorSigningKey: 'short' }));
-    await expect(readRuntimeSecret(sm.client, 'entity-platform/prod/runtime')).rejects.toThrow(/entity-platform\/prod\/runtime.*userPoolId.*cursorSigningKey/s);
+    answers.push({ status: 200, body: { SecretString: JSON.stringify({ cursorSigningKey: 'short' }) } });
+    await expect(readCursorSigningKey('entity-platform/prod/runtime', 'eu-west-1')).rejects.toThrow(/entity-platform\/prod\/runtime is malformed: cursorSigningKey: Too small/);
+  });
+});
+
+describe('readElastiCacheSettings', () => {
+  it('reads the endpoint parameter and the AUTH token secret, each with its exact request', async () => {
+    // Both requests go out together; the stand-in answers by target.
+    const token = 't'.repeat(64);
+    server.removeAllListeners('request');
+    server.on('request', (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const request = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), path: req.url ?? '' };
+        received.push(request);
+        const body = req.headers['x-amz-target'] === 'AmazonSSM.GetParameter' ? { Parameter: { Name: '/entity-platform/dev/cache/endpoint', Type: 'String', Value: 'master.cache.abc.euw1.cache.amazonaws.com' } } : { SecretString: JSON.stringify({ authToken: token }) };
+        res.writeHead(200).end(JSON.stringify(body));
+      });
+    });
+    const settings = await readElastiCacheSettings({ endpointParameter: '/entity-platform/dev/cache/endpoint', authSecretId: 'entity-platform/dev/cache' }, 'eu-west-1');
+    expect(settings).toEqual({ host: 'master.cache.abc.euw1.cache.amazonaws.com', port: 6379, authToken: token });
+    const ssm = received.find((r) => r.headers['x-amz-target'] === 'AmazonSSM.GetParameter')!;
+    const secrets = received.find((r) => r.headers['x-amz-target'] === 'secretsmanager.GetSecretValue')!;
+    expect(JSON.parse(ssm.body)).toEqual({ Name: '/entity-platform/dev/cache/endpoint' });
+    expect(JSON.parse(secrets.body)).toEqual({ SecretId: 'entity-platform/dev/cache' });
+    expectValidSignature(ssm, 'ssm', 'eu-west-1');
+    expectValidSignature(secrets, 'secretsmanager', 'eu-west-1');
   });
 });

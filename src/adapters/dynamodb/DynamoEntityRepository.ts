@@ -5,7 +5,7 @@ import { normalizeName, type Entity } from '../../domain/entity.ts';
 import { ConflictError, NameTakenError, NotFoundError, PreconditionFailedError, ValidationError } from '../../domain/errors.ts';
 import type { EntityRepository, ListEntitiesCriteria, Page } from '../../domain/ports.ts';
 import type { ReadScope } from '../../domain/principal.ts';
-import { CursorCodec, type CursorPosition } from './cursorCodec.ts';
+import { cursorCodecFor, type CursorCodec, type CursorPosition } from './cursorCodec.ts';
 import { ENTITY_SK, ENTITY_TYPE, INDEX, PUBLIC_PARTITION, entityPk, fromItem, isEntityItem, nameClaimKey, nameScopePrefix, tenantPartition, toItem, toNameClaimItem, toTombstoneItem } from './entityItem.ts';
 
 /** One Query of a listing; a listing walks its segments in order (they never overlap). */
@@ -14,7 +14,8 @@ type Segment = Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKe
 export interface DynamoEntityRepositoryOptions {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
-  readonly cursorSigningKey: string;
+  /** Signs listing cursors; a function is called on the first listing (reads and writes never need the key). */
+  readonly cursorSigningKey: string | (() => Promise<string>);
   /** The current request's correlation id, stamped on every write. */
   readonly correlationId?: () => string | undefined;
 }
@@ -22,13 +23,13 @@ export interface DynamoEntityRepositoryOptions {
 export class DynamoEntityRepository implements EntityRepository {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
-  private readonly cursors: CursorCodec;
+  private readonly cursors: () => Promise<CursorCodec>;
   private readonly correlationId: () => string | undefined;
 
   constructor(options: DynamoEntityRepositoryOptions) {
     this.client = options.client;
     this.tableName = options.tableName;
-    this.cursors = new CursorCodec(options.cursorSigningKey);
+    this.cursors = cursorCodecFor(options.cursorSigningKey);
     this.correlationId = options.correlationId ?? (() => undefined);
   }
 
@@ -125,7 +126,8 @@ export class DynamoEntityRepository implements EntityRepository {
   async list(criteria: ListEntitiesCriteria): Promise<Page<Entity>> {
     const segments = segmentsFor(criteria.scope, criteria.name === undefined ? undefined : normalizeName(criteria.name));
     const fingerprint = JSON.stringify([criteria.scope, criteria.name === undefined ? null : normalizeName(criteria.name)]);
-    let position: CursorPosition = criteria.cursor === undefined ? { segment: 0, key: undefined } : this.cursors.decode(criteria.cursor, fingerprint);
+    const cursors = await this.cursors();
+    let position: CursorPosition = criteria.cursor === undefined ? { segment: 0, key: undefined } : cursors.decode(criteria.cursor, fingerprint);
     if (position.segment < 0 || position.segment >= segments.length) throw new ValidationError('The query string is invalid.', [{ path: '/cursor', message: 'cursor is invalid; omit it to start over' }]);
 
     const items: Entity[] = [];
@@ -142,7 +144,7 @@ export class DynamoEntityRepository implements EntityRepository {
       position = page.LastEvaluatedKey ? { segment: position.segment, key: page.LastEvaluatedKey } : { segment: position.segment + 1, key: undefined };
     }
     const more = position.segment < segments.length;
-    const nextCursor = more ? this.cursors.encode(position, fingerprint) : null;
+    const nextCursor = more ? cursors.encode(position, fingerprint) : null;
     return { items, nextCursor };
   }
 

@@ -47,3 +47,20 @@ export class CursorCodec {
 function invalid(): ValidationError {
   return new ValidationError('The query string is invalid.', [{ path: '/cursor', message: INVALID }]);
 }
+
+/**
+ * The codec for a key, or for a key fetched on first use (a secret): built once; a failed fetch is
+ * not kept, so the next call retries.
+ */
+export function cursorCodecFor(signingKey: string | (() => Promise<string>)): () => Promise<CursorCodec> {
+  let codec: Promise<CursorCodec> | undefined;
+  return () => {
+    if (codec) return codec;
+    const building = (typeof signingKey === 'string' ? Promise.resolve(signingKey) : signingKey()).then((key) => new CursorCodec(key));
+    codec = building;
+    building.catch(() => {
+      if (codec === building) codec = undefined;
+    });
+    return building;
+  };
+}

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { JsonValue } from '../../domain/entity.ts';
 import { ValidationError } from '../../domain/errors.ts';
 import type { AttributeFilter, EntitySearch, EntitySearchCriteria, SearchPage, SearchSort } from '../../domain/readModelQueries.ts';
-import { CursorCodec } from '../dynamodb/cursorCodec.ts';
+import { cursorCodecFor, type CursorCodec } from '../dynamodb/cursorCodec.ts';
 import { ENTITY_COLUMNS, entityOf, freshnessOf, type EntityRow } from './entityRow.ts';
 
 /** Sort orders: the SQL expression (matching an index), its type, and the direction. */
@@ -29,15 +29,17 @@ const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\$
  */
 export class PostgresEntitySearch implements EntitySearch {
   private readonly pool: pg.Pool;
-  private readonly cursors: CursorCodec;
+  private readonly cursors: () => Promise<CursorCodec>;
 
-  constructor(pool: pg.Pool, cursorSigningKey: string) {
+  /** `cursorSigningKey`: the key, or a function that fetches it on the first search. */
+  constructor(pool: pg.Pool, cursorSigningKey: string | (() => Promise<string>)) {
     this.pool = pool;
-    this.cursors = new CursorCodec(cursorSigningKey);
+    this.cursors = cursorCodecFor(cursorSigningKey);
   }
 
   async search(criteria: EntitySearchCriteria): Promise<SearchPage> {
     const sort = SORT_COLUMN[criteria.sort];
+    const cursors = await this.cursors();
     const fingerprint = JSON.stringify(['search', criteria.tenantId, criteria.text ?? null, criteria.attributes, criteria.sort]);
     const params: unknown[] = [criteria.tenantId];
     const bind = (value: unknown): string => {
@@ -48,7 +50,7 @@ export class PostgresEntitySearch implements EntitySearch {
     if (criteria.text !== undefined) where.push(`lower(name) LIKE '%' || lower(${bind(escapeLike(criteria.text))}) || '%'`);
     for (const filter of criteria.attributes) where.push(containment(filter, bind));
     if (criteria.cursor !== undefined) {
-      const after = this.decodeCursor(criteria.cursor, fingerprint);
+      const after = decodeCursor(cursors, criteria.cursor, fingerprint);
       where.push(`(${sort.expression}, id) ${sort.descending ? '<' : '>'} (${bind(after.v)}::${sort.type}, ${bind(after.id)}::uuid)`);
     }
     const direction = sort.descending ? 'DESC' : 'ASC';
@@ -57,18 +59,18 @@ export class PostgresEntitySearch implements EntitySearch {
     const [{ rows }, readModel] = await Promise.all([this.pool.query<EntityRow & { sort_value: string }>(sql, params), freshnessOf(this.pool, criteria.tenantId)]);
     const page = rows.slice(0, criteria.limit);
     const last = page.at(-1);
-    const nextCursor = rows.length > criteria.limit && last ? this.cursors.encode({ segment: 0, key: { v: last.sort_value, id: last.id } }, fingerprint) : null;
+    const nextCursor = rows.length > criteria.limit && last ? cursors.encode({ segment: 0, key: { v: last.sort_value, id: last.id } }, fingerprint) : null;
     const items = page.map(entityOf);
     return { items, nextCursor, readModel };
   }
+}
 
-  private decodeCursor(cursor: string, fingerprint: string): { v: string; id: string } {
-    const { key } = this.cursors.decode(cursor, fingerprint);
-    if (typeof key?.['v'] !== 'string' || typeof key['id'] !== 'string') {
-      throw new ValidationError('The query string is invalid.', [{ path: '/cursor', message: 'cursor is invalid; omit it to start over' }]);
-    }
-    return { v: key['v'], id: key['id'] };
+function decodeCursor(cursors: CursorCodec, cursor: string, fingerprint: string): { v: string; id: string } {
+  const { key } = cursors.decode(cursor, fingerprint);
+  if (typeof key?.['v'] !== 'string' || typeof key['id'] !== 'string') {
+    throw new ValidationError('The query string is invalid.', [{ path: '/cursor', message: 'cursor is invalid; omit it to start over' }]);
   }
+  return { v: key['v'], id: key['id'] };
 }
 
 function containment(filter: AttributeFilter, bind: (value: unknown) => string): string {

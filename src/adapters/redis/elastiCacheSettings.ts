@@ -1,5 +1,5 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { awsJsonCall } from '../aws/awsJsonCall.ts';
+import { readJsonSecret } from '../settings/runtimeSettings.ts';
 
 export interface ElastiCacheSettings {
   readonly host: string;
@@ -7,25 +7,23 @@ export interface ElastiCacheSettings {
   readonly authToken: string;
 }
 
+/** Reads a String parameter (SSM GetParameter, the request the SDK would send). */
+export async function readParameter(name: string, region: string): Promise<string | undefined> {
+  const { Parameter } = await awsJsonCall<{ Parameter?: { Value?: string } }>({ service: 'ssm', target: 'AmazonSSM.GetParameter', region, body: { Name: name } });
+  return Parameter?.Value?.trim() || undefined;
+}
+
 /**
  * Where the stage's ElastiCache replication group is and how to authenticate: its primary
  * endpoint from the SSM parameter the infrastructure publishes (`/<service>/<stage>/cache/endpoint`;
- * generated host names cannot be function environment), the AUTH token from its Secrets Manager
- * secret (`<service>/<stage>/cache`, `{"authToken": …}`). Read once per container.
+ * a generated host name, which `sls invoke local --stage <stage>` could not resolve as a function
+ * environment variable), the AUTH token from its Secrets Manager secret (`<service>/<stage>/cache`,
+ * `{"authToken": …}`). Both read once per container, in parallel, on the cache's first use.
  */
-export async function readElastiCacheSettings(clients: { ssm: Pick<SSMClient, 'send'>; secrets: Pick<SecretsManagerClient, 'send'> }, names: { endpointParameter: string; authSecretId: string }): Promise<ElastiCacheSettings> {
-  const [parameter, secret] = await Promise.all([
-    clients.ssm.send(new GetParameterCommand({ Name: names.endpointParameter })),
-    clients.secrets.send(new GetSecretValueCommand({ SecretId: names.authSecretId })),
-  ]);
-  const host = parameter.Parameter?.Value?.trim();
+export async function readElastiCacheSettings(names: { endpointParameter: string; authSecretId: string }, region: string): Promise<ElastiCacheSettings> {
+  const [host, secret] = await Promise.all([readParameter(names.endpointParameter, region), readJsonSecret(names.authSecretId, region)]);
   if (!host) throw new Error(`SSM parameter ${names.endpointParameter} holds no cache endpoint`);
-  let authToken: unknown;
-  try {
-    authToken = (JSON.parse(secret.SecretString ?? '{}') as { authToken?: unknown }).authToken;
-  } catch {
-    authToken = undefined;
-  }
+  const authToken = (secret as { authToken?: unknown } | null)?.authToken;
   if (typeof authToken !== 'string' || authToken.length < 16) throw new Error(`Secret ${names.authSecretId} holds no authToken`);
   const [hostname, port] = host.split(':');
   return { host: hostname!, port: port ? Number(port) : 6379, authToken };

@@ -1,41 +1,56 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../config/zodLocale.ts';
 import type { Config } from '../../config/config.ts';
+import { awsJsonCall } from '../aws/awsJsonCall.ts';
 import type { IdentitySettings } from '../identity/identitySettings.ts';
 
 /**
- * Settings that only exist once the stack is deployed (the user pool's generated ids) or that
- * are secret (the cursor signing key). In AWS they live in one Secrets Manager secret written by
- * the stack (resources/identity.yml) and are read once per container, on first use.
+ * Settings that only exist once the stack is deployed or that are secret:
+ * - who issues access tokens: in AWS the user pool and its app clients, whose generated ids the
+ *   template gives the functions as environment variables (`!Ref`, which `sls invoke local
+ *   --stage <stage>` resolves from the deployed stack), so verifying a token needs no call;
+ * - the cursor signing key, a generated secret in Secrets Manager (resources/identity.yml), read
+ *   once per container when a cursor is first signed or checked.
  */
 export interface RuntimeSettings {
   readonly identity: IdentitySettings;
   readonly cursorSigningKey: string;
 }
 
-const secretSchema = z.object({
-  userPoolId: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'userPoolId must look like eu-west-1_AbC123'),
-  clientIds: z.string().min(1),
-  cursorSigningKey: z.string().min(16),
-});
+const secretSchema = z.object({ cursorSigningKey: z.string().check(z.minLength(16)) });
 
-export async function readRuntimeSecret(client: Pick<SecretsManagerClient, 'send'>, secretId: string): Promise<RuntimeSettings> {
-  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-  const parsed = secretSchema.safeParse(JSON.parse(SecretString ?? '{}'));
-  if (!parsed.success) throw new Error(`Runtime secret ${secretId} is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return {
-    identity: { provider: 'cognito', userPoolId: parsed.data.userPoolId, clientIds: parsed.data.clientIds.split(',').map((id) => id.trim()).filter(Boolean) },
-    cursorSigningKey: parsed.data.cursorSigningKey,
-  };
+/** Reads a Secrets Manager secret holding a JSON object (GetSecretValue, the request the SDK would send). */
+export async function readJsonSecret(secretId: string, region: string): Promise<unknown> {
+  const { SecretString } = await awsJsonCall<{ SecretString?: string }>({ service: 'secretsmanager', target: 'secretsmanager.GetSecretValue', region, body: { SecretId: secretId } });
+  try {
+    return JSON.parse(SecretString ?? '{}') as unknown;
+  } catch {
+    throw new Error(`Secret ${secretId} does not hold a JSON object`);
+  }
 }
 
-/** Loads the settings for this stage. The local branch is compiled out of non-local bundles. */
-export async function loadRuntimeSettings(config: Config): Promise<RuntimeSettings> {
-  if (process.env.IDENTITY_PROVIDER === 'local') {
-    const { localRuntimeSettings } = await import('../identity/localIssuer.ts');
-    return localRuntimeSettings(process.env);
-  }
-  if (config.IDENTITY_PROVIDER !== 'cognito' || config.RUNTIME_SECRET_ID === undefined) throw new Error('IDENTITY_PROVIDER=local is only available in the local stage');
-  const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
-  return readRuntimeSecret(new SecretsManagerClient({ region: config.AWS_REGION, maxAttempts: 4 }), config.RUNTIME_SECRET_ID);
+export async function readCursorSigningKey(secretId: string, region: string): Promise<string> {
+  const parsed = secretSchema.safeParse(await readJsonSecret(secretId, region));
+  if (!parsed.success) throw new Error(`Runtime secret ${secretId} is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data.cursorSigningKey;
+}
+
+/** Whom to trust for access tokens. The local branch is compiled out of non-local bundles. */
+export async function loadIdentitySettings(config: Config): Promise<IdentitySettings> {
+  if (process.env.IDENTITY_PROVIDER === 'local') return (await localSettings()).identity;
+  if (config.IDENTITY_PROVIDER !== 'cognito' || config.COGNITO_USER_POOL_ID === undefined) throw new Error('IDENTITY_PROVIDER=local is only available in the local stage');
+  const clientIds = [config.COGNITO_APP_CLIENT_ID, config.COGNITO_SERVICE_CLIENT_ID].filter((id): id is string => id !== undefined);
+  return { provider: 'cognito', userPoolId: config.COGNITO_USER_POOL_ID, clientIds };
+}
+
+/** The key that signs pagination cursors. The local branch is compiled out of non-local bundles. */
+export async function loadCursorSigningKey(config: Config): Promise<string> {
+  if (process.env.IDENTITY_PROVIDER === 'local') return (await localSettings()).cursorSigningKey;
+  if (config.RUNTIME_SECRET_ID === undefined) throw new Error('RUNTIME_SECRET_ID is not set');
+  return readCursorSigningKey(config.RUNTIME_SECRET_ID, config.AWS_REGION);
+}
+
+async function localSettings(): Promise<RuntimeSettings> {
+  const { localRuntimeSettings } = await import('../identity/localIssuer.ts');
+  return localRuntimeSettings(process.env);
 }

@@ -1,0 +1,14 @@
+import { SingleTableIdempotencyStore } from '../adapters/dynamodb/idempotencyStore.ts';
+import { createIdempotentExecutor } from '../http/idempotency.ts';
+import type { IdempotentExecutor } from '../http/idempotencyKey.ts';
+import { dynamoClient } from './entityTable.ts';
+import { settings } from './identity.ts';
+import { once } from './once.ts';
+
+/**
+ * Idempotency-Key outcomes, kept in the entities table. A module of its own, imported by the write
+ * handlers alone: reads do not bundle Powertools idempotency and its JMESPath engine (~38 KB).
+ */
+export const idempotency: () => Promise<IdempotentExecutor> = once(() =>
+  Promise.resolve(createIdempotentExecutor(new SingleTableIdempotencyStore({ tableName: settings.ENTITIES_TABLE, client: dynamoClient }), { ttlSeconds: settings.IDEMPOTENCY_TTL_SECONDS })),
+);

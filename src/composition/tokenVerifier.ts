@@ -1,0 +1,12 @@
+import { createAccessTokenVerifier, type AccessTokenVerifier } from '../adapters/identity/accessTokenVerifier.ts';
+import { loadIdentitySettings } from '../adapters/settings/runtimeSettings.ts';
+import { settings } from './identity.ts';
+import { once } from './once.ts';
+
+/**
+ * The container's access-token verifier: the authorizer's, and the data routes' (auth optional,
+ * verified in the handler). Trusting tokens needs no call (the pool's ids are environment); the
+ * JWKS is fetched on first use. Handlers served only under /api/v1/secure take the caller from the
+ * authorizer's context and do not import this module (nor bundle aws-jwt-verify).
+ */
+export const accessTokenVerifier: () => Promise<AccessTokenVerifier> = once(async () => createAccessTokenVerifier(await loadIdentitySettings(settings)));
