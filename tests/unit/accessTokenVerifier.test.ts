@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAccessTokenVerifier } from '../../src/adapters/identity/accessTokenVerifier.ts';
+import { createAccessTokenVerifier, rememberVerified } from '../../src/adapters/identity/accessTokenVerifier.ts';
 import { ensureLocalIssuer, mintLocalAccessToken } from '../../src/adapters/identity/localIssuer.ts';
 import { UnauthenticatedError } from '../../src/domain/errors.ts';
 
@@ -52,5 +52,60 @@ describe('createAccessTokenVerifier (local mode)', () => {
     await expect(local.verify(await mintLocalAccessToken(dir, { tenantId: 'acme' }))).resolves.toMatchObject({ tenantId: 'acme' });
     await expect(local.verify(await mintLocalAccessToken(dir, { tenantId: 'acme', claims: { token_use: 'id' } }))).rejects.toBeInstanceOf(UnauthenticatedError);
     await expect(local.verify(await mintLocalAccessToken(dir, { tenantId: 'acme', clientId: 'x' }))).rejects.toBeInstanceOf(UnauthenticatedError);
+  });
+});
+
+describe('rememberVerified', () => {
+  const caller = { subject: 'user-1', tenantId: 'acme', scopes: new Set(['entities/read']), groups: new Set<string>() };
+  function counting(expiresAtMs: number) {
+    const seen: string[] = [];
+    const verify = (token: string) => {
+      seen.push(token);
+      if (token.startsWith('bad')) return Promise.reject(new UnauthenticatedError('The access token is invalid.'));
+      return Promise.resolve({ principal: { ...caller, subject: token }, expiresAtMs });
+    };
+    return { seen, verify };
+  }
+
+  it('checks a token once, then answers from memory until it expires, then says "expired"', async () => {
+    let now = 1_000;
+    const inner = counting(5_000);
+    const verifier = rememberVerified(inner.verify, { now: () => now });
+    expect((await verifier.verify('t1')).subject).toBe('t1');
+    expect((await verifier.verify('t1')).subject).toBe('t1');
+    expect(inner.seen).toEqual(['t1']);
+    now = 5_000;
+    await expect(verifier.verify('t1')).rejects.toThrow('The access token has expired; obtain a new one.');
+  });
+
+  it('never remembers a rejection, and keeps at most maxEntries tokens, least recently used out first', async () => {
+    const inner = counting(Number.MAX_SAFE_INTEGER);
+    const verifier = rememberVerified(inner.verify, { maxEntries: 2 });
+    await expect(verifier.verify('bad')).rejects.toBeInstanceOf(UnauthenticatedError);
+    await expect(verifier.verify('bad')).rejects.toBeInstanceOf(UnauthenticatedError);
+    await verifier.verify('a');
+    await verifier.verify('b');
+    await verifier.verify('a'); // a is now the most recently used
+    await verifier.verify('c'); // evicts b
+    await verifier.verify('a');
+    await verifier.verify('b');
+    expect(inner.seen).toEqual(['bad', 'bad', 'a', 'b', 'c', 'b']);
+  });
+
+  it('does not remember a token that is already expired when checked', async () => {
+    const inner = counting(0);
+    const verifier = rememberVerified(inner.verify);
+    await verifier.verify('t');
+    await verifier.verify('t');
+    expect(inner.seen).toEqual(['t', 't']);
+  });
+
+  it('remembers real verifications: a remembered token still expires at its exp', async () => {
+    let now = Date.now();
+    const verifier = createAccessTokenVerifier({ provider: 'cognito', userPoolId: POOL, clientIds: ['app-client'], jwks }, { now: () => now });
+    const token = await cognitoToken({ exp: Math.floor(now / 1000) + 60 });
+    expect((await verifier.verify(token)).subject).toBe('user-1');
+    now += 61_000;
+    await expect(verifier.verify(token)).rejects.toThrow('The access token has expired; obtain a new one.');
   });
 });

@@ -13,20 +13,56 @@ export interface AccessTokenVerifier {
 /**
  * Verifies access tokens: signature against the issuer's JWKS (fetched once per container and
  * cached by aws-jwt-verify), issuer, expiry, `token_use` = access and the app client id.
- * The authorizer and the optional-auth data handlers share this one module.
+ * The authorizer and the optional-auth data handlers share this one module. A verified token is
+ * remembered until it expires (see `rememberVerified`), so a caller's next requests to the same
+ * container skip the RSA signature check.
  */
-export function createAccessTokenVerifier(identity: IdentitySettings): AccessTokenVerifier {
+export function createAccessTokenVerifier(identity: IdentitySettings, options: VerifiedTokenCacheOptions = {}): AccessTokenVerifier {
   const verify = buildVerify(identity);
+  return rememberVerified(async (token) => {
+    let payload: JwtPayload;
+    try {
+      payload = await verify(token);
+    } catch (error) {
+      if (error instanceof FetchError || !(error instanceof JwtBaseError)) throw error;
+      throw new UnauthenticatedError(error instanceof JwtExpiredError ? 'The access token has expired; obtain a new one.' : 'The access token is invalid.');
+    }
+    return { principal: principalFromClaims(payload), expiresAtMs: typeof payload.exp === 'number' ? payload.exp * 1000 : 0 };
+  }, options);
+}
+
+export interface VerifiedTokenCacheOptions {
+  /** Tokens remembered per container (least recently used evicted first); default 1000. */
+  readonly maxEntries?: number;
+  readonly now?: () => number;
+}
+
+/**
+ * Remembers each verified token (the exact string, whose signature covers every claim) with its
+ * caller until the token's `exp`, like API Gateway's authorizer cache does per token. A rejection
+ * is never remembered; an expired entry answers "expired" as the full check would. Revocation is
+ * no weaker: verification is local either way (a revoked Cognito access token stays valid to
+ * JWT verifiers until it expires).
+ */
+export function rememberVerified(verify: (token: string) => Promise<{ principal: Principal; expiresAtMs: number }>, options: VerifiedTokenCacheOptions = {}): AccessTokenVerifier {
+  const maxEntries = options.maxEntries ?? 1000;
+  const now = options.now ?? Date.now;
+  const verified = new Map<string, { principal: Principal; expiresAtMs: number }>();
   return {
     async verify(token) {
-      let payload: JwtPayload;
-      try {
-        payload = await verify(token);
-      } catch (error) {
-        if (error instanceof FetchError || !(error instanceof JwtBaseError)) throw error;
-        throw new UnauthenticatedError(error instanceof JwtExpiredError ? 'The access token has expired; obtain a new one.' : 'The access token is invalid.');
+      const known = verified.get(token);
+      if (known !== undefined) {
+        verified.delete(token);
+        if (now() >= known.expiresAtMs) throw new UnauthenticatedError('The access token has expired; obtain a new one.');
+        verified.set(token, known); // most recently used last
+        return known.principal;
       }
-      return principalFromClaims(payload);
+      const result = await verify(token);
+      if (now() < result.expiresAtMs) {
+        verified.set(token, result);
+        if (verified.size > maxEntries) verified.delete(verified.keys().next().value!);
+      }
+      return result.principal;
     },
   };
 }
