@@ -35,8 +35,8 @@ export class ConfigError extends Error {
  * Parses environment variables with `schema`, or throws a ConfigError naming every bad or missing
  * variable; every configuration section (functions, cache, database, worker) reads its own this way.
  */
-export function parseEnvironment<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>, what = 'configuration'): z.output<S> {
-  const result = schema.safeParse(env);
+export function parseEnvironment<S extends z.core.$ZodType>(schema: S, env: Record<string, string | undefined>, what = 'configuration'): z.output<S> {
+  const result = z.safeParse(schema, env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   throw new ConfigError(`Invalid ${what}: ${problems.join('; ')}`);
