@@ -1,6 +1,14 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Classic zod costs ~93 KB in every bundle (its schemas carry every method); zod/mini, on the same
+// core, bundles only what is used (README, "Performance"). Build-time code may still use classic zod.
+const CLASSIC_ZOD = "Lambda bundles use zod/mini (`import * as z from 'zod/mini'`): classic zod adds ~93 KB to each.";
+const noClassicZod = {
+  paths: [{ name: 'zod', message: CLASSIC_ZOD }],
+  patterns: [{ regex: '^zod/(v3(/.*)?|v4|v4/classic(/.*)?)$', message: CLASSIC_ZOD }],
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.serverless/', '.serverless-*/', '.esbuild*/', '.local/', 'coverage/'] },
   js.configs.recommended,
@@ -21,9 +29,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier", message: "Import zod as a namespace (`import * as z from 'zod'`): named imports bundle every locale." },
+        { selector: "ImportDeclaration[source.value=/^zod(\\/.*)?$/] > ImportSpecifier", message: "Import zod as a namespace (`import * as z from 'zod/mini'`): named imports bundle every locale." },
       ],
+      'no-restricted-imports': ['error', noClassicZod],
     },
+  },
+  {
+    // Classic zod allowed only in the build-time generator (toJSONSchema; never bundled).
+    files: ['src/contract/**/*.ts'],
+    rules: { 'no-restricted-imports': 'off' },
   },
   {
     // The domain is pure TypeScript: no I/O, no SDKs, no middleware (see DESIGN.md, "Layers").
@@ -32,11 +46,13 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: noClassicZod.paths,
           patterns: [
             {
               group: ['**/adapters/**', '**/http/**', '**/config/**', '@aws-sdk/*', 'aws-jwt-verify', '@middy/*', '@aws-lambda-powertools/*', 'node:*'],
               message: 'src/domain is pure: no adapters, SDKs, middleware or Node I/O.',
             },
+            ...noClassicZod.patterns,
           ],
         },
       ],

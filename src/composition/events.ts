@@ -1,15 +1,16 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { EventBridgeEntityEventPublisher } from '../adapters/eventbridge/EventBridgeEntityEventPublisher.ts';
 import { parseEnvironment } from '../config/config.ts';
+import '../domain/zodLocale.ts';
 import { logger, tracer } from '../observability.ts';
 
 const eventsConfigSchema = z.object({
-  AWS_REGION: z.string().min(1),
+  AWS_REGION: z.string().check(z.minLength(1)),
   /** `${service}-${stage}-events`. */
-  EVENT_BUS_NAME: z.string().min(1),
+  EVENT_BUS_NAME: z.string().check(z.minLength(1)),
   /** The local stack's EventBridge stand-in; unset in AWS. */
-  EVENTBRIDGE_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  EVENTBRIDGE_ENDPOINT: z.optional(z.url({ protocol: /^https?$/ })),
 });
 
 function eventsConfig() {

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import './zodLocale.ts';
+import '../domain/zodLocale.ts';
 
 /** A non-blank setting, trimmed. */
 export const nonEmpty = z.string().check(z.trim(), z.minLength(1));

@@ -30,13 +30,13 @@ const optionalRead: Security = [{}, { [SECURITY_SCHEME]: [SCOPES.read] }];
 
 /** Response headers every handler answer carries; gateway answers (401, 413, 429, edge 400) may not. */
 const correlated = { 'x-correlation-id': headers.correlationId };
-const mayBeCorrelated = { 'x-correlation-id': headers.correlationId.optional() };
+const mayBeCorrelated = { 'x-correlation-id': z.optional(headers.correlationId) };
 
 function problem(
   id: string,
   description: string,
   types: readonly (ProblemType | 'throttled' | 'bad-request')[],
-  options: { fromGateway?: boolean; headers?: Record<string, z.ZodType> } = {},
+  options: { fromGateway?: boolean; headers?: Record<string, z.core.$ZodType> } = {},
 ): ZodOpenApiResponseObject {
   const kinds = types.map((t) => `\`${problemTypeUri(t as ProblemType)}\``).join(', ');
   return {
@@ -48,7 +48,7 @@ function problem(
 }
 
 const challenge = { 'WWW-Authenticate': headers.wwwAuthenticate };
-const replayed = { 'Idempotent-Replayed': headers.idempotentReplayed.optional() };
+const replayed = { 'Idempotent-Replayed': z.optional(headers.idempotentReplayed) };
 
 /** The error responses, each registered once under components/responses. */
 const errors = {
@@ -69,7 +69,7 @@ const errors = {
     'Conflict',
     'The name is taken in your tenant (`conflictingEntityId` names the holder), or a request with this Idempotency-Key is still in progress (wait `Retry-After` seconds and retry)',
     ['conflict'],
-    { headers: { 'Retry-After': headers.retryAfter.optional(), ...replayed } },
+    { headers: { 'Retry-After': z.optional(headers.retryAfter), ...replayed } },
   ),
   preconditionFailed: problem('PreconditionFailed', 'If-Match names a version that is not current (someone changed the entity in between), or can never match', ['precondition-failed'], { headers: replayed }),
   payloadTooLarge: problem('PayloadTooLarge', `The body is over ${MAX_BODY_BYTES / 1024} KiB`, ['payload-too-large'], { fromGateway: true }),
@@ -82,9 +82,9 @@ const errors = {
 /** Every operation can meet these. */
 const always = { 405: errors.methodNotAllowed, 429: errors.throttled, 500: errors.internal } as const;
 
-const entityHeaders = (extra: Record<string, z.ZodType> = {}) => z.object({ ...correlated, ETag: headers.etag, 'Cache-Control': headers.cacheControl, ...extra });
+const entityHeaders = (extra: Record<string, z.core.$ZodType> = {}) => z.object({ ...correlated, ETag: headers.etag, 'Cache-Control': headers.cacheControl, ...extra });
 
-function entityOk(description: string, extra: Record<string, z.ZodType> = {}): ZodOpenApiResponseObject {
+function entityOk(description: string, extra: Record<string, z.core.$ZodType> = {}): ZodOpenApiResponseObject {
   return { description, headers: entityHeaders(extra), content: { 'application/json': { schema: entitySchema } } };
 }
 
@@ -95,9 +95,9 @@ const notModified: ZodOpenApiResponseObject = {
 
 // ---- parameters ------------------------------------------------------------------------------
 
-const correlationParam = { 'x-correlation-id': headers.correlationId.optional() };
+const correlationParam = { 'x-correlation-id': z.optional(headers.correlationId) };
 const writeHeaders = (conditional: boolean) =>
-  z.object({ ...correlationParam, 'Idempotency-Key': headers.idempotencyKey.optional(), ...(conditional && { 'If-Match': headers.ifMatch.optional() }) });
+  z.object({ ...correlationParam, 'Idempotency-Key': z.optional(headers.idempotencyKey), ...(conditional && { 'If-Match': z.optional(headers.ifMatch) }) });
 
 const entityPath = entityPathSchema;
 
@@ -110,9 +110,9 @@ function getEntity(channel: 'data' | 'secure'): ZodOpenApiOperationObject {
     tags: [data ? 'data' : 'entities'],
     summary: data ? 'Read a public entity (or one of your tenant with a token)' : "Read one of your tenant's entities",
     security: data ? optionalRead : secure(SCOPES.read),
-    requestParams: { path: entityPath, header: z.object({ ...correlationParam, 'If-None-Match': headers.ifNoneMatch.optional() }) },
+    requestParams: { path: entityPath, header: z.object({ ...correlationParam, 'If-None-Match': z.optional(headers.ifNoneMatch) }) },
     responses: {
-      200: entityOk('The entity.', data ? { 'X-Cache': headers.xCache.optional() } : {}),
+      200: entityOk('The entity.', data ? { 'X-Cache': z.optional(headers.xCache) } : {}),
       304: notModified,
       400: errors.invalidPath,
       401: errors.unauthenticated,
@@ -137,7 +137,7 @@ function listEntities(channel: 'data' | 'secure'): ZodOpenApiOperationObject {
     responses: {
       200: {
         description: 'A page of entities.',
-        headers: z.object({ ...correlated, 'Cache-Control': headers.cacheControl, ...(data && { 'X-Cache': headers.xCache.optional() }) }),
+        headers: z.object({ ...correlated, 'Cache-Control': headers.cacheControl, ...(data && { 'X-Cache': z.optional(headers.xCache) }) }),
         content: { 'application/json': { schema: entityPageSchema } },
       },
       400: errors.invalidQuery,
@@ -148,7 +148,7 @@ function listEntities(channel: 'data' | 'secure'): ZodOpenApiOperationObject {
   };
 }
 
-const jsonBody = (schema: z.ZodType, example: unknown) => ({ schema, examples: { example: { value: example } } });
+const jsonBody = (schema: z.core.$ZodType, example: unknown) => ({ schema, examples: { example: { value: example } } });
 const writeResponses = (extra: ZodOpenApiResponsesObject): ZodOpenApiResponsesObject => ({
   ...extra,
   400: errors.invalidWrite,
@@ -275,7 +275,7 @@ const operations = {
       200: {
         description: 'A page of entity events.',
         headers: z.object({ ...correlated, 'Cache-Control': headers.cacheControl }),
-        content: { 'application/json': { schema: z.object({ items: z.array(entityEventSchema.meta({ id: 'EntityEvent' })), nextCursor: z.string().nullable() }).meta({ id: 'EntityEventPage' }) } },
+        content: { 'application/json': { schema: z.object({ items: z.array(entityEventSchema.check(z.meta({ id: 'EntityEvent' }))), nextCursor: z.string().nullable() }).meta({ id: 'EntityEventPage' }) } },
       },
       400: errors.invalidQuery,
       401: errors.unauthenticated,

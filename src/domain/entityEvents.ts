@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Entity } from './entity.ts';
 import { entitySchema } from './entitySchemas.ts';
 
@@ -20,9 +20,9 @@ export const entitySnapshotSchema = entitySchema;
 /** What is left of a deleted entity: enough to project the deletion. Its version is the entity's last version + 1. */
 export const tombstoneSchema = z.object({
   id: z.uuid(),
-  tenantId: z.string().min(1),
-  name: z.string().min(1),
-  version: z.number().int().positive(),
+  tenantId: z.string().check(z.minLength(1)),
+  name: z.string().check(z.minLength(1)),
+  version: z.number().check(z.int(), z.positive()),
   deletedAt: z.iso.datetime(),
 });
 export type Tombstone = z.output<typeof tombstoneSchema>;
@@ -30,13 +30,13 @@ export type Tombstone = z.output<typeof tombstoneSchema>;
 const envelope = {
   schemaVersion: z.literal(ENTITY_EVENT_SCHEMA_VERSION),
   /** `<entityId>#<version>`: the same change always has the same id, however often it is delivered. */
-  eventId: z.string().min(1),
-  tenantId: z.string().min(1),
+  eventId: z.string().check(z.minLength(1)),
+  tenantId: z.string().check(z.minLength(1)),
   entityId: z.uuid(),
-  version: z.number().int().positive(),
+  version: z.number().check(z.int(), z.positive()),
   occurredAt: z.iso.datetime(),
   /** The correlation id of the request that made the change (null when it came from outside a request). */
-  correlationId: z.string().nullable(),
+  correlationId: z.nullable(z.string()),
 };
 
 export const entityEventSchema = z.discriminatedUnion('type', [
@@ -46,7 +46,7 @@ export const entityEventSchema = z.discriminatedUnion('type', [
     type: z.literal('EntityUpdated'),
     entity: entitySnapshotSchema,
     /** The name before this change, when the change renamed the entity (caches keyed by name need it). */
-    previousName: z.string().min(1).optional(),
+    previousName: z.optional(z.string().check(z.minLength(1))),
   }),
   z.object({ ...envelope, type: z.literal('EntityDeleted'), tombstone: tombstoneSchema }),
 ]);

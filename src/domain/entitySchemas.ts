@@ -1,17 +1,20 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { VISIBILITIES, type Attributes } from './entity.ts';
 import { ATTRIBUTE_LIMITS, checkAttributes } from './attributes.ts';
 import { ValidationError, type FieldIssue } from './errors.ts';
+import './zodLocale.ts';
 
 /** Fields the service owns; a client that sends one is told so by name. */
 export const SERVER_OWNED_FIELDS = ['id', 'tenantId', 'version', 'createdAt', 'updatedAt'] as const;
 
-// `.meta()` (zod's own registry) documents the schemas for the OpenAPI document and the API Gateway
-// models that src/contract generates from these very schemas; validation never reads it.
+// zod/mini (functions and checks instead of methods) keeps the bundles small. `.register(z.globalRegistry, …)`
+// (zod's own registry, what classic zod's `.meta()` writes to) documents the schemas for the OpenAPI
+// document and the API Gateway models that src/contract generates from these very schemas;
+// validation never reads it.
 
 export const entityIdSchema = z
   .uuid({ error: 'must be a UUID, e.g. 3f0c2a1e-8d4b-4c7e-9a51-2b6f0d9e7c10' })
-  .meta({ description: 'The entity id (a UUID the service assigns).', examples: ['3f0c2a1e-8d4b-4c7e-9a51-2b6f0d9e7c10'] });
+  .register(z.globalRegistry, { description: 'The entity id (a UUID the service assigns).', examples: ['3f0c2a1e-8d4b-4c7e-9a51-2b6f0d9e7c10'] });
 
 export const entityPathSchema = z.object({ id: entityIdSchema }, { error: 'the path needs an entity id' });
 
@@ -19,41 +22,45 @@ export const entityPathSchema = z.object({ id: entityIdSchema }, { error: 'the p
 const CONTROL_CHARS = /\p{Cc}/u;
 export const entityNameSchema = z
   .string({ error: 'name is required and must be a string' })
-  .trim()
-  .min(1, { error: 'name must not be empty or only whitespace' })
-  .max(255, { error: 'name must be at most 255 characters after trimming' })
-  .refine((s) => !CONTROL_CHARS.test(s), { error: 'name must not contain control characters' })
-  .meta({
+  .check(
+    z.trim(),
+    z.minLength(1, { error: 'name must not be empty or only whitespace' }),
+    z.maxLength(255, { error: 'name must be at most 255 characters after trimming' }),
+    z.refine((s) => !CONTROL_CHARS.test(s), { error: 'name must not contain control characters' }),
+  )
+  .register(z.globalRegistry, {
     description: 'Unique within the tenant, compared case-insensitively after trimming; 1–255 characters after trimming, no control characters.',
     examples: ['Blue widget'],
   });
 
 export const visibilitySchema = z
   .enum(VISIBILITIES, { error: 'visibility must be "public" or "private"' })
-  .meta({ description: '`public` entities are readable by anyone on /api/v1/data; `private` ones only by their tenant.' });
+  .register(z.globalRegistry, { description: '`public` entities are readable by anyone on /api/v1/data; `private` ones only by their tenant.' });
 
 /** An attributes document, or a merge patch of one (where a `null` member means "remove"). */
 const attributesSchema = z
   .unknown()
-  .superRefine((value, ctx) => {
-    for (const issue of checkAttributes(value, [])) {
-      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path.split('/').filter((p) => p !== '') });
-    }
-  })
-  .meta({
+  .check(
+    z.superRefine((value, ctx) => {
+      for (const issue of checkAttributes(value, [])) {
+        ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path.split('/').filter((p) => p !== '') });
+      }
+    }),
+  )
+  .register(z.globalRegistry, {
     type: 'object',
     additionalProperties: true,
     description:
       `A JSON object. Keys are plain names (letters, digits, "_", "-"; never __proto__, constructor or prototype); ` +
       `nested at most ${ATTRIBUTE_LIMITS.maxDepth} levels; at most ${ATTRIBUTE_LIMITS.maxSerializedBytes / 1024} KiB serialized. In a PATCH, a null member removes it.`,
     examples: [{ colour: 'blue', size: { h: 2 } }],
-  }) as unknown as z.ZodType<Attributes>;
+  }) as unknown as z.ZodMiniType<Attributes>;
 
 export const createEntitySchema = z.strictObject({
   name: entityNameSchema,
-  attributes: attributesSchema.default({}),
-  visibility: visibilitySchema.default('private'),
-}).meta({ id: 'EntityInput', description: 'The client-owned fields of an entity (POST creates, PUT replaces; omitted fields take their defaults).' });
+  attributes: z._default(attributesSchema, {}),
+  visibility: z._default(visibilitySchema, 'private'),
+}).register(z.globalRegistry, { id: 'EntityInput', description: 'The client-owned fields of an entity (POST creates, PUT replaces; omitted fields take their defaults).' });
 export type CreateEntityInput = z.output<typeof createEntitySchema>;
 
 /** PUT replaces the whole client-owned representation; omitted optional fields take their defaults. */
@@ -63,35 +70,37 @@ export type ReplaceEntityInput = CreateEntityInput;
 /** PATCH is a JSON Merge Patch (RFC 7396) of the client-owned representation; `attributes` merge member by member. */
 export const patchEntitySchema = z
   .strictObject({
-    name: entityNameSchema.optional(),
-    attributes: attributesSchema.optional(),
-    visibility: visibilitySchema.optional(),
+    name: z.optional(entityNameSchema),
+    attributes: z.optional(attributesSchema),
+    visibility: z.optional(visibilitySchema),
   })
-  .refine((p) => p.name !== undefined || p.attributes !== undefined || p.visibility !== undefined, {
-    error: 'a patch must change at least one of name, attributes or visibility',
-  })
-  .meta({ id: 'EntityPatch', minProperties: 1, description: 'A JSON Merge Patch (RFC 7396) of the client-owned fields: at least one of them; in `attributes`, null removes a member.' });
+  .check(
+    z.refine((p) => p.name !== undefined || p.attributes !== undefined || p.visibility !== undefined, {
+      error: 'a patch must change at least one of name, attributes or visibility',
+    }),
+  )
+  .register(z.globalRegistry, { id: 'EntityPatch', minProperties: 1, description: 'A JSON Merge Patch (RFC 7396) of the client-owned fields: at least one of them; in `attributes`, null removes a member.' });
 export type PatchEntityInput = z.output<typeof patchEntitySchema>;
 
 export const PAGE_LIMITS = { min: 1, max: 100, default: 20 } as const;
 
 const pageQuery = {
-  limit: z.coerce
-    .number({ error: `limit must be an integer from ${PAGE_LIMITS.min} to ${PAGE_LIMITS.max}` })
-    .int({ error: `limit must be an integer from ${PAGE_LIMITS.min} to ${PAGE_LIMITS.max}` })
-    .min(PAGE_LIMITS.min, { error: `limit must be at least ${PAGE_LIMITS.min}` })
-    .max(PAGE_LIMITS.max, { error: `limit must be at most ${PAGE_LIMITS.max}` })
-    .default(PAGE_LIMITS.default)
-    .meta({ description: `Page size, ${PAGE_LIMITS.min}–${PAGE_LIMITS.max}.` }),
+  limit: z
+    ._default(
+      z.coerce.number({ error: `limit must be an integer from ${PAGE_LIMITS.min} to ${PAGE_LIMITS.max}` }).check(
+        z.int({ error: `limit must be an integer from ${PAGE_LIMITS.min} to ${PAGE_LIMITS.max}` }),
+        z.gte(PAGE_LIMITS.min, { error: `limit must be at least ${PAGE_LIMITS.min}` }),
+        z.lte(PAGE_LIMITS.max, { error: `limit must be at most ${PAGE_LIMITS.max}` }),
+      ),
+      PAGE_LIMITS.default,
+    )
+    .register(z.globalRegistry, { description: `Page size, ${PAGE_LIMITS.min}–${PAGE_LIMITS.max}.` }),
   cursor: z
-    .string()
-    .min(1)
-    .max(2048, { error: 'cursor is too long; pass the nextCursor value unchanged' })
-    .optional()
-    .meta({ description: "The previous page's `nextCursor`, unchanged. Bound to its query: another query or tenant makes it a 400." }),
+    .optional(z.string().check(z.minLength(1), z.maxLength(2048, { error: 'cursor is too long; pass the nextCursor value unchanged' })))
+    .register(z.globalRegistry, { description: "The previous page's `nextCursor`, unchanged. Bound to its query: another query or tenant makes it a 400." }),
 };
 
-export const listEntitiesQuerySchema = z.strictObject({ name: entityNameSchema.optional(), ...pageQuery });
+export const listEntitiesQuerySchema = z.strictObject({ name: z.optional(entityNameSchema), ...pageQuery });
 
 /** One page of anything paged by cursor (e.g. an entity's history). */
 export const pageQuerySchema = z.strictObject(pageQuery);
@@ -103,15 +112,15 @@ export type ListEntitiesQuery = z.output<typeof listEntitiesQuerySchema>;
 export const entitySchema = z
   .strictObject({
     id: entityIdSchema,
-    tenantId: z.string().meta({ description: "The owner's tenant (from the access token, never from the request)." }),
-    name: z.string().meta({ description: 'As stored: trimmed.', examples: ['Blue widget'] }),
+    tenantId: z.string().register(z.globalRegistry, { description: "The owner's tenant (from the access token, never from the request)." }),
+    name: z.string().register(z.globalRegistry, { description: 'As stored: trimmed.', examples: ['Blue widget'] }),
     attributes: attributesSchema,
     visibility: visibilitySchema,
-    version: z.int().min(1).meta({ description: 'Starts at 1 and grows by one per change; the ETag is this number quoted.' }),
+    version: z.int().check(z.gte(1)).register(z.globalRegistry, { description: 'Starts at 1 and grows by one per change; the ETag is this number quoted.' }),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
-  .meta({
+  .register(z.globalRegistry, {
     id: 'Entity',
     examples: [
       {
@@ -128,8 +137,8 @@ export const entitySchema = z
   });
 
 /** Parses `value` with `schema`, or throws a ValidationError listing every field to fix. */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' | 'path'): z.output<S> {
-  const result = schema.safeParse(value);
+export function parseInput<S extends z.core.$ZodType>(schema: S, value: unknown, where: 'body' | 'query' | 'path'): z.output<S> {
+  const result = z.safeParse(schema, value);
   if (result.success) return result.data;
   const issues: FieldIssue[] = result.error.issues.flatMap((issue) => describeIssue(issue, where));
   const summary = where === 'body' ? 'The request body is invalid.' : where === 'query' ? 'The query string is invalid.' : 'The request path is invalid.';

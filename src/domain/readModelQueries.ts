@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Entity, JsonValue } from './entity.ts';
 import { ValidationError, type FieldIssue } from './errors.ts';
 import { PAGE_LIMITS, parseInput } from './entitySchemas.ts';
@@ -85,22 +85,24 @@ export interface EntityStats {
 }
 
 const limitSchema = (max: number, fallback: number) =>
-  z.coerce
-    .number({ error: `limit must be an integer from 1 to ${max}` })
-    .int({ error: `limit must be an integer from 1 to ${max}` })
-    .min(1, { error: 'limit must be at least 1' })
-    .max(max, { error: `limit must be at most ${max}` })
-    .default(fallback);
+  z._default(
+    z.coerce.number({ error: `limit must be an integer from 1 to ${max}` }).check(
+      z.int({ error: `limit must be an integer from 1 to ${max}` }),
+      z.gte(1, { error: 'limit must be at least 1' }),
+      z.lte(max, { error: `limit must be at most ${max}` }),
+    ),
+    fallback,
+  );
 
 export const searchParamsSchema = z.strictObject({
-  q: z.string().trim().min(1, { error: 'q must not be empty' }).max(255, { error: 'q must be at most 255 characters' }).optional(),
-  sort: z.enum(SEARCH_SORTS, { error: `sort must be one of ${SEARCH_SORTS.join(', ')}` }).default('name'),
+  q: z.optional(z.string().check(z.trim(), z.minLength(1, { error: 'q must not be empty' }), z.maxLength(255, { error: 'q must be at most 255 characters' }))),
+  sort: z._default(z.enum(SEARCH_SORTS, { error: `sort must be one of ${SEARCH_SORTS.join(', ')}` }), 'name'),
   limit: limitSchema(PAGE_LIMITS.max, PAGE_LIMITS.default),
-  cursor: z.string().min(1).max(2048, { error: 'cursor is too long; pass the nextCursor value unchanged' }).optional(),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048, { error: 'cursor is too long; pass the nextCursor value unchanged' }))),
 });
 
 export const statsParamsSchema = z.strictObject({
-  groupBy: z.string({ error: 'groupBy is required, e.g. groupBy=attr.colour' }).regex(ATTRIBUTE_PATH, { error: 'groupBy must be attr.<key>, e.g. attr.colour or attr.size.h' }),
+  groupBy: z.string({ error: 'groupBy is required, e.g. groupBy=attr.colour' }).check(z.regex(ATTRIBUTE_PATH, { error: 'groupBy must be attr.<key>, e.g. attr.colour or attr.size.h' })),
   limit: limitSchema(1000, 100),
 });
 

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { createDocumentClient } from '../adapters/dynamodb/documentClient.ts';
 import { DynamoEntityRepository } from '../adapters/dynamodb/DynamoEntityRepository.ts';
 import { createPool } from '../adapters/postgres/pool.ts';
 import { ConfigError, parseEnvironment } from '../config/config.ts';
 import { parseDatabaseConfig } from '../config/databaseConfig.ts';
 import { TENANT_ID_PATTERN } from '../domain/principal.ts';
+import '../domain/zodLocale.ts';
 import { DynamoCheckpointStore, JOB_ID_PATTERN } from './checkpoints.ts';
 import { runExport } from './exportJob.ts';
 import { runImport } from './importJob.ts';
@@ -33,10 +34,10 @@ Exit codes: 0 completed, 1 failed, 2 usage or configuration error, 75 interrupte
 const LOCAL_DEFAULTS = { ENTITIES_TABLE: 'entity-platform-local-entities', DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' };
 
 const workerConfigSchema = z.object({
-  STAGE: z.string().trim().min(1).default('local'),
-  AWS_REGION: z.string().trim().min(1).default('eu-west-1'),
-  ENTITIES_TABLE: z.string().trim().min(1).optional(),
-  DYNAMODB_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:8000' }).optional(),
+  STAGE: z._default(z.string().check(z.trim(), z.minLength(1)), 'local'),
+  AWS_REGION: z._default(z.string().check(z.trim(), z.minLength(1)), 'eu-west-1'),
+  ENTITIES_TABLE: z.optional(z.string().check(z.trim(), z.minLength(1))),
+  DYNAMODB_ENDPOINT: z.optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:8000' })),
 });
 
 export function workerConfig(env: Record<string, string | undefined>): { region: string; tableName: string; endpoint: string | undefined } {

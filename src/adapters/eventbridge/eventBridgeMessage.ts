@@ -1,6 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ENTITY_EVENT_SOURCE, ENTITY_EVENT_TYPES, entityEventSchema, type EntityEvent } from '../../domain/entityEvents.ts';
+import '../../domain/zodLocale.ts';
 
 /**
  * What an SQS consumer receives from the bus: the EventBridge event as the rule's target delivered

@@ -2,8 +2,9 @@ import { createHash, createPrivateKey, generateKeyPairSync, randomUUID, sign } f
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Jwk, Jwks } from 'aws-jwt-verify/jwk';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseEnvironment } from '../../config/config.ts';
+import '../../domain/zodLocale.ts';
 import type { RuntimeSettings } from '../settings/runtimeSettings.ts';
 import { TENANT_CLAIM, type IdentitySettings } from './identitySettings.ts';
 
@@ -40,8 +41,8 @@ export async function ensureLocalIssuer(dir: string): Promise<void> {
 
 const localEnvironment = z.object({
   /** Where `npm start` keeps the issuer's keys. */
-  LOCAL_ISSUER_DIR: z.string().min(1),
-  CURSOR_SIGNING_KEY: z.string().min(16),
+  LOCAL_ISSUER_DIR: z.string().check(z.minLength(1)),
+  CURSOR_SIGNING_KEY: z.string().check(z.minLength(16)),
 });
 
 /** The `local` stage's runtime settings: trust this issuer's JWKS; sign cursors with a fixed dev key. */

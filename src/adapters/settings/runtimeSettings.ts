@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import '../../config/zodLocale.ts';
+import '../../domain/zodLocale.ts';
 import type { Config } from '../../config/config.ts';
 import { awsJsonCall } from '../aws/awsJsonCall.ts';
 import type { IdentitySettings } from '../identity/identitySettings.ts';
