@@ -15,7 +15,7 @@ export { accessTokenVerifier } from './identity.ts';
  * module alone, so their bundles carry no cache client (ioredis) and parse no cache settings.
  */
 const dynamoClient = tracer.captureAWSv3Client(createDynamoClient({ region: settings.AWS_REGION, endpoint: settings.DYNAMODB_ENDPOINT }));
-const documentClient = documentClientFor(dynamoClient);
+export const documentClient = documentClientFor(dynamoClient);
 
 /** The table, for reads and writes alike (its cursors are signed with the runtime secret's key). */
 export const entityRepository: () => Promise<DynamoEntityRepository> = once(async () => {

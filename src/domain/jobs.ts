@@ -279,9 +279,9 @@ export async function readJob(records: Pick<JobRecords, 'get'>, requester: Reque
 }
 
 /** Starts or resumes a job for an operator (the startJob function): validated like the API's requests. */
-export function startOperatorJob(service: JobService, event: unknown): Promise<JobRecord> {
+export async function startOperatorJob(service: JobService, event: unknown): Promise<JobRecord> {
   const request = parseInput(operatorJobRequestSchema, event, 'body');
-  if ('resume' in request) return service.resume(request.resume, request.spot);
+  if ('resume' in request) return await service.resume(request.resume, request.spot);
   const { tenantId, requestedBy, ...job } = request;
-  return service.start({ id: `operator:${requestedBy ?? 'startJob'}`, tenantId }, job);
+  return await service.start({ id: `operator:${requestedBy ?? 'startJob'}`, tenantId }, job);
 }
