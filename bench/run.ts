@@ -20,6 +20,7 @@ import { bundleSize, type BundleSize } from './lib/bundleSize.ts';
 import { measureColdInit } from './lib/coldInit.ts';
 import { lambdaEnvironment, STAGE } from './lib/lambdaEnv.ts';
 import { measureProjector, type ProjectorResult } from './lib/projector.ts';
+import { importFigures, measureImport } from './lib/importBench.ts';
 import { BENCH_WORK_FOLDER, packageFunctions, type PackagedFunction } from './lib/packaging.ts';
 import type { CacheHitResult, LatencyResult, ReadPathResult, WorkerMessage } from './inProcess.ts';
 
@@ -162,6 +163,8 @@ try {
     const message = await runWorker('readpath', { ...inProcessEnv, DYNAMODB_ENDPOINT: dynamo.endpoint });
     if (message.kind !== 'readpath') throw new Error('unexpected worker reply');
     read = message.result;
+    console.log('import: worker vs BatchWriteItem, DynamoDB Local …');
+    for (const f of importFigures(await measureImport({ endpoint: dynamo.endpoint, records: 2000 }))) figure('import', f.name, f.value, f.name.startsWith('import /') ? '×' : 'records/s', f.display);
   } finally {
     await dynamo.stop();
   }

@@ -13,6 +13,8 @@ const ALLOWED: Record<string, string> = {
   '/api/v1/secure/entities/{id}/history': 'GET',
   '/api/v1/secure/entities/search': 'GET',
   '/api/v1/secure/entities/stats': 'GET',
+  '/api/v1/secure/jobs': 'POST',
+  '/api/v1/secure/jobs/{id}': 'GET',
 };
 
 export const handler = httpHandler(({ event }) => {

@@ -110,6 +110,8 @@ export async function startOffline(options: {
   lambdaPort: number;
   dynamoEndpoint: string;
   eventBridgeEndpoint?: string;
+  /** The ECS stand-in the job functions start tasks on (scripts/lib/localEcs.ts). */
+  ecsEndpoint?: string;
   databaseUrl?: string;
   issuerDir?: string;
   quiet?: boolean;
@@ -126,6 +128,7 @@ export async function startOffline(options: {
       LAMBDA_PORT: String(options.lambdaPort),
       DYNAMODB_ENDPOINT: options.dynamoEndpoint,
       ...(options.eventBridgeEndpoint && { EVENTBRIDGE_ENDPOINT: options.eventBridgeEndpoint }),
+      ...(options.ecsEndpoint && { ECS_ENDPOINT: options.ecsEndpoint }),
       ...(options.databaseUrl && { DATABASE_URL: options.databaseUrl }),
       LOCAL_ISSUER_DIR: options.issuerDir ?? LOCAL_ISSUER_DIR,
       ESBUILD_WORK_FOLDER: options.esbuildWorkFolder ?? '.esbuild',

@@ -198,6 +198,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/secure/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a bulk job for your tenant (admin group)
+         * @description Records the job (QUEUED) and starts the worker on ECS Fargate (Spot, falling back to on-demand): an `import` of an NDJSON or CSV file, an `export` as NDJSON, or a `rebuild-read-model`. Files are in the jobs bucket under your tenant: `imports/<tenant>/…`, `exports/<tenant>/…`, `rejects/<tenant>/…`. Poll the `Location` for its progress. Send an `Idempotency-Key` to retry safely (kept 24 hours).
+         */
+        post: operations["createJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/secure/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job's status (admin group)
+         * @description State, counts, the rejects location and the last checkpoint, as the worker records them. Another tenant's job is a 404.
+         */
+        get: operations["getJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -253,6 +293,56 @@ export interface components {
              * @enum {string}
              */
             visibility?: "public" | "private";
+        };
+        /** @description A job to run on the worker for your tenant. */
+        JobRequest: {
+            /** @constant */
+            kind: "import";
+            /**
+             * @description The NDJSON or CSV file: in the jobs bucket, under `imports/<your tenant>/`.
+             * @example s3://entity-platform-dev-jobs-1a2b3c/imports/acme/catalogue.ndjson
+             */
+            source: string;
+            /**
+             * @description Default: by the extension (`.csv` is CSV, anything else NDJSON).
+             * @enum {string}
+             */
+            format?: "ndjson" | "csv";
+            /**
+             * @description Where the rejected lines go: in the jobs bucket, under `rejects/<your tenant>/`. Default: `rejects/<your tenant>/<job id>.ndjson`.
+             * @example s3://entity-platform-dev-jobs-1a2b3c/imports/acme/catalogue.ndjson
+             */
+            rejects?: string;
+            /** @description Records written at the same time (default 16). */
+            concurrency?: number;
+            /**
+             * @description Run on Fargate Spot (falling back to on-demand Fargate when Spot has no capacity); false: on-demand only.
+             * @default true
+             */
+            spot?: boolean;
+        } | {
+            /** @constant */
+            kind: "export";
+            /**
+             * @description Where the NDJSON goes: in the jobs bucket, under `exports/<your tenant>/`.
+             * @example s3://entity-platform-dev-jobs-1a2b3c/imports/acme/catalogue.ndjson
+             */
+            destination: string;
+            /**
+             * @description Run on Fargate Spot (falling back to on-demand Fargate when Spot has no capacity); false: on-demand only.
+             * @default true
+             */
+            spot?: boolean;
+        } | {
+            /** @constant */
+            kind: "rebuild-read-model";
+            /** @description Parallel scan segments (all-tenant rebuilds only; default 4). */
+            segments?: number;
+            /**
+             * @description Run on Fargate Spot (falling back to on-demand Fargate when Spot has no capacity); false: on-demand only.
+             * @default true
+             */
+            spot?: boolean;
         };
         Health: {
             /** @constant */
@@ -445,6 +535,60 @@ export interface components {
             distinctValues: number;
             readModel: components["schemas"]["ReadModelFreshness"];
         };
+        Job: {
+            jobId: string;
+            /** @enum {string} */
+            kind: "import" | "export" | "rebuild-read-model";
+            tenantId: string;
+            /**
+             * @description QUEUED (task started, worker not yet running), RUNNING, SUCCEEDED, FAILED (see `error`), INTERRUPTED (stopped with a checkpoint, e.g. Fargate Spot reclaimed it: resume it).
+             * @enum {string}
+             */
+            state: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "INTERRUPTED";
+            params: {
+                source?: string;
+                destination?: string;
+                rejects?: string;
+                /** @enum {string} */
+                format?: "ndjson" | "csv";
+                concurrency?: number;
+                segments?: number;
+            };
+            /** @description `user:<sub>` (an admin), `operator:<who>` (startJob), `cli:<user>` (npm run worker). */
+            requestedBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description The ECS task of the latest run. */
+            taskArn?: string;
+            /** @enum {string} */
+            capacityProvider?: "FARGATE_SPOT" | "FARGATE";
+            /**
+             * Format: date-time
+             * @description When the latest run started.
+             */
+            startedAt?: string;
+            /** Format: date-time */
+            finishedAt?: string;
+            /** @description import: imported, rejected, replayed; export: exported; rebuild: read, written, failed. */
+            counts?: {
+                [key: string]: number;
+            };
+            /** @description Where the rejected lines of an import are (one JSON line each: line, reason, errors). */
+            rejects?: string;
+            /** @description The last checkpoint: a resumed job continues from here. */
+            lastCheckpoint?: {
+                /** Format: date-time */
+                at: string;
+                position: {
+                    [key: string]: unknown;
+                };
+            };
+            error?: string;
+            /** @description Tasks started for the job so far. */
+            runs?: number;
+        };
     };
     responses: {
         /** @description The resource does not support this method; `Allow` lists the ones it does (problem type `urn:entity-platform:problem:method-not-allowed`). */
@@ -615,6 +759,42 @@ export interface components {
                 /** @description Echoed when well-formed (1–128 of letters, digits and `_.:@/+=-`); otherwise the request id. */
                 "x-correlation-id": string;
                 "Idempotent-Replayed"?: "true";
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The access token is not in the `admin` group (problem type `urn:entity-platform:problem:forbidden`). */
+        NotAdmin: {
+            headers: {
+                /** @description Echoed when well-formed (1–128 of letters, digits and `_.:@/+=-`); otherwise the request id. */
+                "x-correlation-id": string;
+                /** @description RFC 6750 challenge. */
+                "WWW-Authenticate": string;
+                "Idempotent-Replayed"?: "true";
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The id is not a job id; `errors` names it (problem type `urn:entity-platform:problem:validation`). */
+        InvalidJobPath: {
+            headers: {
+                /** @description Echoed when well-formed (1–128 of letters, digits and `_.:@/+=-`); otherwise the request id. */
+                "x-correlation-id": string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No such job — or another tenant's (never 403) (problem type `urn:entity-platform:problem:not-found`). */
+        JobNotFound: {
+            headers: {
+                /** @description Echoed when well-formed (1–128 of letters, digits and `_.:@/+=-`); otherwise the request id. */
+                "x-correlation-id": string;
                 [name: string]: unknown;
             };
             content: {
@@ -1180,6 +1360,84 @@ export interface operations {
             400: components["responses"]["InvalidQuery"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["ForbiddenRead"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-correlation-id"?: string;
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobRequest"];
+            };
+        };
+        responses: {
+            /** @description The job, recorded and its task started. */
+            202: {
+                headers: {
+                    /** @description Echoed when well-formed (1–128 of letters, digits and `_.:@/+=-`); otherwise the request id. */
+                    "x-correlation-id": string;
+                    /** @description The new entity. */
+                    Location: string;
+                    "Cache-Control": string;
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            400: components["responses"]["InvalidWrite"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["NotAdmin"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-correlation-id"?: string;
+            };
+            path: {
+                /** @description The job id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job. */
+            200: {
+                headers: {
+                    /** @description Echoed when well-formed (1–128 of letters, digits and `_.:@/+=-`); otherwise the request id. */
+                    "x-correlation-id": string;
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            400: components["responses"]["InvalidJobPath"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["NotAdmin"];
+            404: components["responses"]["JobNotFound"];
             405: components["responses"]["MethodNotAllowed"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];

@@ -12,7 +12,7 @@ import { once } from './once.ts';
  * module alone, so their bundles carry no cache client (ioredis) and parse no cache settings.
  */
 export const dynamoClient = tracer.captureAWSv3Client(createDynamoClient({ region: settings.AWS_REGION, endpoint: settings.DYNAMODB_ENDPOINT }));
-const documentClient = documentClientFor(dynamoClient);
+export const documentClient = documentClientFor(dynamoClient);
 
 /** The table, for reads and writes alike (its cursors are signed with the runtime secret's key, fetched on the first listing). */
 export const entityRepository: () => Promise<DynamoEntityRepository> = once(() =>

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { createDocument, type ZodOpenApiObject, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
 import { entityEventSchema } from '../domain/entityEvents.ts';
+import { jobPathSchema, jobRequestSchema, jobSchema } from '../domain/jobs.ts';
 import { searchParamsSchema, statsParamsSchema } from '../domain/readModelQueries.ts';
 import { createEntitySchema, entityPathSchema, entitySchema, listEntitiesQuerySchema, pageQuerySchema, patchEntitySchema, replaceEntitySchema } from '../domain/entitySchemas.ts';
 import { SCOPES } from '../domain/principal.ts';
@@ -25,6 +26,8 @@ type Security = Record<string, string[]>[];
 const secure = (scope: string): Security => [{ [SECURITY_SCHEME]: [scope] }];
 /** `/data`: anonymous, or a token with entities/read (which adds the caller's private entities). */
 const optionalRead: Security = [{}, { [SECURITY_SCHEME]: [SCOPES.read] }];
+/** Jobs: a token in the `admin` group (a group, not a scope). */
+const adminOnly: Security = [{ [SECURITY_SCHEME]: [] }];
 
 // ---- responses -------------------------------------------------------------------------------
 
@@ -63,6 +66,7 @@ const errors = {
   unauthenticated: problem('Unauthenticated', 'Missing, invalid or expired access token', ['unauthenticated'], { fromGateway: true, headers: challenge }),
   forbiddenRead: problem('ForbiddenRead', `The access token lacks the \`${SCOPES.read}\` scope`, ['forbidden'], { headers: challenge }),
   forbiddenWrite: problem('ForbiddenWrite', `The access token lacks the \`${SCOPES.write}\` scope`, ['forbidden'], { headers: { ...challenge, ...replayed } }),
+  notAdmin: problem('NotAdmin', 'The access token is not in the `admin` group', ['forbidden'], { headers: { ...challenge, ...replayed } }),
   notFound: problem('NotFound', "No such entity — or another tenant's (never 403)", ['not-found'], { headers: replayed }),
   methodNotAllowed: problem('MethodNotAllowed', 'The resource does not support this method; `Allow` lists the ones it does', ['method-not-allowed'], { headers: { Allow: headers.allow } }),
   conflict: problem(
@@ -337,6 +341,49 @@ const operations = {
       ...always,
     },
   },
+  createJob: {
+    operationId: 'createJob',
+    tags: ['jobs'],
+    summary: 'Start a bulk job for your tenant (admin group)',
+    description:
+      'Records the job (QUEUED) and starts the worker on ECS Fargate (Spot, falling back to on-demand): an `import` of an NDJSON or CSV file, an `export` as NDJSON, or a `rebuild-read-model`. ' +
+      'Files are in the jobs bucket under your tenant: `imports/<tenant>/…`, `exports/<tenant>/…`, `rejects/<tenant>/…`. Poll the `Location` for its progress. ' +
+      `Send an \`Idempotency-Key\` to retry safely (kept ${DEFAULT_IDEMPOTENCY_TTL_SECONDS / 3600} hours).`,
+    security: adminOnly,
+    requestParams: { header: writeHeaders(false) },
+    requestBody: { required: true, content: { 'application/json': jsonBody(jobRequestSchema, { kind: 'import', source: 's3://entity-platform-dev-jobs-1a2b3c/imports/acme/catalogue.ndjson' }) } },
+    responses: {
+      202: {
+        description: 'The job, recorded and its task started.',
+        headers: z.object({ ...correlated, Location: headers.location, 'Cache-Control': headers.cacheControl, ...replayed }),
+        content: { 'application/json': { schema: jobSchema } },
+      },
+      400: errors.invalidWrite,
+      401: errors.unauthenticated,
+      403: errors.notAdmin,
+      409: errors.conflict,
+      413: errors.payloadTooLarge,
+      415: errors.notJson,
+      422: errors.keyReused,
+      ...always,
+    },
+  },
+  getJob: {
+    operationId: 'getJob',
+    tags: ['jobs'],
+    summary: "A job's status (admin group)",
+    description: 'State, counts, the rejects location and the last checkpoint, as the worker records them. Another tenant\'s job is a 404.',
+    security: adminOnly,
+    requestParams: { path: jobPathSchema, header: z.object(correlationParam) },
+    responses: {
+      200: { description: 'The job.', headers: z.object({ ...correlated, 'Cache-Control': headers.cacheControl }), content: { 'application/json': { schema: jobSchema } } },
+      400: problem('InvalidJobPath', 'The id is not a job id; `errors` names it', ['validation']),
+      401: errors.unauthenticated,
+      403: errors.notAdmin,
+      404: problem('JobNotFound', "No such job — or another tenant's (never 403)", ['not-found']),
+      ...always,
+    },
+  },
   deleteEntity: {
     operationId: 'deleteEntity',
     tags: ['entities'],
@@ -374,6 +421,7 @@ export function openApiSpec(): ZodOpenApiObject {
     ],
     tags: [
       { name: 'entities', description: "Your tenant's entities (`/secure`: a token is required)." },
+      { name: 'jobs', description: 'Bulk import, export and read-model rebuild on the worker (admin group of your tenant).' },
       { name: 'data', description: 'Public entities (`/data`: a token is optional and adds your private ones).' },
       { name: 'health' },
       { name: 'reference' },
@@ -389,6 +437,8 @@ export function openApiSpec(): ZodOpenApiObject {
       [`${BASE}/secure/entities/{id}/history`]: { get: operations.entityHistory },
       [`${BASE}/secure/entities/search`]: { get: operations.searchEntities },
       [`${BASE}/secure/entities/stats`]: { get: operations.entityStats },
+      [`${BASE}/secure/jobs`]: { post: operations.createJob },
+      [`${BASE}/secure/jobs/{id}`]: { get: operations.getJob },
     },
     components: {
       securitySchemes: {

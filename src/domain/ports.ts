@@ -1,5 +1,6 @@
 import type { Entity } from './entity.ts';
 import type { EntityEvent } from './entityEvents.ts';
+import type { JobRecord } from './jobs.ts';
 import type { ReadScope } from './principal.ts';
 
 export interface Page<T> {
@@ -66,4 +67,18 @@ export interface CacheStore {
   delete(keys: readonly string[]): Promise<void>;
   /** Takes a short lock (SET NX PX): true when this caller now holds it. */
   tryLock(key: string, ttlMs: number): Promise<boolean>;
+}
+
+/** Job records (`JOB#<id>` / `STATUS` in the table); see ./jobs.ts. */
+export interface JobRecords {
+  /** Records a new job; throws `ConflictError` when the id exists. */
+  create(record: JobRecord): Promise<void>;
+  get(jobId: string): Promise<JobRecord | undefined>;
+  update(jobId: string, changes: Partial<JobRecord> & { readonly updatedAt: string }): Promise<void>;
+}
+
+/** Starts the worker's task for a job (ECS RunTask in AWS). */
+export interface JobLauncher {
+  /** `run` counts the job's runs (a resumed job runs again); `spot`: Fargate Spot first, on-demand when Spot has no capacity. */
+  launch(job: { readonly jobId: string; readonly run: number; readonly command: readonly string[]; readonly spot: boolean }): Promise<{ taskArn: string; capacityProvider: string }>;
 }

@@ -1,6 +1,8 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { JobKind } from '../domain/jobs.ts';
 
-export type JobKind = 'import' | 'export' | 'rebuild-read-model';
+export type { JobKind };
+export { JOB_ID_PATTERN } from '../domain/jobs.ts';
 export type JobState = 'running' | 'interrupted' | 'failed' | 'completed';
 
 /**
@@ -31,7 +33,6 @@ export interface CheckpointStore {
 
 /** Checkpoints are kept this long after their last write (the table's TTL attribute `expiresAt`). */
 export const CHECKPOINT_RETENTION_SECONDS = 14 * 24 * 3600;
-export const JOB_ID_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
 
 export const checkpointKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'CHECKPOINT' });
 

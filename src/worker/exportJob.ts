@@ -1,12 +1,13 @@
-import { open, truncate } from 'node:fs/promises';
 import type { Clock } from '../domain/ports.ts';
 import type { CheckpointStore, JobState } from './checkpoints.ts';
 import { resumePoint, withRetries, type JobSummary } from './job.ts';
+import type { JobFiles } from './jobFiles.ts';
 import { silentProgress, type ProgressReporter } from './progress.ts';
 import type { EntityPages, PageKey } from '../adapters/dynamodb/DynamoEntityPages.ts';
 
 export interface ExportDeps {
   readonly pages: EntityPages;
+  readonly files: JobFiles;
   readonly checkpoints: CheckpointStore;
   readonly clock: Clock;
 }
@@ -14,6 +15,7 @@ export interface ExportDeps {
 export interface ExportOptions {
   readonly jobId: string;
   readonly tenantId: string;
+  /** A local path or `s3://bucket/key`. */
   readonly file: string;
   /** Entities per page (default 500): the most the job holds in memory at once. */
   readonly pageSize?: number;
@@ -30,16 +32,21 @@ export interface ExportOptions {
 export async function runExport(deps: ExportDeps, options: ExportOptions): Promise<JobSummary> {
   const started = Date.now();
   const previous = await resumePoint(deps.checkpoints, options.jobId, 'export', options.tenantId, options.file);
-  const counts = { exported: 0, ...(previous?.counts ?? {}) };
+  let counts = { exported: 0, ...(previous?.counts ?? {}) };
   const summary = (state: JobState): JobSummary => ({ jobId: options.jobId, kind: 'export', tenantId: options.tenantId, state, counts: { ...counts }, durationMs: Date.now() - started, resumed: previous !== undefined });
   if (previous?.state === 'completed') return summary('completed');
 
   let cursor: PageKey | null = previous?.position.cursor ?? null;
-  let bytes = previous?.outputBytes ?? 0;
+  // The lines so far, kept; when they were lost (an S3 upload a crash left incomplete), from the first page again.
+  let kept = await deps.files.output(options.file, previous?.outputBytes ?? 0);
+  if (!kept) {
+    cursor = null;
+    counts = { exported: 0 };
+    kept = await deps.files.output(options.file, 0);
+  }
+  const out = kept!;
   const startedAt = previous?.startedAt ?? deps.clock.now().toISOString();
   const progress = options.progress ?? silentProgress;
-  if (previous) await truncate(options.file, bytes);
-  const out = await open(options.file, previous ? 'a' : 'w');
   const save = (state: JobState, error?: unknown) =>
     withRetries(() =>
       deps.checkpoints.save({
@@ -48,7 +55,7 @@ export async function runExport(deps: ExportDeps, options: ExportOptions): Promi
         tenantId: options.tenantId,
         state,
         position: { cursor },
-        outputBytes: bytes,
+        outputBytes: out.bytes,
         counts: { ...counts },
         source: options.file,
         startedAt,
@@ -56,28 +63,34 @@ export async function runExport(deps: ExportDeps, options: ExportOptions): Promi
         ...(error !== undefined && { error: String((error as Error).message ?? error) }),
       }),
     );
+  let closed = false;
+  const close = async () => {
+    closed = true;
+    await out.close(); // durable (S3: the upload completed) before the checkpoint says so
+  };
   try {
     // In a checkpoint that is not `completed`, a null cursor means "from the start".
     for (;;) {
       if (options.signal?.aborted) {
+        await close();
         await save('interrupted');
         return summary('interrupted');
       }
       const page = await withRetries(() => deps.pages.tenantPage(options.tenantId, cursor, options.pageSize ?? 500));
-      const text = page.entities.map((e) => JSON.stringify(e) + '\n').join('');
-      await out.write(text);
-      bytes += Buffer.byteLength(text);
+      await out.write(page.entities.map((e) => JSON.stringify(e) + '\n').join(''));
       counts.exported += page.entities.length;
       cursor = page.next;
+      if (cursor === null) await close();
       await save(cursor === null ? 'completed' : 'running');
       progress.update({ done: counts.exported, counts });
       if (cursor === null) return summary('completed');
     }
   } catch (error) {
+    if (!closed) await close().catch(() => undefined);
     await save('failed', error).catch(() => undefined);
     throw error;
   } finally {
     progress.finish();
-    await out.close();
+    if (!closed) await out.abort().catch(() => undefined);
   }
 }

@@ -1,4 +1,3 @@
-import { open, truncate, type FileHandle } from 'node:fs/promises';
 import { normalizeName } from '../domain/entity.ts';
 import { createEntitySchema, type CreateEntityInput } from '../domain/entitySchemas.ts';
 import { EntityService } from '../domain/entityService.ts';
@@ -7,11 +6,13 @@ import type { Clock, EntityRepository } from '../domain/ports.ts';
 import { SCOPES, type Principal } from '../domain/principal.ts';
 import type { Checkpoint, CheckpointStore, JobState } from './checkpoints.ts';
 import { deterministicId, resumePoint, withRetries, type JobSummary } from './job.ts';
+import type { JobFiles } from './jobFiles.ts';
 import { silentProgress, type ProgressReporter } from './progress.ts';
 import { countRecords, readRecords, type InputFormat, type InputRecord } from './records.ts';
 
 export interface ImportDeps {
   readonly repository: EntityRepository;
+  readonly files: JobFiles;
   readonly checkpoints: CheckpointStore;
   readonly clock: Clock;
 }
@@ -19,8 +20,10 @@ export interface ImportDeps {
 export interface ImportOptions {
   readonly jobId: string;
   readonly tenantId: string;
+  /** A local path or `s3://bucket/key`. */
   readonly file: string;
   readonly format: InputFormat;
+  /** A local path or `s3://bucket/key`. */
   readonly rejectsFile: string;
   /** Records written at the same time (default 16). */
   readonly concurrency?: number;
@@ -54,23 +57,25 @@ export async function runImport(deps: ImportDeps, options: ImportOptions): Promi
   const started = Date.now();
   const source = `${options.format}:${options.file}`;
   const previous = await resumePoint(deps.checkpoints, options.jobId, 'import', options.tenantId, source);
-  const counts = { imported: 0, rejected: 0, replayed: 0, ...(previous?.counts ?? {}) };
+  let counts = { imported: 0, rejected: 0, replayed: 0, ...(previous?.counts ?? {}) };
   if (previous?.state === 'completed') return summary(previous.state);
 
-  const startLine = previous?.position.line ?? 0;
+  // Counted first: a missing input fails the job before its rejects are touched.
+  const total = await countRecords(await deps.files.read(options.file), options.format);
+  let startLine = previous?.position.line ?? 0;
+  // The rejects so far, kept; when they were lost (an S3 upload a crash left incomplete), the
+  // import starts over: every line again, the ones already imported recognised by their ids.
+  let rejects = await deps.files.output(options.rejectsFile, previous?.outputBytes ?? 0);
+  if (!rejects) {
+    startLine = 0;
+    counts = { imported: 0, rejected: 0, replayed: 0 };
+    rejects = await deps.files.output(options.rejectsFile, 0);
+  }
+  const output = rejects!;
   let watermark = startLine;
-  let rejectBytes = previous?.outputBytes ?? 0;
+  let rejectBytes = output.bytes;
   const startedAt = previous?.startedAt ?? deps.clock.now().toISOString();
   const progress = options.progress ?? silentProgress;
-  const total = await countRecords(options.file, options.format);
-
-  let rejects: FileHandle;
-  if (previous) {
-    await truncate(options.rejectsFile, rejectBytes).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT' || rejectBytes !== 0) throw error;
-    });
-    rejects = await open(options.rejectsFile, 'a');
-  } else rejects = await open(options.rejectsFile, 'w');
   let writes: Promise<unknown> = Promise.resolve();
 
   const principal: Principal = { subject: `worker:${options.jobId}`, tenantId: options.tenantId, scopes: new Set([SCOPES.write]), groups: new Set() };
@@ -112,7 +117,7 @@ export async function runImport(deps: ImportDeps, options: ImportOptions): Promi
         counts.rejected += 1;
         const text = JSON.stringify({ line, reason: outcome.reason, errors: outcome.errors, conflictingEntityId: outcome.conflictingEntityId }) + '\n';
         rejectBytes += Buffer.byteLength(text);
-        writes = writes.then(() => rejects.write(text));
+        writes = writes.then(() => output.write(text));
       }
       watermark = line;
     }
@@ -153,10 +158,11 @@ export async function runImport(deps: ImportDeps, options: ImportOptions): Promi
     }
   };
 
+  let closed = false;
   let lastCheckpointLine = watermark;
   let lastCheckpointAt = Date.now();
   try {
-    for await (const record of readRecords(options.file, options.format)) {
+    for await (const record of readRecords(await deps.files.read(options.file), options.format)) {
       if (record.line <= startLine) continue;
       while (fatal === undefined && !options.signal?.aborted && (inFlight.size >= concurrency || order.length >= window)) await Promise.race(inFlight);
       if (fatal !== undefined || options.signal?.aborted) break;
@@ -180,13 +186,16 @@ export async function runImport(deps: ImportDeps, options: ImportOptions): Promi
     }
     await Promise.all(inFlight);
     const state: JobState = fatal !== undefined ? 'failed' : options.signal?.aborted ? 'interrupted' : 'completed';
+    await writes;
+    closed = true;
+    await output.close(); // the rejects are durable (S3: the upload completed) before the checkpoint says so
     await checkpoint(state, fatal);
     if (fatal !== undefined) throw fatal instanceof Error ? fatal : new Error(`import failed: ${JSON.stringify(fatal)}`);
     return summary(state);
   } finally {
     progress.finish();
     await writes.catch(() => undefined);
-    await rejects.close();
+    if (!closed) await output.abort().catch(() => undefined);
   }
 
   function summary(state: JobState): JobSummary {

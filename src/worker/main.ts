@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as z from 'zod/mini';
 import { createDocumentClient } from '../adapters/dynamodb/documentClient.ts';
@@ -8,7 +9,12 @@ import { ConfigError, parseEnvironment } from '../config/config.ts';
 import { parseDatabaseConfig } from '../config/databaseConfig.ts';
 import { TENANT_ID_PATTERN } from '../domain/principal.ts';
 import '../domain/zodLocale.ts';
+import { JOB_PREFIXES, parseS3Uri, type JobParams } from '../domain/jobs.ts';
+import { DynamoJobRecords } from '../adapters/dynamodb/DynamoJobRecords.ts';
+import { createS3Client, S3ObjectStore } from '../adapters/s3/S3ObjectStore.ts';
 import { DynamoCheckpointStore, JOB_ID_PATTERN } from './checkpoints.ts';
+import { createJobFiles } from './jobFiles.ts';
+import { JobStatusReporter } from './jobStatus.ts';
 import { runExport } from './exportJob.ts';
 import { runImport } from './importJob.ts';
 import type { JobSummary } from './job.ts';
@@ -20,14 +26,18 @@ import { DynamoEntityPages } from '../adapters/dynamodb/DynamoEntityPages.ts';
 export const USAGE = `Usage: worker <job> [options]
 
 Jobs:
-  import              --tenant <id> --file <path> [--format ndjson|csv] [--rejects <path>] [--concurrency 16]
-  export              --tenant <id> --file <path>
+  import              --tenant <id> --file <location> [--format ndjson|csv] [--rejects <location>] [--concurrency 16]
+  export              --tenant <id> --out <location>
   rebuild-read-model  --tenant <id> | --all-tenants [--segments 4]
 
-Common options:
-  --job <id>          the job id; run again with the same id to resume where it stopped (default: a new UUID)
+A location is a local path or s3://bucket/key. Rejects default to <file>.rejects.ndjson beside a
+local input, and to s3://<bucket>/rejects/<tenant>/<job id>.ndjson for an S3 input.
 
-Environment: ENTITIES_TABLE, AWS_REGION, DYNAMODB_ENDPOINT (DynamoDB Local), DATABASE_URL (rebuild-read-model).
+Common options:
+  --job <id>          the job id; run again with the same id to resume where it stopped (default: JOB_ID, else a new UUID)
+
+Environment: ENTITIES_TABLE, AWS_REGION, DYNAMODB_ENDPOINT (DynamoDB Local), DATABASE_URL (rebuild-read-model),
+S3_ENDPOINT (a local S3), JOBS_KMS_KEY_ID (the KMS key S3 outputs are encrypted with).
 Exit codes: 0 completed, 1 failed, 2 usage or configuration error, 75 interrupted (rerun with the same --job).`;
 
 /** The local stack's table and DynamoDB Local port (`npm start`); ECS sets STAGE and ENTITIES_TABLE. */
@@ -38,14 +48,36 @@ const workerConfigSchema = z.object({
   AWS_REGION: z._default(z.string().check(z.trim(), z.minLength(1)), 'eu-west-1'),
   ENTITIES_TABLE: z.optional(z.string().check(z.trim(), z.minLength(1))),
   DYNAMODB_ENDPOINT: z.optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:8000' })),
+  S3_ENDPOINT: z.optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:4569' })),
+  JOBS_KMS_KEY_ID: z.optional(z.string().check(z.trim(), z.minLength(1))),
+  JOB_ID: z.optional(z.string().check(z.regex(JOB_ID_PATTERN, { error: 'must be 1–128 letters, digits, ".", "_" or "-"' }))),
+  JOB_REQUESTED_BY: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(128))),
 });
 
-export function workerConfig(env: Record<string, string | undefined>): { region: string; tableName: string; endpoint: string | undefined } {
+export interface WorkerConfig {
+  readonly region: string;
+  readonly tableName: string;
+  readonly endpoint: string | undefined;
+  readonly s3Endpoint: string | undefined;
+  readonly kmsKeyId: string | undefined;
+  readonly jobId: string | undefined;
+  readonly requestedBy: string | undefined;
+}
+
+export function workerConfig(env: Record<string, string | undefined>): WorkerConfig {
   const c = parseEnvironment(workerConfigSchema, env);
   const local = c.STAGE === 'local';
   const tableName = c.ENTITIES_TABLE ?? (local ? LOCAL_DEFAULTS.ENTITIES_TABLE : undefined);
   if (tableName === undefined) throw new ConfigError('Invalid configuration: ENTITIES_TABLE is required outside the local stage');
-  return { region: c.AWS_REGION, tableName, endpoint: c.DYNAMODB_ENDPOINT ?? (local ? LOCAL_DEFAULTS.DYNAMODB_ENDPOINT : undefined) };
+  return {
+    region: c.AWS_REGION,
+    tableName,
+    endpoint: c.DYNAMODB_ENDPOINT ?? (local ? LOCAL_DEFAULTS.DYNAMODB_ENDPOINT : undefined),
+    s3Endpoint: c.S3_ENDPOINT,
+    kmsKeyId: c.JOBS_KMS_KEY_ID,
+    jobId: c.JOB_ID,
+    requestedBy: c.JOB_REQUESTED_BY,
+  };
 }
 
 class UsageError extends Error {}
@@ -62,6 +94,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
         tenant: { type: 'string' },
         'all-tenants': { type: 'boolean' },
         file: { type: 'string' },
+        out: { type: 'string' },
         format: { type: 'string' },
         rejects: { type: 'string' },
         job: { type: 'string' },
@@ -88,35 +121,40 @@ export async function main(argv: readonly string[], env: Record<string, string |
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 
+  let status: JobStatusReporter | undefined;
   try {
     const job = positionals[0]!;
-    const jobId = values.job ?? randomUUID();
+    const config = workerConfig(env);
+    const jobId = values.job ?? config.jobId ?? randomUUID();
     if (!JOB_ID_PATTERN.test(jobId)) throw new UsageError('--job must be 1–128 letters, digits, ".", "_" or "-"');
     const tenantId = values['all-tenants'] ? ALL_TENANTS : values.tenant;
     if (tenantId === undefined) throw new UsageError('--tenant is required');
     if (tenantId !== ALL_TENANTS && !TENANT_ID_PATTERN.test(tenantId)) throw new UsageError('--tenant must be 1–64 letters, digits, "_" or "-"');
     if (tenantId === ALL_TENANTS && job !== 'rebuild-read-model') throw new UsageError('--all-tenants is for rebuild-read-model only');
-    const config = workerConfig(env);
     const client = createDocumentClient({ region: config.region, endpoint: config.endpoint });
-    const checkpoints = new DynamoCheckpointStore({ client, tableName: config.tableName });
+    const files = createJobFiles({ s3: new S3ObjectStore(createS3Client({ region: config.region, endpoint: config.s3Endpoint })), kmsKeyId: config.kmsKeyId });
     const clock = { now: () => new Date() };
     const progress = consoleProgress(`${job} ${jobId}`);
     const common = { jobId, signal: controller.signal, progress };
+    const params = jobParams(job, tenantId, jobId, values);
+    const records = new DynamoJobRecords({ client, tableName: config.tableName });
+    status = new JobStatusReporter({ records, jobId, seed: { kind: job as 'import', tenantId, params, requestedBy: config.requestedBy ?? requester(), ...(params.rejects && { rejects: params.rejects }) } });
+    const checkpoints = status.reporting(new DynamoCheckpointStore({ client, tableName: config.tableName }));
     process.stderr.write(`${job}: job ${jobId}, tenant ${tenantId}, table ${config.tableName}\n`);
+    await status.started();
 
     let summary: JobSummary;
     switch (job) {
       case 'import': {
-        const file = required(values.file, '--file');
         const repository = new DynamoEntityRepository({ client, tableName: config.tableName, cursorSigningKey: randomUUID(), correlationId: () => `job:${jobId}` });
         summary = await runImport(
-          { repository, checkpoints, clock },
-          { ...common, tenantId, file, format: formatOf(file, values.format), rejectsFile: values.rejects ?? `${file}.rejects.ndjson`, concurrency: positiveInt(values.concurrency, '--concurrency', 16) },
+          { repository, files, checkpoints, clock },
+          { ...common, tenantId, file: params.source!, format: params.format!, rejectsFile: params.rejects!, concurrency: positiveInt(values.concurrency, '--concurrency', 16) },
         );
         break;
       }
       case 'export':
-        summary = await runExport({ pages: new DynamoEntityPages({ client, tableName: config.tableName }), checkpoints, clock }, { ...common, tenantId, file: required(values.file, '--file') });
+        summary = await runExport({ pages: new DynamoEntityPages({ client, tableName: config.tableName }), files, checkpoints, clock }, { ...common, tenantId, file: params.destination! });
         break;
       case 'rebuild-read-model': {
         const pool = createPool(parseDatabaseConfig({ ...env, DB_POOL_MAX: env['DB_POOL_MAX'] ?? '4' }));
@@ -133,15 +171,18 @@ export async function main(argv: readonly string[], env: Record<string, string |
       default:
         throw new UsageError(`unknown job "${job}"`);
     }
+    await status.ended(summary);
     client.destroy();
     process.stdout.write(describe(summary) + '\n');
     return summary.state === 'completed' ? EXIT.completed : summary.state === 'interrupted' ? EXIT.interrupted : EXIT.failed;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError) {
+    if (error instanceof UsageError || error instanceof ConfigError || (error instanceof Error && error.message.startsWith('--format'))) {
       process.stderr.write(`${error.message}\n\n${USAGE}\n`);
       return EXIT.usage;
     }
     process.stderr.write(`failed: ${(error as Error).stack ?? String(error)}\n`);
+    // A failure the job did not checkpoint itself (a missing input, the database unreachable) still ends on its record.
+    await status?.failed(error).catch(() => undefined);
     return EXIT.failed;
   }
 }
@@ -150,6 +191,29 @@ export function describe(summary: JobSummary): string {
   const counts = Object.entries(summary.counts).map(([k, v]) => `${k} ${v}`).join(', ');
   const next = summary.state === 'interrupted' ? ` — rerun with --job ${summary.jobId} to continue` : '';
   return `${summary.kind} ${summary.jobId} ${summary.state}${summary.resumed ? ' (resumed)' : ''}: ${counts}; ${formatDuration(summary.durationMs)}${next}`;
+}
+
+const JOBS = ['import', 'export', 'rebuild-read-model'] as const;
+
+/** The job's parameters from the command line: locations, format, the default rejects location. */
+function jobParams(job: string, tenantId: string, jobId: string, values: { file?: string | undefined; out?: string | undefined; rejects?: string | undefined; format?: string | undefined; segments?: string | undefined }): JobParams {
+  if (!(JOBS as readonly string[]).includes(job)) throw new UsageError(`unknown job "${job}"`);
+  if (job === 'import') {
+    const source = required(values.file, '--file');
+    const s3 = parseS3Uri(source);
+    const rejects = values.rejects ?? (s3 ? `s3://${s3.bucket}/${JOB_PREFIXES.rejects}/${tenantId}/${jobId}.ndjson` : `${source}.rejects.ndjson`);
+    return { source, rejects, format: formatOf(source, values.format) };
+  }
+  if (job === 'export') return { destination: required(values.out ?? values.file, '--out') };
+  return values.segments ? { segments: Number(values.segments) } : {};
+}
+
+function requester(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
 }
 
 function required(value: string | undefined, flag: string): string {

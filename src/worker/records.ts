@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { SERVER_OWNED_FIELDS } from '../domain/entitySchemas.ts';
 
 export type InputFormat = 'ndjson' | 'csv';
@@ -13,9 +13,9 @@ export function formatOf(file: string, explicit?: string): InputFormat {
   return /\.csv$/i.test(file) ? 'csv' : 'ndjson';
 }
 
-/** The file's lines, streamed (memory stays flat), numbered from 1; `\r\n` endings are accepted. */
-export async function* readLines(file: string): AsyncGenerator<{ line: number; text: string }> {
-  const input = createReadStream(file, { encoding: 'utf8' });
+/** The input's lines, streamed (memory stays flat), numbered from 1; `\r\n` endings are accepted. */
+export async function* readLines(input: Readable): AsyncGenerator<{ line: number; text: string }> {
+  input.setEncoding('utf8');
   const lines = createInterface({ input, crlfDelay: Infinity });
   let line = 0;
   try {
@@ -29,10 +29,10 @@ export async function* readLines(file: string): AsyncGenerator<{ line: number; t
   }
 }
 
-/** How many records the file holds (non-blank lines, minus the CSV header): the progress total. */
-export async function countRecords(file: string, format: InputFormat): Promise<number> {
+/** How many records the input holds (non-blank lines, minus the CSV header): the progress total. */
+export async function countRecords(input: Readable, format: InputFormat): Promise<number> {
   let n = 0;
-  for await (const { text } of readLines(file)) if (text.trim() !== '') n += 1;
+  for await (const { text } of readLines(input)) if (text.trim() !== '') n += 1;
   return format === 'csv' ? Math.max(0, n - 1) : n;
 }
 
@@ -43,9 +43,9 @@ export async function countRecords(file: string, format: InputFormat): Promise<n
  * span lines. Blank lines are skipped. Server-owned fields (an export's `id`, `version`, …) are
  * dropped, so an export file imports as it is.
  */
-export async function* readRecords(file: string, format: InputFormat): AsyncGenerator<InputRecord> {
+export async function* readRecords(input: Readable, format: InputFormat): AsyncGenerator<InputRecord> {
   let header: string[] | undefined;
-  for await (const { line, text } of readLines(file)) {
+  for await (const { line, text } of readLines(input)) {
     if (text.trim() === '') continue;
     if (format === 'ndjson') {
       try {

@@ -6,7 +6,7 @@ import { packagedFiles, packagedTemplate, resourcesOfType, type Template } from 
 
 const LOCAL_ISSUER_MARKERS = ['local-issuer', 'LOCAL_ISSUER', 'localIssuer', 'local-app-client', 'local-service-client', 'CURSOR_SIGNING_KEY', 'private-key.pem'];
 
-const FUNCTIONS = ['Health', 'Openapi', 'Docs', 'Authorizer', 'PreTokenGeneration', 'CreateEntity', 'GetEntity', 'ListEntities', 'ReplaceEntity', 'PatchEntity', 'DeleteEntity', 'GetEntityHistory', 'PublishEntityEvents', 'RecordEntityAudit', 'InvalidateEntityCache', 'MethodNotAllowed', 'SearchEntities', 'EntityStats', 'ProjectEntityEvents', 'Migrate', 'ReconcileReadModel'];
+const FUNCTIONS = ['Health', 'Openapi', 'Docs', 'Authorizer', 'PreTokenGeneration', 'CreateEntity', 'GetEntity', 'ListEntities', 'ReplaceEntity', 'PatchEntity', 'DeleteEntity', 'GetEntityHistory', 'PublishEntityEvents', 'RecordEntityAudit', 'InvalidateEntityCache', 'MethodNotAllowed', 'SearchEntities', 'EntityStats', 'ProjectEntityEvents', 'Migrate', 'ReconcileReadModel', 'StartJob', 'CreateJob', 'GetJob'];
 
 function props(template: Template, logicalId: string): Record<string, any> {
   const resource = template.Resources[logicalId];
@@ -85,7 +85,7 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
     const byKey = new Map(methods.map(([id, m]) => [id, m.Properties!]));
     const secure = methods.filter(([id]) => id.includes('Secure') && !id.endsWith('Any'));
     expect(secure.map(([id]) => id).sort()).toEqual(
-      ['ApiGatewayMethodApiV1SecureEntitiesGet', 'ApiGatewayMethodApiV1SecureEntitiesPost', 'ApiGatewayMethodApiV1SecureEntitiesIdVarGet', 'ApiGatewayMethodApiV1SecureEntitiesIdVarPut', 'ApiGatewayMethodApiV1SecureEntitiesIdVarPatch', 'ApiGatewayMethodApiV1SecureEntitiesIdVarDelete', 'ApiGatewayMethodApiV1SecureEntitiesIdVarHistoryGet', 'ApiGatewayMethodApiV1SecureEntitiesSearchGet', 'ApiGatewayMethodApiV1SecureEntitiesStatsGet'].sort(),
+      ['ApiGatewayMethodApiV1SecureEntitiesGet', 'ApiGatewayMethodApiV1SecureEntitiesPost', 'ApiGatewayMethodApiV1SecureEntitiesIdVarGet', 'ApiGatewayMethodApiV1SecureEntitiesIdVarPut', 'ApiGatewayMethodApiV1SecureEntitiesIdVarPatch', 'ApiGatewayMethodApiV1SecureEntitiesIdVarDelete', 'ApiGatewayMethodApiV1SecureEntitiesIdVarHistoryGet', 'ApiGatewayMethodApiV1SecureEntitiesSearchGet', 'ApiGatewayMethodApiV1SecureEntitiesStatsGet', 'ApiGatewayMethodApiV1SecureJobsPost', 'ApiGatewayMethodApiV1SecureJobsIdVarGet'].sort(),
     );
     for (const [id, method] of secure) {
       expect(method.Properties, id).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });

@@ -13,17 +13,23 @@ import { DynamoEntityRepository } from '../../src/adapters/dynamodb/DynamoEntity
 import type { Entity } from '../../src/domain/entity.ts';
 import { checkpointKey, DynamoCheckpointStore, type Checkpoint, type CheckpointStore } from '../../src/worker/checkpoints.ts';
 import { runExport } from '../../src/worker/exportJob.ts';
+import { createJobFiles } from '../../src/worker/jobFiles.ts';
 import { runImport, type ImportOptions } from '../../src/worker/importJob.ts';
 import type { ProgressReporter } from '../../src/worker/progress.ts';
 import { runRebuild } from '../../src/worker/rebuildJob.ts';
 import { DynamoEntityPages } from '../../src/adapters/dynamodb/DynamoEntityPages.ts';
 import { ensureTable, PROJECT_ROOT } from '../../scripts/lib/localStack.ts';
 import { uniqueTenant } from '../support/api.ts';
+import { startLocalS3, type LocalS3 } from '../support/localS3.ts';
+import { S3ObjectStore } from '../../src/adapters/s3/S3ObjectStore.ts';
+import { DynamoJobRecords } from '../../src/adapters/dynamodb/DynamoJobRecords.ts';
+import type { JobFiles } from '../../src/worker/jobFiles.ts';
 
 // Its own table: the stack's event pipeline would otherwise project these writes into the same
 // read model while the rebuild test wipes and rebuilds it.
 const table = `worker-test-${randomUUID()}`;
 const clock = { now: () => new Date() };
+const files = createJobFiles();
 let dir: string;
 let pool: pg.Pool;
 let repository: DynamoEntityRepository;
@@ -112,7 +118,7 @@ describe('worker: import (DynamoDB Local)', () => {
         JSON.stringify({ id: randomUUID(), tenantId: 'someone-else', version: 9, name: 'Exported one', attributes: {}, visibility: 'private', createdAt: '2025-01-01T00:00:00.000Z', updatedAt: '2025-01-01T00:00:00.000Z' }),
       ].join('\n') + '\n',
     );
-    const summary = await runImport({ repository, checkpoints, clock }, { jobId: randomUUID(), tenantId: tenant, file, format: 'ndjson', rejectsFile });
+    const summary = await runImport({ repository, files, checkpoints, clock }, { jobId: randomUUID(), tenantId: tenant, file, format: 'ndjson', rejectsFile });
     expect(summary).toMatchObject({ state: 'completed', counts: { imported: 3, rejected: 4, replayed: 0 } });
 
     const stored = await tenantEntities(tenant);
@@ -138,7 +144,7 @@ describe('worker: import (DynamoDB Local)', () => {
     const file = join(dir, `${tenant}.csv`);
     const rejectsFile = join(dir, `${tenant}.rejects.ndjson`);
     await writeFile(file, 'name,colour,visibility,note\r\nTank,steel,public,"big, round"\r\n"Pump ""A""",,private,\r\n,red,public,x\r\nshort,row\r\n');
-    const summary = await runImport({ repository, checkpoints, clock }, { jobId: randomUUID(), tenantId: tenant, file, format: 'csv', rejectsFile });
+    const summary = await runImport({ repository, files, checkpoints, clock }, { jobId: randomUUID(), tenantId: tenant, file, format: 'csv', rejectsFile });
     expect(summary.counts).toMatchObject({ imported: 2, rejected: 2 });
     expect(content(await tenantEntities(tenant))).toEqual([
       { name: 'Pump "A"', attributes: {}, visibility: 'private', version: 1 },
@@ -157,7 +163,7 @@ describe('worker: import (DynamoDB Local)', () => {
     const base = { file, format: 'ndjson', checkpointEvery: 20 } satisfies Partial<ImportOptions>;
 
     const straightTenant = uniqueTenant('straight');
-    const straight = await runImport({ repository, checkpoints, clock }, { ...base, jobId: randomUUID(), tenantId: straightTenant, rejectsFile: join(dir, `${straightTenant}.rejects`) });
+    const straight = await runImport({ repository, files, checkpoints, clock }, { ...base, jobId: randomUUID(), tenantId: straightTenant, rejectsFile: join(dir, `${straightTenant}.rejects`) });
     expect(straight.counts).toMatchObject({ imported: input.valid, rejected: input.invalidLines.length + input.duplicateLines.length });
 
     // Stopped after ~120 records (the abort signal, as SIGTERM sends it), then restarted with the same job id.
@@ -166,7 +172,7 @@ describe('worker: import (DynamoDB Local)', () => {
     const rejectsFile = join(dir, `${tenant}.rejects`);
     const store = recording(checkpoints);
     const controller = new AbortController();
-    const first = await runImport({ repository, checkpoints: store, clock }, { ...base, jobId, tenantId: tenant, rejectsFile, signal: controller.signal, progress: abortAfter(controller, 120) });
+    const first = await runImport({ repository, files, checkpoints: store, clock }, { ...base, jobId, tenantId: tenant, rejectsFile, signal: controller.signal, progress: abortAfter(controller, 120) });
     expect(first.state).toBe('interrupted');
     const stoppedAt = (await checkpoints.load(jobId))!;
     expect(stoppedAt.position.line).toBeGreaterThanOrEqual(120);
@@ -181,7 +187,7 @@ describe('worker: import (DynamoDB Local)', () => {
     expect(older).toBeDefined();
     await checkpoints.save({ ...older, state: 'interrupted' });
 
-    const resumed = await runImport({ repository, checkpoints, clock }, { ...base, jobId, tenantId: tenant, rejectsFile });
+    const resumed = await runImport({ repository, files, checkpoints, clock }, { ...base, jobId, tenantId: tenant, rejectsFile });
     expect(resumed).toMatchObject({ state: 'completed', resumed: true, counts: { imported: straight.counts.imported, rejected: straight.counts.rejected } });
     expect(resumed.counts.replayed).toBe(stoppedAt.counts.imported! - older.counts.imported!); // written before the "crash", recognised by id
 
@@ -194,7 +200,7 @@ describe('worker: import (DynamoDB Local)', () => {
     expect(lines(await readRejects(rejectsFile))).toEqual([...input.invalidLines, ...input.duplicateLines].sort((a, b) => a - b));
 
     // A finished job run again does nothing.
-    expect(await runImport({ repository, checkpoints, clock }, { ...base, jobId, tenantId: tenant, rejectsFile })).toMatchObject({ state: 'completed', counts: resumed.counts });
+    expect(await runImport({ repository, files, checkpoints, clock }, { ...base, jobId, tenantId: tenant, rejectsFile })).toMatchObject({ state: 'completed', counts: resumed.counts });
     expect(await tenantEntities(tenant)).toHaveLength(input.valid);
   });
 });
@@ -205,16 +211,16 @@ describe('worker: export and rebuild-read-model', () => {
     source = uniqueTenant('source');
     const file = join(dir, `${source}.ndjson`);
     await writeFile(file, generated(60).text);
-    await runImport({ repository, checkpoints, clock }, { jobId: randomUUID(), tenantId: source, file, format: 'ndjson', rejectsFile: join(dir, `${source}.rejects`) });
+    await runImport({ repository, files, checkpoints, clock }, { jobId: randomUUID(), tenantId: source, file, format: 'ndjson', rejectsFile: join(dir, `${source}.rejects`) });
   });
 
   it('exports a tenant page by page (resuming after an interruption without repeating a line) and the export imports into another tenant unchanged', async () => {
     const file = join(dir, `${source}.export.ndjson`);
     const jobId = randomUUID();
     const controller = new AbortController();
-    const first = await runExport({ pages, checkpoints, clock }, { jobId, tenantId: source, file, pageSize: 7, signal: controller.signal, progress: abortAfter(controller, 14) });
+    const first = await runExport({ pages, files, checkpoints, clock }, { jobId, tenantId: source, file, pageSize: 7, signal: controller.signal, progress: abortAfter(controller, 14) });
     expect(first).toMatchObject({ state: 'interrupted', counts: { exported: 14 } });
-    const done = await runExport({ pages, checkpoints, clock }, { jobId, tenantId: source, file, pageSize: 7 });
+    const done = await runExport({ pages, files, checkpoints, clock }, { jobId, tenantId: source, file, pageSize: 7 });
     expect(done.state).toBe('completed');
 
     const original = await tenantEntities(source);
@@ -223,7 +229,7 @@ describe('worker: export and rebuild-read-model', () => {
     expect(exported).toEqual(original); // every entity once, in creation order, as stored
 
     const copy = uniqueTenant('copy');
-    const imported = await runImport({ repository, checkpoints, clock }, { jobId: randomUUID(), tenantId: copy, file, format: 'ndjson', rejectsFile: join(dir, `${copy}.rejects`) });
+    const imported = await runImport({ repository, files, checkpoints, clock }, { jobId: randomUUID(), tenantId: copy, file, format: 'ndjson', rejectsFile: join(dir, `${copy}.rejects`) });
     expect(imported.counts).toMatchObject({ imported: original.length, rejected: 0 });
     expect(content(await tenantEntities(copy))).toEqual(content(original));
   });
@@ -300,5 +306,87 @@ describe('worker: the command line', () => {
     const result = await cli(['import', '--file', 'x.ndjson']).exit;
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--tenant is required');
+  });
+});
+
+describe('worker: S3 input and output (s3rver, a real S3 peer)', () => {
+  const bucket = 'jobs-worker-test';
+  const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e';
+  let s3: LocalS3;
+  let s3files: JobFiles;
+  beforeAll(async () => {
+    s3 = await startLocalS3();
+    await s3.createBucket(bucket);
+    s3files = createJobFiles({ s3: new S3ObjectStore(s3.client), kmsKeyId: KEY_ARN });
+  });
+  afterAll(() => s3.stop());
+
+  it('imports a file streamed from S3 with its rejects written to S3 (encrypted, NDJSON), then exports to S3, resuming after an interruption and starting over after a crash', async () => {
+    const tenant = uniqueTenant('s3');
+    const input = generated(80);
+    await s3.put(bucket, `imports/${tenant}/in.ndjson`, input.text);
+    s3.requests.length = 0;
+    const rejectsKey = `rejects/${tenant}/import.ndjson`;
+    const summary = await runImport({ repository, files: s3files, checkpoints, clock }, { jobId: randomUUID(), tenantId: tenant, file: `s3://${bucket}/imports/${tenant}/in.ndjson`, format: 'ndjson', rejectsFile: `s3://${bucket}/${rejectsKey}` });
+    expect(summary.counts).toMatchObject({ imported: input.valid, rejected: input.invalidLines.length + input.duplicateLines.length });
+    expect(s3.requests.map((r) => r.command)).toEqual(['GetObjectCommand', 'GetObjectCommand', 'PutObjectCommand']); // count, import, the rejects
+    expect(s3.requests[0]!.input).toEqual({ Bucket: bucket, Key: `imports/${tenant}/in.ndjson` });
+    expect(s3.requests[2]!.input).toMatchObject({ Bucket: bucket, Key: rejectsKey, ContentType: 'application/x-ndjson', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: KEY_ARN });
+    const rejects = (await s3.text(bucket, rejectsKey))!.trimEnd().split('\n').map((l) => JSON.parse(l) as { line: number });
+    expect(rejects.map((r) => r.line)).toEqual([...input.invalidLines, ...input.duplicateLines].sort((a, b) => a - b));
+    expect(await tenantEntities(tenant)).toHaveLength(input.valid);
+
+    // Export to S3, stopped after two pages, then resumed: the object holds every entity once.
+    const exportKey = `exports/${tenant}/all.ndjson`;
+    const out = `s3://${bucket}/${exportKey}`;
+    const jobId = randomUUID();
+    const controller = new AbortController();
+    const first = await runExport({ pages, files: s3files, checkpoints, clock }, { jobId, tenantId: tenant, file: out, pageSize: 7, signal: controller.signal, progress: abortAfter(controller, 14) });
+    expect(first).toMatchObject({ state: 'interrupted', counts: { exported: 14 } });
+    expect((await s3.text(bucket, exportKey))!.trimEnd().split('\n')).toHaveLength(14); // the upload completed at the interruption
+    s3.requests.length = 0;
+    const done = await runExport({ pages, files: s3files, checkpoints, clock }, { jobId, tenantId: tenant, file: out, pageSize: 7 });
+    expect(done).toMatchObject({ state: 'completed', resumed: true, counts: { exported: input.valid } });
+    expect(s3.requests.map((r) => r.command)).toEqual(['HeadObjectCommand', 'GetObjectCommand', 'PutObjectCommand']); // kept 14 lines (read back: under 5 MiB), all written at once
+    const original = await tenantEntities(tenant);
+    const exported = (await s3.text(bucket, exportKey))!.trimEnd().split('\n').map((l) => JSON.parse(l) as Entity);
+    expect(exported).toEqual(original);
+
+    // A crash leaves a checkpoint claiming more output than the (incomplete) upload made visible: the export starts over.
+    const crashed = randomUUID();
+    await checkpoints.save({ jobId: crashed, kind: 'export', tenantId: tenant, state: 'running', position: { cursor: null }, outputBytes: 10_000_000, counts: { exported: 999 }, source: `s3://${bucket}/exports/${tenant}/crashed.ndjson`, startedAt: new Date().toISOString(), updatedAt: new Date().toISOString() });
+    const again = await runExport({ pages, files: s3files, checkpoints, clock }, { jobId: crashed, tenantId: tenant, file: `s3://${bucket}/exports/${tenant}/crashed.ndjson` });
+    expect(again.counts).toEqual({ exported: input.valid });
+    expect((await s3.text(bucket, `exports/${tenant}/crashed.ndjson`))!.trimEnd().split('\n').map((l) => JSON.parse(l) as Entity)).toEqual(original);
+  });
+
+  it('runs an S3 import from the command line (S3_ENDPOINT), rejects next to it under rejects/<tenant>/<job>.ndjson, and records the job status', async () => {
+    const tenant = uniqueTenant('clis3');
+    const jobId = `cli-s3-${randomUUID()}`;
+    await s3.put(bucket, `imports/${tenant}/in.csv`, 'name,colour\nTank,steel\n,red\nPump,\n');
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'src', 'worker', 'main.ts'), 'import', '--tenant', tenant, '--file', `s3://${bucket}/imports/${tenant}/in.csv`], {
+      env: { ...process.env, STAGE: 'local', DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), ENTITIES_TABLE: table, S3_ENDPOINT: s3.endpoint, JOB_ID: jobId },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`import ${jobId} completed: imported 2, rejected 1`));
+    expect(JSON.parse((await s3.text(bucket, `rejects/${tenant}/${jobId}.ndjson`))!)).toMatchObject({ line: 3, reason: 'invalid record' });
+
+    const record = (await new DynamoJobRecords({ client: createDocumentClient({ region: 'eu-west-1', endpoint: inject('dynamoEndpoint') }), tableName: table }).get(jobId))!;
+    expect(record).toMatchObject({
+      jobId,
+      kind: 'import',
+      tenantId: tenant,
+      state: 'SUCCEEDED',
+      counts: { imported: 2, rejected: 1, replayed: 0 },
+      params: { source: `s3://${bucket}/imports/${tenant}/in.csv`, format: 'csv', rejects: `s3://${bucket}/rejects/${tenant}/${jobId}.ndjson` },
+      rejects: `s3://${bucket}/rejects/${tenant}/${jobId}.ndjson`,
+      lastCheckpoint: { position: { line: 4 } },
+    });
+    expect(record.requestedBy).toMatch(/^cli/);
+    expect(Date.parse(record.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(record.startedAt!));
   });
 });

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
 import { ensureLocalIssuer } from '../../src/adapters/identity/localIssuer.ts';
 import { startLocalEvents, type Template } from '../../scripts/lib/localEvents.ts';
+import { startLocalEcs } from '../../scripts/lib/localEcs.ts';
 import { ensureTable, freePort, localTableName, startDynamoDbLocal, startOffline, type Stoppable } from '../../scripts/lib/localStack.ts';
 import { packageStage } from './packageStage.ts';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';
@@ -21,6 +22,8 @@ declare module 'vitest' {
     databaseUrl: string;
     redisUrl: string;
     cacheKeyPrefix: string;
+    /** The ECS stand-in the job functions run tasks on (records every RunTask; GET <endpoint>/tasks). */
+    ecsEndpoint: string;
   }
 }
 
@@ -60,7 +63,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await ensureTable(dynamo.endpoint, localTableName());
     database = await createTestDatabase();
     const busPort = await freePort();
+    const ecs = await startLocalEcs({ port: await freePort() });
+    running.push(ecs);
     const api = await startOffline({
+      ecsEndpoint: ecs.endpoint,
       httpPort: await freePort(),
       lambdaPort: await freePort(),
       dynamoEndpoint: dynamo.endpoint,
@@ -87,6 +93,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('databaseUrl', database.url);
     project.provide('redisUrl', redisUrl);
     project.provide('cacheKeyPrefix', cacheKeyPrefix);
+    project.provide('ecsEndpoint', ecs.endpoint);
   } catch (error) {
     await Promise.allSettled([localTemplate, packaging]); // no sls left running behind a failed setup
     await stopAll();

@@ -1,16 +1,9 @@
-import { awsJsonCall } from '../aws/awsJsonCall.ts';
-import { readJsonSecret } from '../settings/runtimeSettings.ts';
+import { readJsonSecret, readParameter } from '../aws/settingsStores.ts';
 
 export interface ElastiCacheSettings {
   readonly host: string;
   readonly port: number;
   readonly authToken: string;
-}
-
-/** Reads a String parameter (SSM GetParameter, the request the SDK would send). */
-export async function readParameter(name: string, region: string): Promise<string | undefined> {
-  const { Parameter } = await awsJsonCall<{ Parameter?: { Value?: string } }>({ service: 'ssm', target: 'AmazonSSM.GetParameter', region, body: { Name: name } });
-  return Parameter?.Value?.trim() || undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import '../../domain/zodLocale.ts';
 import type { Config } from '../../config/config.ts';
-import { awsJsonCall } from '../aws/awsJsonCall.ts';
+import { readJsonSecret } from '../aws/settingsStores.ts';
 import type { IdentitySettings } from '../identity/identitySettings.ts';
 
 /**
@@ -18,16 +18,6 @@ export interface RuntimeSettings {
 }
 
 const secretSchema = z.object({ cursorSigningKey: z.string().check(z.minLength(16)) });
-
-/** Reads a Secrets Manager secret holding a JSON object (GetSecretValue, the request the SDK would send). */
-export async function readJsonSecret(secretId: string, region: string): Promise<unknown> {
-  const { SecretString } = await awsJsonCall<{ SecretString?: string }>({ service: 'secretsmanager', target: 'secretsmanager.GetSecretValue', region, body: { SecretId: secretId } });
-  try {
-    return JSON.parse(SecretString ?? '{}') as unknown;
-  } catch {
-    throw new Error(`Secret ${secretId} does not hold a JSON object`);
-  }
-}
 
 export async function readCursorSigningKey(secretId: string, region: string): Promise<string> {
   const parsed = secretSchema.safeParse(await readJsonSecret(secretId, region));

@@ -1,0 +1,17 @@
+import { adminRequester, jobRequestSchema } from '../../src/domain/jobs.ts';
+import { parseInput } from '../../src/domain/entitySchemas.ts';
+import { idempotency, jobService } from '../../src/composition/jobs.ts';
+import { httpHandler } from '../../src/http/httpHandler.ts';
+import { securePrincipalOf } from '../../src/http/principal.ts';
+import { jsonResponse } from '../../src/http/responses.ts';
+
+/** POST /api/v1/secure/jobs (admin group) → 202 with the job (QUEUED, its task started) and its Location. */
+export const handler = httpHandler(
+  async ({ event, body }) => {
+    const requester = adminRequester(securePrincipalOf(event));
+    const request = parseInput(jobRequestSchema, body, 'body');
+    const job = await (await jobService()).start(requester, request);
+    return jsonResponse(202, job, { Location: `/api/v1/secure/jobs/${job.jobId}`, 'Cache-Control': 'no-store' });
+  },
+  { body: {}, idempotency },
+);

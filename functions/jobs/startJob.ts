@@ -1,0 +1,15 @@
+import { jobService } from '../../src/composition/jobs.ts';
+import { startOperatorJob } from '../../src/domain/jobs.ts';
+import { eventHandler } from '../../src/middleware/eventHandler.ts';
+import { logger } from '../../src/observability.ts';
+
+/**
+ * Starts a job for an operator: `sls invoke -f startJob --stage <stage> --data '{"kind":"import","tenantId":"acme","source":"s3://…"}'`,
+ * or resumes one (`{"resume":"<job id>"}`). Answers the job record (QUEUED, with the task's ARN);
+ * invalid input throws a ValidationError naming every field.
+ */
+export const handler = eventHandler(async (event: unknown) => {
+  const job = await startOperatorJob(await jobService(), event);
+  logger.info('Job started', { jobId: job.jobId, kind: job.kind, tenantId: job.tenantId, taskArn: job.taskArn });
+  return job;
+});

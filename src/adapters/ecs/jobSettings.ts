@@ -1,0 +1,41 @@
+import * as z from 'zod/mini';
+import '../../domain/zodLocale.ts';
+import { readParameter } from '../aws/settingsStores.ts';
+import type { WorkerTaskSettings } from './EcsJobLauncher.ts';
+
+/** How jobs run in this stage: the worker's task (cluster, task definition, network) and the jobs bucket. */
+export interface JobSettings extends WorkerTaskSettings {
+  readonly jobsBucket: string;
+}
+
+const nonEmpty = z.string().check(z.minLength(1));
+const settingsSchema = z.object({
+  cluster: nonEmpty,
+  taskDefinition: nonEmpty,
+  containerName: nonEmpty,
+  subnets: z.array(nonEmpty).check(z.minLength(1)),
+  securityGroups: z.array(nonEmpty).check(z.minLength(1)),
+  jobsBucket: z.string().check(z.minLength(3)),
+});
+
+/** Parses the settings document (JSON); a malformed one fails with what is wrong and where it came from. */
+export function parseJobSettings(text: string | undefined, from: string): JobSettings {
+  let value: unknown;
+  try {
+    value = JSON.parse(text ?? '');
+  } catch {
+    throw new Error(`${from} is not JSON`);
+  }
+  const parsed = settingsSchema.safeParse(value);
+  if (!parsed.success) throw new Error(`${from} is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+/**
+ * The stage's job settings from the SSM parameter the stack publishes
+ * (`/<service>/<stage>/jobs/settings`: generated subnet and security group ids cannot be function
+ * environment). Read once per container.
+ */
+export async function readJobSettings(parameter: string, region: string): Promise<JobSettings> {
+  return parseJobSettings(await readParameter(parameter, region), `SSM parameter ${parameter}`);
+}

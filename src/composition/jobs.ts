@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import * as z from 'zod/mini';
+import { EcsJobLauncher } from '../adapters/ecs/EcsJobLauncher.ts';
+import { parseJobSettings, readJobSettings, type JobSettings } from '../adapters/ecs/jobSettings.ts';
+import { parseEnvironment } from '../config/config.ts';
+import { JobService } from '../domain/jobs.ts';
+import { tracer } from '../observability.ts';
+import { jobRecords } from './jobRecords.ts';
+import { settings } from './identity.ts';
+import { once } from './once.ts';
+
+export { idempotency } from './idempotency.ts';
+
+const jobsConfigSchema = z
+  .object({
+    /** AWS: the SSM parameter with the job settings (resources/compute.yml). */
+    JOB_SETTINGS_PARAMETER: z.optional(z.string().check(z.startsWith('/'))),
+    /** The local stage: the settings themselves (JSON), and the local ECS stand-in. */
+    JOB_SETTINGS: z.optional(z.string().check(z.minLength(2))),
+    ECS_ENDPOINT: z.optional(z.url({ protocol: /^https?$/ })),
+  })
+  .check(z.refine((c) => (c.JOB_SETTINGS_PARAMETER === undefined) !== (c.JOB_SETTINGS === undefined), { error: 'set one of JOB_SETTINGS_PARAMETER (AWS) and JOB_SETTINGS (local)', path: ['JOB_SETTINGS_PARAMETER'] }));
+
+/** Composition root for jobs: validated at import; the settings are read and the clients built on first use. */
+const jobsConfig = parseEnvironment(jobsConfigSchema, process.env);
+
+const jobSettings: () => Promise<JobSettings> = once(async () => {
+  if (jobsConfig.JOB_SETTINGS !== undefined) return parseJobSettings(jobsConfig.JOB_SETTINGS, 'JOB_SETTINGS');
+  return readJobSettings(jobsConfig.JOB_SETTINGS_PARAMETER!, settings.AWS_REGION);
+});
+
+const ecs = tracer.captureAWSv3Client(
+  new ECSClient({
+    region: settings.AWS_REGION,
+    maxAttempts: 3,
+    ...(jobsConfig.ECS_ENDPOINT && { endpoint: jobsConfig.ECS_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+  }),
+);
+
+export const jobService: () => Promise<JobService> = once(async () => {
+  const { jobsBucket } = await jobSettings();
+  return new JobService({ records: jobRecords, launcher: new EcsJobLauncher({ client: ecs, settings: jobSettings }), clock: { now: () => new Date() }, ids: { newId: randomUUID }, jobsBucket });
+});

@@ -1,0 +1,297 @@
+import * as z from 'zod/mini';
+import './zodLocale.ts';
+import { ForbiddenError, NotFoundError, ValidationError, type FieldIssue } from './errors.ts';
+import { parseInput } from './entitySchemas.ts';
+import type { Clock, IdGenerator, JobLauncher, JobRecords } from './ports.ts';
+import { isAdmin, TENANT_ID_PATTERN, type Principal } from './principal.ts';
+
+/**
+ * Bulk jobs (import, export, read-model rebuild) run by the worker on ECS Fargate. A job is asked
+ * for by an admin of a tenant (POST /api/v1/secure/jobs) or by an operator (the startJob
+ * function); it is recorded (QUEUED), its task is started, and the worker keeps the record up to
+ * date until it ends. Its files live in the stage's jobs bucket, under the tenant's own prefixes.
+ */
+
+export const JOB_KINDS = ['import', 'export', 'rebuild-read-model'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+export const JOB_STATES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'INTERRUPTED'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+/** A rebuild of every tenant's read model (operators only). */
+export const ALL_TENANTS = '*';
+export const JOB_ID_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
+/** Job records are kept this long after their last change (the table's TTL). */
+export const JOB_RETENTION_SECONDS = 30 * 24 * 3600;
+
+/** Where each kind's files go in the jobs bucket: `<prefix>/<tenant>/…` (the bucket's lifecycle rules expire exports and rejects). */
+export const JOB_PREFIXES = { imports: 'imports', exports: 'exports', rejects: 'rejects' } as const;
+
+export interface S3Object {
+  readonly bucket: string;
+  readonly key: string;
+}
+
+const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
+/** `s3://bucket/key` → its parts; anything else (a local path) → `undefined`. */
+export function parseS3Uri(location: string): S3Object | undefined {
+  const match = S3_URI.exec(location);
+  return match ? { bucket: match[1]!, key: match[2]! } : undefined;
+}
+
+const CONTROL_CHARS = /\p{Cc}/u;
+/** An S3 object URI in the jobs bucket, described for where it is used (zod/mini: `register` names this very schema, so one per use). */
+const s3Uri = (description?: string) =>
+  z
+    .string({ error: 'must be an s3:// URI' })
+    .check(
+      z.maxLength(1100),
+      z.refine((s) => parseS3Uri(s) !== undefined && !CONTROL_CHARS.test(s) && !s.includes('/../') && !s.endsWith('/'), { error: 'must be an S3 object URI, s3://<bucket>/<key>' }),
+    )
+    .register(z.globalRegistry, { examples: ['s3://entity-platform-dev-jobs-1a2b3c/imports/acme/catalogue.ndjson'], ...(description !== undefined && { description }) });
+const described = <T extends z.core.$ZodType>(schema: T, description: string): T => {
+  z.globalRegistry.add(schema, { description });
+  return schema;
+};
+const boundedInt = (min: number, max: number) => z.int().check(z.gte(min), z.lte(max));
+
+const common = {
+  spot: described(z._default(z.boolean(), true), 'Run on Fargate Spot (falling back to on-demand Fargate when Spot has no capacity); false: on-demand only.'),
+};
+const importJob = z.strictObject({
+  kind: z.literal('import'),
+  source: s3Uri(`The NDJSON or CSV file: in the jobs bucket, under \`${JOB_PREFIXES.imports}/<your tenant>/\`.`),
+  format: described(z.optional(z.enum(['ndjson', 'csv'])), 'Default: by the extension (`.csv` is CSV, anything else NDJSON).'),
+  rejects: described(z.optional(s3Uri()), `Where the rejected lines go: in the jobs bucket, under \`${JOB_PREFIXES.rejects}/<your tenant>/\`. Default: \`${JOB_PREFIXES.rejects}/<your tenant>/<job id>.ndjson\`.`),
+  concurrency: described(z.optional(boundedInt(1, 64)), 'Records written at the same time (default 16).'),
+  ...common,
+});
+const exportJob = z.strictObject({
+  kind: z.literal('export'),
+  destination: s3Uri(`Where the NDJSON goes: in the jobs bucket, under \`${JOB_PREFIXES.exports}/<your tenant>/\`.`),
+  ...common,
+});
+const rebuildJob = z.strictObject({
+  kind: z.literal('rebuild-read-model'),
+  segments: described(z.optional(boundedInt(1, 64)), 'Parallel scan segments (all-tenant rebuilds only; default 4).'),
+  ...common,
+});
+
+/** What an admin asks for (POST /api/v1/secure/jobs): always for the admin's own tenant. */
+export const jobRequestSchema = z
+  .discriminatedUnion('kind', [importJob, exportJob, rebuildJob], { error: 'kind must be "import", "export" or "rebuild-read-model"' })
+  .register(z.globalRegistry, { id: 'JobRequest', description: 'A job to run on the worker for your tenant.' });
+export type JobRequest = z.output<typeof jobRequestSchema>;
+
+/** What an operator asks for (`sls invoke -f startJob`): a tenant, or every tenant for a rebuild; or an earlier job to resume. */
+const operator = {
+  tenantId: z.union([z.string().check(z.regex(TENANT_ID_PATTERN, { error: 'tenantId must be 1–64 letters, digits, "_" or "-", or "*" (every tenant, rebuild only)' })), z.literal(ALL_TENANTS)]),
+  requestedBy: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+};
+export const operatorJobRequestSchema = z.union([
+  z.strictObject({ resume: z.string().check(z.regex(JOB_ID_PATTERN, { error: 'resume must be a job id' })), spot: z.optional(z.boolean()), requestedBy: operator.requestedBy }),
+  z.discriminatedUnion('kind', [z.extend(importJob, operator), z.extend(exportJob, operator), z.extend(rebuildJob, operator)], { error: 'kind must be "import", "export" or "rebuild-read-model"' }),
+]);
+export type OperatorJobRequest = z.output<typeof operatorJobRequestSchema>;
+
+export const jobPathSchema = z.object({
+  id: z.string().check(z.regex(JOB_ID_PATTERN, { error: 'must be a job id: 1–128 letters, digits, ".", "_" or "-"' })).register(z.globalRegistry, { description: 'The job id.', examples: ['6f1d4c3e-2b7a-4e55-9c0d-7a1b2c3d4e5f'] }),
+});
+
+const countsSchema = z.record(z.string(), z.int().check(z.gte(0)));
+/** A job as GET /api/v1/secure/jobs/{id} and POST /api/v1/secure/jobs answer it (the record below). */
+export const jobSchema = z
+  .strictObject({
+    jobId: z.string(),
+    kind: z.enum(JOB_KINDS),
+    tenantId: z.string(),
+    state: described(z.enum(JOB_STATES), 'QUEUED (task started, worker not yet running), RUNNING, SUCCEEDED, FAILED (see `error`), INTERRUPTED (stopped with a checkpoint, e.g. Fargate Spot reclaimed it: resume it).'),
+    params: z.strictObject({
+      source: z.optional(z.string()),
+      destination: z.optional(z.string()),
+      rejects: z.optional(z.string()),
+      format: z.optional(z.enum(['ndjson', 'csv'])),
+      concurrency: z.optional(z.int()),
+      segments: z.optional(z.int()),
+    }),
+    requestedBy: described(z.string(), '`user:<sub>` (an admin), `operator:<who>` (startJob), `cli:<user>` (npm run worker).'),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    taskArn: described(z.optional(z.string()), 'The ECS task of the latest run.'),
+    capacityProvider: z.optional(z.enum(['FARGATE_SPOT', 'FARGATE'])),
+    startedAt: described(z.optional(z.iso.datetime()), 'When the latest run started.'),
+    finishedAt: z.optional(z.iso.datetime()),
+    counts: described(z.optional(countsSchema), 'import: imported, rejected, replayed; export: exported; rebuild: read, written, failed.'),
+    rejects: described(z.optional(z.string()), 'Where the rejected lines of an import are (one JSON line each: line, reason, errors).'),
+    lastCheckpoint: described(z.optional(z.strictObject({ at: z.iso.datetime(), position: z.record(z.string(), z.unknown()) })), 'The last checkpoint: a resumed job continues from here.'),
+    error: z.optional(z.string()),
+    runs: described(z.optional(z.int().check(z.gte(0))), 'Tasks started for the job so far.'),
+  })
+  .register(z.globalRegistry, { id: 'Job' });
+
+/** The job's parameters as recorded (locations resolved, defaults applied). */
+export interface JobParams {
+  readonly source?: string;
+  readonly destination?: string;
+  readonly rejects?: string;
+  readonly format?: 'ndjson' | 'csv';
+  readonly concurrency?: number;
+  readonly segments?: number;
+}
+
+export interface JobRecord {
+  readonly jobId: string;
+  readonly kind: JobKind;
+  /** The tenant, or `*` (every tenant: operator rebuilds). */
+  readonly tenantId: string;
+  readonly state: JobState;
+  readonly params: JobParams;
+  /** `user:<sub>` (an admin), `operator:<who>` (startJob), `cli:<user>` or `schedule`. */
+  readonly requestedBy: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly taskArn?: string;
+  readonly capacityProvider?: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly counts?: Readonly<Record<string, number>>;
+  /** Where the rejected lines are (imports). */
+  readonly rejects?: string;
+  readonly lastCheckpoint?: { readonly at: string; readonly position: Readonly<Record<string, unknown>> };
+  readonly error?: string;
+  /** Task runs so far (a resumed job runs again). */
+  readonly runs?: number;
+}
+
+export interface Requester {
+  /** Who asked, as recorded. */
+  readonly id: string;
+  readonly tenantId: string;
+}
+
+/** An admin of a tenant (the `admin` group) may start and read that tenant's jobs, never another's. */
+export function adminRequester(principal: Principal | undefined): Requester {
+  if (!principal || !isAdmin(principal)) throw new ForbiddenError('Jobs are for administrators: the access token must be in the "admin" group.');
+  return { id: `user:${principal.subject}`, tenantId: principal.tenantId };
+}
+
+/** The worker's command line for a job (the container's command). */
+export function workerCommand(job: Pick<JobRecord, 'jobId' | 'kind' | 'tenantId' | 'params'>): string[] {
+  const tenant = job.tenantId === ALL_TENANTS ? ['--all-tenants'] : ['--tenant', job.tenantId];
+  const p = job.params;
+  const options: string[] = [];
+  if (job.kind === 'import') {
+    options.push('--file', p.source!, '--rejects', p.rejects!);
+    if (p.format) options.push('--format', p.format);
+    if (p.concurrency) options.push('--concurrency', String(p.concurrency));
+  } else if (job.kind === 'export') options.push('--out', p.destination!);
+  else if (p.segments) options.push('--segments', String(p.segments));
+  return [job.kind, ...tenant, ...options, '--job', job.jobId];
+}
+
+const RESUMABLE: readonly JobState[] = ['INTERRUPTED', 'FAILED'];
+
+export interface JobServiceDeps {
+  readonly records: JobRecords;
+  readonly launcher: JobLauncher;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  /** The stage's jobs bucket: every location must be in it. */
+  readonly jobsBucket: string;
+}
+
+export class JobService {
+  private readonly deps: JobServiceDeps;
+
+  constructor(deps: JobServiceDeps) {
+    this.deps = deps;
+  }
+
+  /** Records the job (QUEUED), starts its task and records the task; a job whose task could not start is recorded FAILED and the error thrown. */
+  async start(requester: Requester, request: JobRequest): Promise<JobRecord> {
+    if (request.kind !== 'rebuild-read-model' && requester.tenantId === ALL_TENANTS) {
+      throw new ValidationError('Only rebuild-read-model runs for every tenant; name a tenant.', [{ path: '/tenantId', message: 'name one tenant for an import or export' }]);
+    }
+    const jobId = this.deps.ids.newId();
+    const params = this.paramsOf(requester.tenantId, jobId, request);
+    const now = this.deps.clock.now().toISOString();
+    const record: JobRecord = {
+      jobId,
+      kind: request.kind,
+      tenantId: requester.tenantId,
+      state: 'QUEUED',
+      params,
+      requestedBy: requester.id,
+      createdAt: now,
+      updatedAt: now,
+      ...(params.rejects && { rejects: params.rejects }),
+      runs: 0,
+    };
+    await this.deps.records.create(record);
+    return this.launch(record, request.spot);
+  }
+
+  /** Runs an interrupted or failed job's task again: the worker continues from its last checkpoint. */
+  async resume(jobId: string, spot = true): Promise<JobRecord> {
+    const record = await this.deps.records.get(jobId);
+    if (!record) throw new NotFoundError(`No job ${jobId}.`);
+    if (!RESUMABLE.includes(record.state)) throw new ValidationError(`Job ${jobId} is ${record.state}; only INTERRUPTED or FAILED jobs resume.`, [{ path: '/resume', message: `the job is ${record.state}` }]);
+    return this.launch(record, spot);
+  }
+
+  private async launch(record: JobRecord, spot: boolean): Promise<JobRecord> {
+    const runs = (record.runs ?? 0) + 1;
+    try {
+      const task = await this.deps.launcher.launch({ jobId: record.jobId, run: runs, command: workerCommand(record), spot });
+      const launched = { state: 'QUEUED' as const, taskArn: task.taskArn, capacityProvider: task.capacityProvider, runs, updatedAt: this.deps.clock.now().toISOString() };
+      await this.deps.records.update(record.jobId, launched);
+      return { ...record, ...launched };
+    } catch (error) {
+      const at = this.deps.clock.now().toISOString();
+      await this.deps.records.update(record.jobId, { state: 'FAILED', error: `The task did not start: ${(error as Error).message}`, finishedAt: at, updatedAt: at, runs });
+      throw error;
+    }
+  }
+
+  private paramsOf(tenantId: string, jobId: string, request: JobRequest): JobParams {
+    const issues: FieldIssue[] = [];
+    const inPrefix = (field: string, location: string, prefix: string) => {
+      const object = parseS3Uri(location)!;
+      const expected = `${prefix}/${tenantId}/`;
+      if (object.bucket !== this.deps.jobsBucket) issues.push({ path: `/${field}`, message: `must be in the jobs bucket ${this.deps.jobsBucket}` });
+      else if (!object.key.startsWith(expected)) issues.push({ path: `/${field}`, message: `must be under s3://${this.deps.jobsBucket}/${expected}` });
+    };
+    let params: JobParams;
+    switch (request.kind) {
+      case 'import': {
+        const rejects = request.rejects ?? `s3://${this.deps.jobsBucket}/${JOB_PREFIXES.rejects}/${tenantId}/${jobId}.ndjson`;
+        inPrefix('source', request.source, JOB_PREFIXES.imports);
+        inPrefix('rejects', rejects, JOB_PREFIXES.rejects);
+        params = { source: request.source, rejects, ...(request.format && { format: request.format }), ...(request.concurrency && { concurrency: request.concurrency }) };
+        break;
+      }
+      case 'export':
+        inPrefix('destination', request.destination, JOB_PREFIXES.exports);
+        params = { destination: request.destination };
+        break;
+      case 'rebuild-read-model':
+        params = request.segments ? { segments: request.segments } : {};
+        break;
+    }
+    if (issues.length > 0) throw new ValidationError('The job names a location it may not use.', issues);
+    return params;
+  }
+}
+
+/** The job, for an admin of its tenant; another tenant's job is not found (never 403). */
+export async function readJob(records: Pick<JobRecords, 'get'>, requester: Requester, jobId: string): Promise<JobRecord> {
+  const record = await records.get(jobId);
+  if (!record || record.tenantId !== requester.tenantId) throw new NotFoundError(`No job ${jobId} exists, or it is not your tenant's.`);
+  return record;
+}
+
+/** Starts or resumes a job for an operator (the startJob function): validated like the API's requests. */
+export async function startOperatorJob(service: JobService, event: unknown): Promise<JobRecord> {
+  const request = parseInput(operatorJobRequestSchema, event, 'body');
+  if ('resume' in request) return await service.resume(request.resume, request.spot);
+  const { tenantId, requestedBy, ...job } = request;
+  return await service.start({ id: `operator:${requestedBy ?? 'startJob'}`, tenantId }, job);
+}

@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { localTableName, PROJECT_ROOT } from '../../scripts/lib/localStack.ts';
+import { api, token, uniqueTenant } from '../support/api.ts';
+import { expectProblem } from '../support/expectProblem.ts';
+import { startLocalS3, type LocalS3 } from '../support/localS3.ts';
+
+const JOBS = '/api/v1/secure/jobs';
+// The local stage's job settings (serverless.yml, custom.jobEnvironment.local).
+const BUCKET = 'entity-platform-local-jobs';
+const admin = (tenantId: string) => token({ tenantId, scopes: ['entities/read', 'entities/write'], groups: ['admin'], subject: 'alice' });
+const runTasks = async (): Promise<any[]> => (await fetch(`${inject('ecsEndpoint')}/tasks`)).json() as Promise<any[]>;
+
+let s3: LocalS3;
+beforeAll(async () => {
+  s3 = await startLocalS3();
+  await s3.createBucket(BUCKET);
+});
+afterAll(() => s3.stop());
+
+describe('jobs over HTTP (local stack, really signed tokens; ECS is the local stand-in)', () => {
+  it('refuses callers outside the admin group (403), unknown jobs and bad bodies', async () => {
+    const tenant = uniqueTenant('jobs');
+    const user = await token({ tenantId: tenant, scopes: ['entities/read', 'entities/write'] });
+    expectProblem(await api('POST', JOBS, { token: user, body: { kind: 'rebuild-read-model' } }), 403);
+    expectProblem(await api('GET', `${JOBS}/some-job`, { token: user }), 403);
+    const t = await admin(tenant);
+    expectProblem(await api('GET', `${JOBS}/no-such-job`, { token: t }), 404);
+    expectProblem(await api('GET', `${JOBS}/bad%20id`, { token: t }), 400);
+    const invalid = await api('POST', JOBS, { token: t, body: { kind: 'import', source: `s3://${BUCKET}/imports/someone-else/a.ndjson`, concurrency: 0 } });
+    expectProblem(invalid, 400);
+    expect(invalid.body.errors.map((e: { path: string }) => e.path)).toEqual(['/concurrency']);
+    const foreign = await api('POST', JOBS, { token: t, body: { kind: 'import', source: `s3://${BUCKET}/imports/someone-else/a.ndjson` } });
+    expectProblem(foreign, 400);
+    expect(foreign.body.errors).toEqual([{ path: '/source', message: `must be under s3://${BUCKET}/imports/${tenant}/` }]);
+    expectProblem(await api('DELETE', `${JOBS}/x`, { token: t }), 405);
+  });
+
+  it('starts an import (202, RunTask as asked, Idempotency-Key replay); the task imports from S3 and the status route follows it to SUCCEEDED; other tenants see 404', async () => {
+    const tenant = uniqueTenant('jobs');
+    const t = await admin(tenant);
+    const source = `s3://${BUCKET}/imports/${tenant}/catalogue.ndjson`;
+    await s3.put(BUCKET, `imports/${tenant}/catalogue.ndjson`, [JSON.stringify({ name: 'Tank', attributes: { material: 'steel' } }), '{broken', JSON.stringify({ name: 'Pump' })].join('\n') + '\n');
+
+    const key = randomUUID();
+    const created = await api('POST', JOBS, { token: t, body: { kind: 'import', source }, headers: { 'Idempotency-Key': key } });
+    expect(created.status, created.text).toBe(202);
+    const job = created.body;
+    const rejects = `s3://${BUCKET}/rejects/${tenant}/${job.jobId}.ndjson`;
+    expect(job).toMatchObject({ kind: 'import', tenantId: tenant, state: 'QUEUED', requestedBy: 'user:alice', params: { source, rejects }, rejects, runs: 1, capacityProvider: 'FARGATE_SPOT' });
+    expect(job.taskArn).toMatch(/^arn:aws:ecs:eu-west-1:000000000000:task\/entity-platform-local\//);
+    expect(created.headers.get('location')).toBe(`${JOBS}/${job.jobId}`);
+    const replay = await api('POST', JOBS, { token: t, body: { kind: 'import', source }, headers: { 'Idempotency-Key': key } });
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body).toEqual(job);
+
+    // The RunTask request the function sent, exactly (one: the replay started nothing).
+    const requests = (await runTasks()).filter((r) => r.overrides.containerOverrides[0].environment[0].value === job.jobId);
+    const command = ['import', '--tenant', tenant, '--file', source, '--rejects', rejects, '--job', job.jobId];
+    expect(requests).toEqual([
+      {
+        cluster: 'entity-platform-local',
+        taskDefinition: 'entity-platform-local-worker',
+        count: 1,
+        capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
+        networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-local'], securityGroups: ['sg-local'], assignPublicIp: 'DISABLED' } },
+        overrides: { containerOverrides: [{ name: 'worker', command, environment: [{ name: 'JOB_ID', value: job.jobId }] }] },
+        clientToken: `${job.jobId}-1-spot`,
+        startedBy: `job-${job.jobId}`,
+        enableECSManagedTags: true,
+        propagateTags: 'TASK_DEFINITION',
+        tags: [{ key: 'job-id', value: job.jobId }],
+      },
+    ]);
+
+    // Play ECS: run the task's command as the container would (its overrides, the stack's table, the local S3).
+    const worker = spawn(process.execPath, [join(PROJECT_ROOT, 'src', 'worker', 'main.ts'), ...requests[0].overrides.containerOverrides[0].command], {
+      env: { ...process.env, STAGE: 'local', DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), ENTITIES_TABLE: localTableName(), S3_ENDPOINT: s3.endpoint, JOB_ID: job.jobId },
+      stdio: 'ignore',
+    });
+    expect((await once(worker, 'exit'))[0]).toBe(0);
+
+    const status = await api('GET', `${JOBS}/${job.jobId}`, { token: t });
+    expect(status.status).toBe(200);
+    expect(status.body).toMatchObject({ jobId: job.jobId, state: 'SUCCEEDED', counts: { imported: 2, rejected: 1, replayed: 0 }, rejects, taskArn: job.taskArn, lastCheckpoint: { position: { line: 3 } } });
+    expect(status.headers.get('cache-control')).toBe('private, no-cache');
+    expect(JSON.parse((await s3.text(BUCKET, `rejects/${tenant}/${job.jobId}.ndjson`))!)).toMatchObject({ line: 2 });
+    const names = (await api('GET', '/api/v1/secure/entities', { token: t })).body.items.map((e: { name: string }) => e.name).sort();
+    expect(names).toEqual(['Pump', 'Tank']);
+
+    expectProblem(await api('GET', `${JOBS}/${job.jobId}`, { token: await admin(uniqueTenant('other')) }), 404);
+  });
+});
