@@ -2,7 +2,8 @@
  * One logger, tracer and metrics instance per container, configured from the POWERTOOLS_*
  * environment that serverless.yml sets (service name, namespace, log level, tracing switch).
  * Each lives in its own module: a function that needs only the logger (the authorizer, the
- * Cognito trigger) imports `./observability/logger.ts` and its bundle carries no X-Ray SDK.
+ * Cognito trigger) imports `./observability/logger.ts` and its bundle carries no tracer or metrics.
+ * The tracer is our own (`./observability/tracer.ts`, X-Ray over UDP), not the X-Ray SDK.
  */
 export { logger } from './observability/logger.ts';
 export { tracer } from './observability/tracer.ts';

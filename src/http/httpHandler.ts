@@ -1,9 +1,9 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { logger, metrics, tracer } from '../observability.ts';
+import { captureLambdaHandler } from '../observability/tracer.ts';
 import { header } from './headers.ts';
 import { idempotencyKeyOf, type IdempotentExecutor } from './idempotencyKey.ts';
 import { httpBoundary, settleClientErrors, type BoundaryContext } from './middleware/httpBoundary.ts';
@@ -27,14 +27,14 @@ export type Route = (request: HttpRequest) => Promise<APIGatewayProxyResult>;
 
 /**
  * The one middy stack every HTTP handler shares: Powertools logger (Lambda context, correlation
- * id), tracer, EMF metrics with the cold-start metric, the problem+json boundary, JSON body
+ * id), X-Ray tracer, EMF metrics with the cold-start metric, the problem+json boundary, JSON body
  * parsing where the route has a body, and Idempotency-Key handling where the route writes.
  * Handlers supply only the route.
  */
 export function httpHandler(route: Route, options: HttpHandlerOptions = {}) {
   const stack = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, BoundaryContext>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(captureLambdaHandler(tracer))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(httpBoundary());
   if (options.body) stack.use(jsonBody(options.body));
