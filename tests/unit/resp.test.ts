@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeCommand, encodeCommands, RedisReplyError, ReplyParser, type RedisProtocolError, type RedisReply } from '../../src/adapters/redis/resp.ts';
+import { parseRedisUrl } from '../../src/adapters/redis/redisClient.ts';
 
 function parser() {
   const replies: RedisReply[] = [];
@@ -111,5 +112,16 @@ describe('command encoding', () => {
     expect(encodeCommand(['SET', 'k', binary])).toEqual(Buffer.concat([Buffer.from('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$4\r\n'), binary, Buffer.from('\r\n')]));
     expect(encodeCommands([['MULTI'], ['EXEC']])).toBe('*1\r\n$5\r\nMULTI\r\n*1\r\n$4\r\nEXEC\r\n');
     expect(encodeCommands([['PING'], ['ECHO', binary]])).toEqual(Buffer.concat([Buffer.from('*1\r\n$4\r\nPING\r\n*2\r\n$4\r\nECHO\r\n$4\r\n'), binary, Buffer.from('\r\n')]));
+  });
+});
+
+describe('Redis URLs', () => {
+  it('reads host, port, password, user, database and TLS', () => {
+    expect(parseRedisUrl('redis://127.0.0.1:6379')).toEqual({ host: '127.0.0.1', port: 6379, tls: false });
+    expect(parseRedisUrl('redis://cache')).toEqual({ host: 'cache', port: 6379, tls: false });
+    expect(parseRedisUrl('rediss://:s%40cret@cache.example:6380/2')).toEqual({ host: 'cache.example', port: 6380, password: 's@cret', db: 2, tls: true });
+    expect(parseRedisUrl('redis://app:pw@[::1]:7000/0')).toEqual({ host: '::1', port: 7000, username: 'app', password: 'pw', db: 0, tls: false });
+    expect(() => parseRedisUrl('http://cache:6379')).toThrow(/redis:\/\//);
+    expect(() => parseRedisUrl('redis://cache/zero')).toThrow(/database number/);
   });
 });
