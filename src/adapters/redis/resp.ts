@@ -7,7 +7,7 @@
 /** An argument of a command: strings are sent as UTF-8, buffers as they are, numbers in decimal. */
 export type RedisArgument = string | number | Buffer;
 
-/** A reply: bulk strings are decoded as UTF-8; an error inside an array (EXEC) stays an error value. */
+/** A reply: bulk strings are decoded as UTF-8, integers are numbers (exact up to 2^53); an error inside an array (EXEC) stays an error value. */
 export type RedisReply = string | number | null | RedisReplyError | RedisReply[];
 
 /** The server answered a command with an error (`WRONGTYPE …`, `NOAUTH …`); the message is the server's. */
