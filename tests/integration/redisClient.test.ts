@@ -212,7 +212,6 @@ describe('RedisClient against the machine’s Redis', () => {
       console.log(await up.call('PING'));
       new RedisClient({ port: ${await freePort()} }); // refused: reconnecting, with its timers
     `;
-    const started = Date.now();
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -224,8 +223,8 @@ describe('RedisClient against the machine’s Redis', () => {
       });
     });
     expect(output.trim()).toBe('PONG');
+    // Exited by itself (killed after 10 s it would have no exit code).
     expect(code).toBe(0);
-    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
 
