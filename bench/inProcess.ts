@@ -21,8 +21,8 @@ import type { Context } from 'aws-lambda';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { SimpleFetcher } from 'aws-jwt-verify/https';
-import { Redis } from 'ioredis';
 import { PROJECT_ROOT } from '../scripts/lib/localStack.ts';
+import { deleteKeysMatching, parseRedisUrl, RedisClient } from '../src/adapters/redis/redisClient.ts';
 import { ENTITY_SK, entityPk, toItem } from '../src/adapters/dynamodb/entityItem.ts';
 import type { Entity } from '../src/domain/entity.ts';
 import { EntityCacheKeys } from '../src/domain/entityReadCache.ts';
@@ -285,7 +285,9 @@ async function cacheHit(): Promise<CacheHitResult> {
   answerDynamoDbInProcess();
   const url = process.env.REDIS_URL!;
   const prefix = process.env.CACHE_KEY_PREFIX!;
-  const raw = new Redis(url, { maxRetriesPerRequest: 1 });
+  // The same client class the store uses, on a connection of its own: the ratio measures our layer, not a client difference.
+  const raw = new RedisClient(parseRedisUrl(url));
+  await raw.waitUntilReady(5_000);
   try {
     const get = await loadHandler('functions/entities/getEntity.ts');
     const event = await loadEvent('get-public-entity.json');
@@ -307,18 +309,9 @@ async function cacheHit(): Promise<CacheHitResult> {
     const { a: handlerMedianUs, b: rawGetMedianUs } = await paired(() => viaHandler('HIT'), rawGet, 200, READ_ITERATIONS * 3);
     return { handlerMedianUs, rawGetMedianUs, ratio: handlerMedianUs / rawGetMedianUs, samples: READ_ITERATIONS * 3 };
   } finally {
-    await deleteByPrefix(raw, prefix);
-    raw.disconnect();
+    await deleteKeysMatching(raw, `${prefix}*`);
+    await raw.quit();
   }
-}
-
-async function deleteByPrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
 }
 
 const reply = (message: WorkerMessage) => new Promise<void>((done) => process.send!(message, () => done()));

@@ -73,7 +73,7 @@ async function buildRedisStore(): Promise<CacheStore> {
   const breaker = new CircuitBreaker({
     failureThreshold: 3,
     openMs: cacheConfig.CACHE_BREAKER_OPEN_MS,
-    callTimeoutMs: cacheConfig.CACHE_COMMAND_TIMEOUT_MS * 2,
+    // No timer race per call: the client rejects every command within CACHE_COMMAND_TIMEOUT_MS itself.
     onStateChange: (state, cause) => {
       metrics.addMetric('CacheBreakerOpen', 'Count', state === 'open' ? 1 : 0);
       if (state === 'open') logger.error('Cache circuit breaker opened: reads go to DynamoDB until the cache answers again', { error: cause as Error, retryAfterMs: cacheConfig.CACHE_BREAKER_OPEN_MS });

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { api, READ_WRITE, token, uniqueTenant } from '../support/api.ts';
 import { eventually } from '../support/eventually.ts';
 import { expectProblem } from '../support/expectProblem.ts';
 import { ENTITY_EVENT_SOURCE, entityChanged } from '../../src/domain/entityEvents.ts';
 import { EntityCacheKeys } from '../../src/domain/entityReadCache.ts';
+import { parseRedisUrl, RedisClient } from '../../src/adapters/redis/redisClient.ts';
 
 const SECURE = '/api/v1/secure/entities';
 const DATA = '/api/v1/data/entities';
-let redis: Redis;
+let redis: RedisClient;
 let keys: EntityCacheKeys;
 
 /** Polls a yes/no condition until it holds (or 15 s pass). */
@@ -31,11 +31,11 @@ async function eventsSettled(token: string, id: string, version: number): Promis
 }
 
 beforeAll(async () => {
-  redis = new Redis(inject('redisUrl'), { lazyConnect: true });
-  await redis.connect();
+  redis = new RedisClient(parseRedisUrl(inject('redisUrl')));
+  await redis.waitUntilReady(5_000);
   keys = new EntityCacheKeys(inject('cacheKeyPrefix'));
 });
-afterAll(() => redis.disconnect());
+afterAll(() => redis.quit());
 
 describe('the read-through cache over HTTP (serverless-offline with Redis)', () => {
   it('answers MISS then HIT on /data, and reflects writes through the API at once', async () => {
@@ -48,7 +48,7 @@ describe('the read-through cache over HTTP (serverless-offline with Redis)', () 
     const second = await api('GET', `${DATA}/${created.id}`);
     expect(second.headers.get('x-cache')).toBe('HIT');
     expect(second.body).toEqual(created);
-    expect(await redis.exists(keys.entity(created.id, 'public'))).toBe(1);
+    expect(await redis.exists([keys.entity(created.id, 'public')])).toBe(1);
 
     const byName = () => api('GET', `${DATA}?name=${encodeURIComponent(created.name)}`);
     expect((await byName()).headers.get('x-cache')).toBe('MISS');
@@ -92,14 +92,14 @@ describe('the read-through cache over HTTP (serverless-offline with Redis)', () 
     // A stale entry the API never wrote (as after a write by another path, e.g. a bulk job).
     const key = keys.entity(created.id, 'public');
     const nameKey = keys.name(created.name);
-    await redis.set(key, JSON.stringify({ s: 'v1', exp: Date.now() + 300_000, e: { ...created, attributes: { stale: true } } }), 'PX', 300_000);
+    await redis.set(key, JSON.stringify({ s: 'v1', exp: Date.now() + 300_000, e: { ...created, attributes: { stale: true } } }), { px: 300_000 });
     await redis.hset(nameKey, 'public|20', 'planted');
     expect((await api('GET', `${DATA}/${created.id}`)).body.attributes).toEqual({ stale: true });
     const event = entityChanged('EntityUpdated', created, null);
     const bus = new EventBridgeClient({ endpoint: inject('eventBusEndpoint'), region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     await bus.send(new PutEventsCommand({ Entries: [{ EventBusName: 'entity-platform-local-events', Source: ENTITY_EVENT_SOURCE, DetailType: event.type, Detail: JSON.stringify(event) }] }));
     bus.destroy();
-    expect(await until(async () => (await redis.exists(key, nameKey)) === 0)).toBe(true);
+    expect(await until(async () => (await redis.exists([key, nameKey])) === 0)).toBe(true);
     expect((await api('GET', `${DATA}/${created.id}`)).body).toEqual(created);
   });
 });

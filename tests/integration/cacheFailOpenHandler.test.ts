@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { createDocumentClient } from '../../src/adapters/dynamodb/documentClient
 import { DynamoEntityRepository } from '../../src/adapters/dynamodb/DynamoEntityRepository.ts';
 import type { Entity } from '../../src/domain/entity.ts';
 import { ensureTable, freePort, PROJECT_ROOT, waitFor } from '../../scripts/lib/localStack.ts';
+import { redisServer } from '../support/redisServer.ts';
 
 /**
  * Fail-open at the handler: the real getEntity handler (the one serverless-offline and Lambda run),
@@ -16,29 +16,12 @@ import { ensureTable, freePort, PROJECT_ROOT, waitFor } from '../../scripts/lib/
  */
 const table = `failopen-handler-${randomUUID()}`;
 let port: number;
-let server: ChildProcess | undefined;
 let handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 let template: APIGatewayProxyEvent;
 
 const context = { awsRequestId: 'r', functionName: 'getEntity', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:0:function:getEntity', memoryLimitInMB: '1024', logGroupName: 'g', logStreamName: 's', callbackWaitsForEmptyEventLoop: false, getRemainingTimeInMillis: () => 10_000, done: () => undefined, fail: () => undefined, succeed: () => undefined } as Context;
 
-async function startRedis(): Promise<void> {
-  server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'ignore' });
-  await waitFor('redis-server', async () => {
-    const { createConnection } = await import('node:net');
-    await new Promise<void>((done, fail) => {
-      const socket = createConnection({ port, host: '127.0.0.1' }, () => { socket.end(); done(); });
-      socket.once('error', fail);
-    });
-  }, 10_000);
-}
-
-async function stopRedis(): Promise<void> {
-  const child = server;
-  server = undefined;
-  if (!child || child.exitCode !== null) return;
-  await new Promise((done) => { child.once('exit', done); child.kill('SIGTERM'); });
-}
+let redis: ReturnType<typeof redisServer>;
 
 function read(id: string): Promise<APIGatewayProxyResult> {
   return handler({ ...template, path: `/api/v1/data/entities/${id}`, pathParameters: { id } }, context);
@@ -46,7 +29,8 @@ function read(id: string): Promise<APIGatewayProxyResult> {
 
 beforeAll(async () => {
   port = await freePort();
-  await startRedis();
+  redis = redisServer(port);
+  await redis.start();
   const endpoint = inject('dynamoEndpoint');
   await ensureTable(endpoint, table);
   Object.assign(process.env, {
@@ -58,7 +42,7 @@ beforeAll(async () => {
   ({ handler } = await import('../../functions/entities/getEntity.ts'));
   template = JSON.parse(await readFile(join(PROJECT_ROOT, 'events', 'get-public-entity.json'), 'utf8')) as APIGatewayProxyEvent;
 }, 60_000);
-afterAll(stopRedis);
+afterAll(() => redis.stop());
 
 describe('GET /api/v1/data/entities/{id} when Redis fails', () => {
   it('answers 200 from DynamoDB while Redis is down, with no added latency once the breaker is open, and hits again when it is back', async () => {
@@ -71,7 +55,7 @@ describe('GET /api/v1/data/entities/{id} when Redis fails', () => {
     expect(hit.statusCode).toBe(200);
     expect(hit.headers?.['X-Cache']).toBe('HIT');
 
-    await stopRedis();
+    await redis.stop();
     const timings: number[] = [];
     for (let i = 0; i < 30; i++) {
       const started = performance.now();
@@ -83,7 +67,7 @@ describe('GET /api/v1/data/entities/{id} when Redis fails', () => {
     const afterOpen = timings.slice(5).sort((a, b) => a - b);
     expect(afterOpen[Math.floor(afterOpen.length / 2)], `median after the breaker opened: ${afterOpen.join(', ')}`).toBeLessThan(50);
 
-    await startRedis();
+    await redis.start();
     await waitFor('hits to resume', async () => {
       await read(entity.id);
       if ((await read(entity.id)).headers?.['X-Cache'] !== 'HIT') throw new Error('still missing');

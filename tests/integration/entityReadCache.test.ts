@@ -1,25 +1,24 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createDocumentClient } from '../../src/adapters/dynamodb/documentClient.ts';
 import { DynamoEntityRepository } from '../../src/adapters/dynamodb/DynamoEntityRepository.ts';
 import { CircuitBreaker } from '../../src/adapters/redis/circuitBreaker.ts';
 import { LruCacheStore } from '../../src/adapters/redis/LruCacheStore.ts';
 import { RedisCacheStore } from '../../src/adapters/redis/RedisCacheStore.ts';
-import { connectRedis } from '../../src/adapters/redis/redisClient.ts';
+import { connectRedis, deleteKeysMatching, parseRedisUrl, RedisClient } from '../../src/adapters/redis/redisClient.ts';
 import type { Entity } from '../../src/domain/entity.ts';
 import { CacheInvalidatingRepository, EntityCacheInvalidator, EntityCacheKeys, EntityReadCache, type CacheObserver, type CacheTtls } from '../../src/domain/entityReadCache.ts';
 import type { CacheStore, EntityRepository } from '../../src/domain/ports.ts';
 import { ensureTable, freePort, waitFor } from '../../scripts/lib/localStack.ts';
+import { redisServer } from '../support/redisServer.ts';
 
 /** The machine's Redis (never stopped here); every key of this run lives under its own prefix. */
 const SHARED_REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `test-${randomUUID().slice(0, 8)}:`;
 const table = `cache-test-${randomUUID()}`;
 let dynamo: DynamoEntityRepository;
-let shared: Redis;
+let shared: RedisClient;
 
 /** The repository with every read counted (the "DynamoDB reads" of the stampede tests). */
 function counting(inner: EntityRepository, delayMs = 0) {
@@ -51,7 +50,7 @@ function entity(tenantId: string, overrides: Partial<Entity> = {}): Entity {
   return { id: randomUUID(), tenantId, name: `cached ${randomUUID().slice(0, 8)}`, attributes: { n: 1 }, visibility: 'private', version: 1, createdAt: now, updatedAt: now, ...overrides };
 }
 
-function redisStore(redis: Redis, breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 60_000, callTimeoutMs: 500 })): RedisCacheStore {
+function redisStore(redis: RedisClient, breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 60_000, callTimeoutMs: 500 })): RedisCacheStore {
   return new RedisCacheStore(redis, breaker);
 }
 
@@ -68,14 +67,13 @@ beforeAll(async () => {
   const endpoint = inject('dynamoEndpoint');
   await ensureTable(endpoint, table);
   dynamo = new DynamoEntityRepository({ client: createDocumentClient({ region: 'eu-west-1', endpoint }), tableName: table, cursorSigningKey: 'cache-test-signing-key' });
-  shared = new Redis(SHARED_REDIS, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await shared.connect();
+  shared = new RedisClient(parseRedisUrl(SHARED_REDIS));
+  await shared.waitUntilReady(5_000);
 });
 
 afterAll(async () => {
-  const keys = await shared.keys(`${PREFIX}*`);
-  if (keys.length > 0) await shared.del(...keys);
-  shared.disconnect();
+  await deleteKeysMatching(shared, `${PREFIX}*`);
+  await shared.quit();
 });
 
 describe('the read-through cache against Redis', () => {
@@ -91,13 +89,13 @@ describe('the read-through cache against Redis', () => {
     expect(counts.get).toBe(1);
     expect(observer).toMatchObject({ hits: 1, misses: 1, errors: [] });
     expect(keys.entity(e.id, 'public')).toMatch(new RegExp(`^${PREFIX}v1:entity:`));
-    const pttl = await shared.pttl(keys.entity(e.id, 'tenant:acme'));
+    const pttl = await shared.call('PTTL', keys.entity(e.id, 'tenant:acme'));
     expect(pttl).toBeGreaterThan(290_000);
     expect(pttl).toBeLessThanOrEqual(300_000);
     // A private entity never lands in the public view: anonymous callers get a 404 (cached as such).
     expect(await reads.get({ kind: 'public' }, e.id)).toEqual({ entity: undefined, cache: 'MISS' });
     expect(JSON.parse((await shared.get(keys.entity(e.id, 'public')))!).e).toBeNull();
-    expect(await shared.pttl(keys.entity(e.id, 'public'))).toBeLessThanOrEqual(30_000);
+    expect(await shared.call('PTTL', keys.entity(e.id, 'public'))).toBeLessThanOrEqual(30_000);
     expect(await reads.get({ kind: 'public' }, e.id)).toEqual({ entity: undefined, cache: 'HIT' });
   });
 
@@ -110,9 +108,9 @@ describe('the read-through cache against Redis', () => {
     expect(await reads.get({ kind: 'public-and-tenant', tenantId: 'tenant-b' }, secret.id)).toMatchObject({ entity: undefined });
     expect(await reads.get({ kind: 'public-and-tenant', tenantId: 'tenant-b' }, secret.id)).toEqual({ entity: undefined, cache: 'HIT' });
     expect(await reads.get({ kind: 'public' }, secret.id)).toMatchObject({ entity: undefined });
-    expect(await shared.exists(keys.entity(secret.id, 'tenant:tenant-a'))).toBe(1);
+    expect(await shared.exists([keys.entity(secret.id, 'tenant:tenant-a')])).toBe(1);
     // A forged entry (another tenant's private entity in the public view) is refused, not served.
-    await shared.set(keys.entity(secret.id, 'public'), JSON.stringify({ s: 'v1', exp: Date.now() + 60_000, e: secret }), 'PX', 60_000);
+    await shared.set(keys.entity(secret.id, 'public'), JSON.stringify({ s: 'v1', exp: Date.now() + 60_000, e: secret }), { px: 60_000 });
     expect(await reads.get({ kind: 'public' }, secret.id)).toEqual({ entity: undefined, cache: 'MISS' });
   });
 
@@ -205,7 +203,7 @@ describe('the read-through cache against Redis', () => {
     const { reads, writes, keys } = cacheOver(redisStore(shared), counting(dynamo).repository, observer);
     const e = entity('garbage', { visibility: 'public' });
     await writes.create(e);
-    await shared.set(keys.entity(e.id, 'public'), '{not json', 'PX', 60_000);
+    await shared.set(keys.entity(e.id, 'public'), '{not json', { px: 60_000 });
     expect(await reads.get({ kind: 'public' }, e.id)).toEqual({ entity: e, cache: 'MISS' });
     expect(observer.errors.some((m) => m.startsWith('decode'))).toBe(true);
   });
@@ -222,34 +220,20 @@ describe('the read-through cache against Redis', () => {
 });
 
 describe('fail-open with a dedicated redis-server', () => {
-  let server: ChildProcess | undefined;
+  let server: ReturnType<typeof redisServer>;
   let port: number;
-  const start = async () => {
-    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'ignore' });
-    const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    probe.on('error', () => undefined);
-    await waitFor('redis-server', async () => {
-      await probe.connect().catch((error: unknown) => { probe.disconnect(); throw error; });
-      await probe.ping();
-    }, 10_000);
-    probe.disconnect();
-  };
-  const stop = async () => {
-    const child = server;
-    server = undefined;
-    if (!child || child.exitCode !== null) return;
-    await new Promise((done) => { child.once('exit', done); child.kill('SIGTERM'); });
-  };
 
   beforeAll(async () => {
     port = await freePort();
-    await start();
+    server = redisServer(port);
+    await server.start();
   });
-  afterAll(stop);
+  afterAll(() => server.stop());
 
   it('answers every read from DynamoDB while Redis is down, without added latency once the breaker is open, and hits again when it is back', async () => {
     const states: string[] = [];
-    const breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 300, callTimeoutMs: 200, onStateChange: (s) => states.push(s) });
+    // As in production: no call timeout in the breaker, the client's command timeout bounds every call.
+    const breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 300, onStateChange: (s) => states.push(s) });
     const redis = await connectRedis({ url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 500, commandTimeoutMs: 100, onError: () => undefined });
     const observer = recorder();
     const { repository, counts } = counting(dynamo);
@@ -259,7 +243,7 @@ describe('fail-open with a dedicated redis-server', () => {
     await reads.get({ kind: 'public' }, e.id);
     expect((await reads.get({ kind: 'public' }, e.id)).cache).toBe('HIT');
 
-    await stop();
+    await server.stop();
     const timings: number[] = [];
     for (let i = 0; i < 30; i++) {
       const started = performance.now();
@@ -274,7 +258,7 @@ describe('fail-open with a dedicated redis-server', () => {
     expect(afterOpen[Math.floor(afterOpen.length / 2)]).toBeLessThan(50);
     expect(counts.get).toBeGreaterThanOrEqual(30);
 
-    await start();
+    await server.start();
     await waitFor('hits to resume', async () => {
       await reads.get({ kind: 'public' }, e.id);
       if ((await reads.get({ kind: 'public' }, e.id)).cache !== 'HIT') throw new Error('still missing');

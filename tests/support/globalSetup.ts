@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
+import { deleteKeysMatching, parseRedisUrl, RedisClient } from '../../src/adapters/redis/redisClient.ts';
 import { ensureLocalIssuer } from '../../src/adapters/identity/localIssuer.ts';
 import { startLocalEvents, type Template } from '../../scripts/lib/localEvents.ts';
 import { startLocalEcs } from '../../scripts/lib/localEcs.ts';
@@ -105,16 +105,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
 /** Deletes this run's cache keys from the shared Redis (never anything else, never the server). */
 async function dropKeys(url: string, pattern: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  redis.on('error', () => undefined);
+  const redis = new RedisClient({ ...parseRedisUrl(url), reconnect: false });
   try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await redis.waitUntilReady(2_000);
+    await deleteKeysMatching(redis, pattern);
   } catch {
     // Redis gone: nothing to clean.
   } finally {

@@ -11,6 +11,8 @@ export class LazyCacheStore implements CacheStore {
   private readonly retryMs: number;
   private readonly onBuildError: (error: unknown) => void;
   private pending: Promise<CacheStore> | undefined;
+  /** The store once built: calls go straight to it, without awaiting `pending` again. */
+  private built: CacheStore | undefined;
   private failedAt = Number.NEGATIVE_INFINITY;
 
   constructor(build: () => Promise<CacheStore>, options: { retryMs: number; onBuildError: (error: unknown) => void }) {
@@ -22,31 +24,39 @@ export class LazyCacheStore implements CacheStore {
   private store(): Promise<CacheStore> {
     if (this.pending) return this.pending;
     if (Date.now() - this.failedAt < this.retryMs) return Promise.reject(new CacheUnavailableError('cache circuit breaker is open'));
-    this.pending = this.build().catch((error: unknown) => {
-      this.pending = undefined;
-      this.failedAt = Date.now();
-      this.onBuildError(error);
-      throw new CacheUnavailableError('cache circuit breaker is open', { cause: error });
-    });
+    this.pending = this.build().then(
+      (store) => (this.built = store),
+      (error: unknown) => {
+        this.pending = undefined;
+        this.failedAt = Date.now();
+        this.onBuildError(error);
+        throw new CacheUnavailableError('cache circuit breaker is open', { cause: error });
+      },
+    );
     return this.pending;
   }
 
-  async get(keys: readonly string[]) {
-    return (await this.store()).get(keys);
+  /** Straight to the built store (no extra await per call once it exists), else through the build. */
+  private use<T>(call: (store: CacheStore) => Promise<T>): Promise<T> {
+    return this.built ? call(this.built) : this.store().then(call);
   }
-  async set(entries: readonly { key: string; value: string; ttlMs: number }[]) {
-    return (await this.store()).set(entries);
+
+  get(keys: readonly string[]) {
+    return this.use((store) => store.get(keys));
   }
-  async getField(key: string, field: string) {
-    return (await this.store()).getField(key, field);
+  set(entries: readonly { key: string; value: string; ttlMs: number }[]) {
+    return this.use((store) => store.set(entries));
   }
-  async setField(key: string, field: string, value: string, ttlMs: number) {
-    return (await this.store()).setField(key, field, value, ttlMs);
+  getField(key: string, field: string) {
+    return this.use((store) => store.getField(key, field));
   }
-  async delete(keys: readonly string[]) {
-    return (await this.store()).delete(keys);
+  setField(key: string, field: string, value: string, ttlMs: number) {
+    return this.use((store) => store.setField(key, field, value, ttlMs));
   }
-  async tryLock(key: string, ttlMs: number) {
-    return (await this.store()).tryLock(key, ttlMs);
+  delete(keys: readonly string[]) {
+    return this.use((store) => store.delete(keys));
+  }
+  tryLock(key: string, ttlMs: number) {
+    return this.use((store) => store.tryLock(key, ttlMs));
   }
 }

@@ -13,8 +13,11 @@ export interface CircuitBreakerOptions {
   readonly failureThreshold: number;
   /** How long it stays open before one trial call is let through. */
   readonly openMs: number;
-  /** Hard limit of one call, besides the client's own command timeout. */
-  readonly callTimeoutMs: number;
+  /**
+   * Hard limit of one call (a timer raced against it). Leave it out when the calls bound
+   * themselves: the Redis client's command timeout does, so the cache pays no timer per call.
+   */
+  readonly callTimeoutMs?: number;
   readonly onStateChange?: (state: BreakerState, cause: unknown) => void;
   readonly now?: () => number;
 }
@@ -49,19 +52,23 @@ export class CircuitBreaker {
     if (trial) this.trialRunning = true;
     let timer: NodeJS.Timeout | undefined;
     try {
-      const result = await Promise.race([
-        call(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new CacheUnavailableError(`cache call took longer than ${this.options.callTimeoutMs} ms`)), this.options.callTimeoutMs);
-        }),
-      ]);
+      const callTimeoutMs = this.options.callTimeoutMs;
+      const result =
+        callTimeoutMs === undefined
+          ? await call()
+          : await Promise.race([
+              call(),
+              new Promise<never>((_, reject) => {
+                timer = setTimeout(() => reject(new CacheUnavailableError(`cache call took longer than ${callTimeoutMs} ms`)), callTimeoutMs);
+              }),
+            ]);
       this.succeeded();
       return result;
     } catch (error) {
       this.failed(trial, error);
       throw error instanceof CacheUnavailableError ? error : new CacheUnavailableError(`cache call failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
     } finally {
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
       if (trial) this.trialRunning = false;
     }
   }
