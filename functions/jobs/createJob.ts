@@ -1,5 +1,5 @@
 import { adminRequester, jobRequestSchema } from '../../src/domain/jobs.ts';
-import { parseInput } from '../../src/domain/entitySchemas.ts';
+import { parseInput } from '../../src/domain/parseInput.ts';
 import { idempotency, jobService } from '../../src/composition/jobs.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
 import { securePrincipalOf } from '../../src/http/principal.ts';

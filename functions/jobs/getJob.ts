@@ -1,5 +1,5 @@
 import { adminRequester, jobPathSchema, readJob } from '../../src/domain/jobs.ts';
-import { parseInput } from '../../src/domain/entitySchemas.ts';
+import { parseInput } from '../../src/domain/parseInput.ts';
 import { jobRecords } from '../../src/composition/jobRecords.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
 import { securePrincipalOf } from '../../src/http/principal.ts';

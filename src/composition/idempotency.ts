@@ -1,7 +1,7 @@
 import { SingleTableIdempotencyStore } from '../adapters/dynamodb/idempotencyStore.ts';
 import { createIdempotentExecutor } from '../http/idempotency.ts';
 import type { IdempotentExecutor } from '../http/idempotencyKey.ts';
-import { dynamoClient } from './entityTable.ts';
+import { dynamoClient } from './dynamo.ts';
 import { settings } from './identity.ts';
 import { once } from './once.ts';
 

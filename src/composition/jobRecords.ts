@@ -1,5 +1,5 @@
 import { DynamoJobRecords } from '../adapters/dynamodb/DynamoJobRecords.ts';
-import { documentClient } from './entityTable.ts';
+import { documentClient } from './dynamo.ts';
 import { settings } from './identity.ts';
 
 /** Job records in the table (reading a job's status needs nothing else: no ECS client, no job settings). */

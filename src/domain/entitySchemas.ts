@@ -1,11 +1,10 @@
 import * as z from 'zod/mini';
 import { VISIBILITIES, type Attributes } from './entity.ts';
 import { ATTRIBUTE_LIMITS, checkAttributes } from './attributes.ts';
-import { ValidationError, type FieldIssue } from './errors.ts';
 import './zodLocale.ts';
 
 /** Fields the service owns; a client that sends one is told so by name. */
-export const SERVER_OWNED_FIELDS = ['id', 'tenantId', 'version', 'createdAt', 'updatedAt'] as const;
+export { parseInput, SERVER_OWNED_FIELDS } from './parseInput.ts';
 
 // zod/mini (functions and checks instead of methods) keeps the bundles small. `.register(z.globalRegistry, …)`
 // (zod's own registry, what classic zod's `.meta()` writes to) documents the schemas for the OpenAPI
@@ -135,28 +134,3 @@ export const entitySchema = z
       },
     ],
   });
-
-/** Parses `value` with `schema`, or throws a ValidationError listing every field to fix. */
-export function parseInput<S extends z.core.$ZodType>(schema: S, value: unknown, where: 'body' | 'query' | 'path'): z.output<S> {
-  const result = z.safeParse(schema, value);
-  if (result.success) return result.data;
-  const issues: FieldIssue[] = result.error.issues.flatMap((issue) => describeIssue(issue, where));
-  const summary = where === 'body' ? 'The request body is invalid.' : where === 'query' ? 'The query string is invalid.' : 'The request path is invalid.';
-  throw new ValidationError(summary, issues);
-}
-
-function describeIssue(issue: z.core.$ZodIssue, where: string): FieldIssue[] {
-  const base = '/' + issue.path.map(String).join('/');
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({
-      path: `${base === '/' ? '' : base}/${key}`,
-      message: (SERVER_OWNED_FIELDS as readonly string[]).includes(key)
-        ? `${key} is set by the service and cannot be provided; remove it`
-        : `unknown ${where === 'query' ? 'parameter' : 'field'} "${key}"; remove it`,
-    }));
-  }
-  if (issue.code === 'invalid_type' && issue.path.length === 0 && where === 'body') {
-    return [{ path: '/', message: 'the body must be a JSON object' }];
-  }
-  return [{ path: base, message: issue.message }];
-}

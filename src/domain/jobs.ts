@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import './zodLocale.ts';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldIssue } from './errors.ts';
-import { parseInput } from './entitySchemas.ts';
+import { parseInput } from './parseInput.ts';
 import type { Clock, IdGenerator, JobLauncher, JobRecords } from './ports.ts';
 import { isAdmin, TENANT_ID_PATTERN, type Principal } from './principal.ts';
 
