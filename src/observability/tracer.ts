@@ -46,6 +46,10 @@ export class Tracer {
     const subsegment = new Subsegment(name, trace);
     subsegment.annotate('ColdStart', coldStart);
     if (this.serviceName) subsegment.annotate('Service', this.serviceName);
+    // middy has no hook around the handler, so no `run`: `enterWith` sets the parent for the rest
+    // of this invocation's async context (the runtime gives each concurrent invocation its own).
+    // What it leaves behind once the invocation is over is an ended subsegment, which `#parent`
+    // ignores.
     this.#current.enterWith(subsegment);
     return subsegment;
   }

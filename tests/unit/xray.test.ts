@@ -1,5 +1,6 @@
+import { createSocket } from 'node:dgram';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress } from '../../src/observability/xray/daemon.ts';
+import { DaemonClient, DEFAULT_DAEMON_ADDRESS, parseDaemonAddress } from '../../src/observability/xray/daemon.ts';
 import { anchorClock, MAX_DOCUMENT_BYTES, sampledTraceOf, Subsegment } from '../../src/observability/xray/subsegment.ts';
 
 describe('parseDaemonAddress (AWS_XRAY_DAEMON_ADDRESS)', () => {
@@ -19,6 +20,25 @@ describe('parseDaemonAddress (AWS_XRAY_DAEMON_ADDRESS)', () => {
       expect(parseDaemonAddress(value), value).toBeUndefined();
     }
     expect(DEFAULT_DAEMON_ADDRESS).toEqual({ host: '127.0.0.1', port: 2000 });
+  });
+});
+
+describe('DaemonClient', () => {
+  it('sends the header line and the document in one datagram, and swallows a send that fails', async () => {
+    const daemon = createSocket('udp4');
+    const received: string[] = [];
+    daemon.on('message', (message) => received.push(message.toString()));
+    await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
+    process.env.AWS_XRAY_DAEMON_ADDRESS = `127.0.0.1:${daemon.address().port}`;
+    try {
+      const client = new DaemonClient();
+      client.send('x'.repeat(70_000)); // over the UDP limit: EMSGSIZE, reported to no one
+      client.send('{"id":"1"}');
+      await expect.poll(() => received).toEqual(['{"format":"json","version":1}\n{"id":"1"}']);
+    } finally {
+      delete process.env.AWS_XRAY_DAEMON_ADDRESS;
+      daemon.close();
+    }
   });
 });
 
