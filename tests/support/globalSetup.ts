@@ -6,7 +6,7 @@ import type { TestProject } from 'vitest/node';
 import { deleteKeysMatching, parseRedisUrl, RedisClient } from '../../src/adapters/redis/redisClient.ts';
 import { ensureLocalIssuer } from '../../src/adapters/identity/localIssuer.ts';
 import { startLocalEvents, type Template } from '../../scripts/lib/localEvents.ts';
-import { startLocalEcs } from '../../scripts/lib/localEcs.ts';
+import { startLocalJobs, type LocalJobs } from '../../scripts/lib/localJobs.ts';
 import { ensureTable, freePort, localTableName, startDynamoDbLocal, startOffline, type Stoppable } from '../../scripts/lib/localStack.ts';
 import { packageStage } from './packageStage.ts';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';
@@ -22,18 +22,22 @@ declare module 'vitest' {
     databaseUrl: string;
     redisUrl: string;
     cacheKeyPrefix: string;
-    /** The ECS stand-in the job functions run tasks on (records every RunTask; GET <endpoint>/tasks). */
+    /** The ECS stand-in the job functions run tasks on (records every RunTask, GET <endpoint>/tasks, and runs its worker as `npm start` does). */
     ecsEndpoint: string;
+    /** The stack's local S3, holding the local stage's jobs bucket (the tasks' S3_ENDPOINT). */
+    s3Endpoint: string;
   }
 }
 
 /**
  * The real local stack, once per run: DynamoDB Local (in memory), the local issuer's keys (a
- * fresh pair in a temp dir), serverless-offline serving the API against them, and the dev,
- * staging, prod and local stages packaged for the infrastructure tests.
+ * fresh pair in a temp dir), serverless-offline serving the API against them, the event pipeline,
+ * the jobs' local S3 and ECS stand-in (as `npm start` runs them), and the dev, staging, prod and
+ * local stages packaged for the infrastructure tests.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const running: Stoppable[] = [];
+  let jobs: LocalJobs | undefined;
   const workDir = await mkdtemp(join(tmpdir(), 'entity-platform-test-'));
   const issuerDir = join(workDir, 'issuer');
   await ensureLocalIssuer(issuerDir);
@@ -42,6 +46,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const cacheKeyPrefix = `e2e-${randomUUID().slice(0, 8)}:`;
   const stopAll = async () => {
+    await jobs?.stop(); // a task still running checkpoints while the table is up
     await Promise.all(running.reverse().map((p) => p.stop()));
     await database?.drop();
     await dropKeys(redisUrl, `${cacheKeyPrefix}*`);
@@ -63,10 +68,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await ensureTable(dynamo.endpoint, localTableName());
     database = await createTestDatabase();
     const busPort = await freePort();
-    const ecs = await startLocalEcs({ port: await freePort() });
-    running.push(ecs);
+    const ecsPort = await freePort();
     const api = await startOffline({
-      ecsEndpoint: ecs.endpoint,
+      ecsEndpoint: `http://127.0.0.1:${ecsPort}`,
       httpPort: await freePort(),
       lambdaPort: await freePort(),
       dynamoEndpoint: dynamo.endpoint,
@@ -83,6 +87,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // Streams → publisher → bus → queues → consumers, routed as the packaged local template says.
     const events = await startLocalEvents({ template: await localTemplate, dynamoEndpoint: dynamo.endpoint, tableName: localTableName(), lambdaEndpoint: api.lambdaEndpoint, busPort, redeliveryMs: 200 });
     running.push(events);
+    // What the job functions start tasks on: the ECS stand-in running the worker against this stack, and its S3.
+    jobs = await startLocalJobs({ template: await localTemplate, s3Port: 0, s3Directory: join(workDir, 's3'), ecsPort, dynamoEndpoint: dynamo.endpoint, tableName: localTableName(), databaseUrl: database.url });
     await packaging;
 
     project.provide('dynamoEndpoint', dynamo.endpoint);
@@ -93,7 +99,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('databaseUrl', database.url);
     project.provide('redisUrl', redisUrl);
     project.provide('cacheKeyPrefix', cacheKeyPrefix);
-    project.provide('ecsEndpoint', ecs.endpoint);
+    project.provide('ecsEndpoint', jobs.ecs.endpoint);
+    project.provide('s3Endpoint', jobs.s3.endpoint);
   } catch (error) {
     await Promise.allSettled([localTemplate, packaging]); // no sls left running behind a failed setup
     await stopAll();

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import S3rver from 's3rver';
+import { startLocalS3Server } from '../../scripts/lib/localS3.ts';
 import { createS3Client } from '../../src/adapters/s3/S3ObjectStore.ts';
 
 export interface RecordedRequest {
@@ -22,12 +22,23 @@ export interface LocalS3 {
   stop(): Promise<void>;
 }
 
-/** A real S3 peer for tests: s3rver (pure JavaScript, on disk in a temp folder, on a free loopback port). */
+/** A real S3 peer of a test file's own: the local stack's s3rver, on disk in a temp folder, on a free loopback port. */
 export async function startLocalS3(): Promise<LocalS3> {
   const directory = await mkdtemp(join(tmpdir(), 'local-s3-'));
-  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
-  const { port } = await server.run();
-  const endpoint = `http://127.0.0.1:${port}`;
+  const server = await startLocalS3Server({ port: 0, directory });
+  const s3 = connectLocalS3(server.endpoint);
+  return {
+    ...s3,
+    stop: async () => {
+      await s3.stop();
+      await server.stop();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A client of a running local S3 (the stack's: `inject('s3Endpoint')`); `stop` closes the client only. */
+export function connectLocalS3(endpoint: string): LocalS3 {
   const client = createS3Client({ region: 'eu-west-1', endpoint });
   const requests: RecordedRequest[] = [];
   client.middlewareStack.add(
@@ -53,10 +64,6 @@ export async function startLocalS3(): Promise<LocalS3> {
         throw error;
       }
     },
-    stop: async () => {
-      client.destroy();
-      await server.close();
-      await rm(directory, { recursive: true, force: true });
-    },
+    stop: () => Promise.resolve(client.destroy()),
   };
 }

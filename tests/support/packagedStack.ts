@@ -12,8 +12,8 @@ export interface Template {
 export type DeployedStage = 'dev' | 'staging' | 'prod';
 export const DEPLOYED_STAGES: readonly DeployedStage[] = ['dev', 'staging', 'prod'];
 
-/** The CloudFormation template `sls package --stage <stage>` wrote (the global setup packages dev, staging and prod). */
-export async function packagedTemplate(stage: DeployedStage): Promise<Template> {
+/** The CloudFormation template `sls package --stage <stage>` wrote (the global setup packages dev, staging, prod and local). */
+export async function packagedTemplate(stage: DeployedStage | 'local'): Promise<Template> {
   return JSON.parse(await readFile(join(inject('packagedDir'), stage, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
 }
 

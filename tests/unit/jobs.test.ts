@@ -76,6 +76,24 @@ describe('JobService', () => {
     await expect(startOperatorJob(jobs, { resume: 'nope' })).rejects.toThrow(NotFoundError);
   });
 
+  it('never sets a job back to QUEUED after RunTask: a task that reports before RunTask answers (the local stand-in) keeps its state', async () => {
+    let items = new Map<string, JobRecord>();
+    const finishAtOnce: JobLauncher = {
+      launch: (job) => {
+        items.set(job.jobId, { ...items.get(job.jobId)!, state: 'SUCCEEDED' }); // the worker's own report
+        return Promise.resolve({ taskArn: `arn:task/${job.run}`, capacityProvider: 'FARGATE_SPOT' });
+      },
+    };
+    const { records, jobs } = service(finishAtOnce);
+    items = records.items;
+    const job = await jobs.start({ id: 'user:alice', tenantId: 'acme' }, jobRequestSchema.parse({ kind: 'rebuild-read-model' }));
+    expect(job).toMatchObject({ state: 'QUEUED', taskArn: 'arn:task/1', runs: 1 }); // the answer: the job as queued
+    expect(items.get('job-1')).toMatchObject({ state: 'SUCCEEDED', taskArn: 'arn:task/1', runs: 1 });
+    items.set('job-1', { ...items.get('job-1')!, state: 'INTERRUPTED' });
+    expect(await startOperatorJob(jobs, { resume: 'job-1' })).toMatchObject({ state: 'QUEUED', taskArn: 'arn:task/2', runs: 2 });
+    expect(items.get('job-1')).toMatchObject({ state: 'SUCCEEDED', taskArn: 'arn:task/2', runs: 2 });
+  });
+
   it('lets an operator rebuild every tenant, but import or export only for one', async () => {
     const { jobs } = service();
     expect(await startOperatorJob(jobs, { kind: 'rebuild-read-model', tenantId: '*', segments: 8, requestedBy: 'ops' })).toMatchObject({ tenantId: '*', requestedBy: 'operator:ops', params: { segments: 8 } });

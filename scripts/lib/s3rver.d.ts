@@ -1,4 +1,4 @@
-// The parts of s3rver (a local S3 for tests) that tests/support/localS3.ts uses; it ships no types.
+// The parts of s3rver (the local S3 of `npm start` and the tests) that scripts/lib/localS3.ts uses; it ships no types.
 declare module 's3rver' {
   interface S3rverOptions {
     port?: number;
