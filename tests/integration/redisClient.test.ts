@@ -139,6 +139,18 @@ describe('RedisClient against the machine’s Redis', () => {
     expect(await c.call('PING')).toBe('PONG');
   });
 
+  it('does not time out a reply that arrived while the event loop was busy past the deadline', async () => {
+    const c = await client({ commandTimeoutMs: 50 });
+    const reply = c.call('ECHO', 'in time');
+    // Sent now; the reply arrives within a millisecond, but nothing reads it until this block ends, 150 ms later.
+    const until = performance.now() + 150;
+    while (performance.now() < until) {
+      // busy
+    }
+    expect(await reply).toBe('in time');
+    expect(c.status).toBe('ready');
+  });
+
   it('reconnects after the server drops the connection (CLIENT KILL), failing fast while it is down', async () => {
     const errors: Error[] = [];
     const { promise: noticed, resolve: notice } = Promise.withResolvers<void>();

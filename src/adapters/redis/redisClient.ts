@@ -391,13 +391,26 @@ export class RedisClient {
     this.deadlineTimer.unref();
   }
 
-  /** The oldest command is the first due: time it out, or look again when it will be due. */
+  /**
+   * The oldest command is the first due: look again when it will be due, or, once it is, time it
+   * out. Not at once: timers run before the event loop reads its sockets, so after a busy stretch
+   * (a long synchronous task, a GC pause, a thawed Lambda sandbox) the reply may be waiting unread.
+   * The decision waits for one read (setImmediate runs after the loop's poll phase).
+   */
   private checkDeadline(): void {
     this.deadlineTimer = undefined;
     const oldest = this.pending.peek();
     if (oldest === undefined || oldest.deadline === Number.POSITIVE_INFINITY) return;
     const left = oldest.deadline - performance.now();
     if (left > 0) return this.armDeadline(Math.ceil(left));
+    setImmediate(() => {
+      if (this.pending.peek() === oldest) return this.timeOut(oldest);
+      // Answered after all; watch whatever is oldest now.
+      if (this.pending.length > 0 && this.deadlineTimer === undefined) this.armDeadline(0);
+    }).unref();
+  }
+
+  private timeOut(oldest: Pending): void {
     this.pending.shift();
     oldest.reject(new RedisTimeoutError(`no reply within ${this.commandTimeoutMs} ms`));
     this.drop(new RedisTimeoutError(`a command got no reply within ${this.commandTimeoutMs} ms; connection reset`));
