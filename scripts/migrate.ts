@@ -5,13 +5,13 @@
 import { parseDatabaseConfig } from '../src/config/databaseConfig.ts';
 import { readMigrationFiles } from '../src/adapters/postgres/migrationFiles.ts';
 import { migrate } from '../src/adapters/postgres/migrator.ts';
-import { createPool } from '../src/adapters/postgres/pool.ts';
+import { openPool } from '../src/adapters/postgres/pool.ts';
 
 if (!process.env.DATABASE_URL) {
   console.error('Set DATABASE_URL, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/entities npm run migrate');
   process.exit(1);
 }
-const pool = createPool(parseDatabaseConfig(process.env));
+const pool = await openPool(parseDatabaseConfig(process.env));
 try {
   const report = await migrate(pool, await readMigrationFiles(), (message) => console.log(message));
   console.log(`${report.applied.length} migration(s) applied, ${report.alreadyApplied.length} already applied`);

@@ -49,11 +49,9 @@ export function lambdaEnvironment(functionName: string, templateVariables: Recor
     AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
     _AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1',
     _AWS_XRAY_DAEMON_PORT: '2000',
+    // The read-model functions read the RDS Proxy's endpoint from its SSM parameter on their first
+    // connection, which the bench never makes: nothing reaches the network at init.
     ...functionVariables,
-    // A deployed stage names its RDS Proxy (serverless.yml, params.dbProxyEndpoint); the template
-    // leaves it empty, and the read-model functions refuse to start without one. A placeholder:
-    // the pool connects on first use, which the bench never makes.
-    ...(functionVariables.DB_PROXY_ENDPOINT === '' && { DB_PROXY_ENDPOINT: `entity-platform-${STAGE}.proxy-bench.${REGION}.rds.amazonaws.com` }),
   };
 }
 

@@ -26,7 +26,7 @@ async function project(records: readonly SQSRecord[]): Promise<Map<string, Error
     }
   }
   try {
-    const result = await projectEntityEvents(pool, parsed.map((p) => p.event));
+    const result = await projectEntityEvents(await pool(), parsed.map((p) => p.event));
     for (const [index, error] of result.failed) {
       logger.error('Event refused by the read model', { messageId: parsed[index]!.messageId, eventId: parsed[index]!.event.eventId, error });
       failures.set(parsed[index]!.messageId, error);

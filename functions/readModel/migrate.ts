@@ -9,7 +9,7 @@ import { logger } from '../../src/observability.ts';
  * stage: `sls invoke -f migrate --stage <stage>`. Idempotent; answers what it applied.
  */
 export const handler = eventHandler(async () => {
-  const report = await migrate(pool, MIGRATIONS, (message) => logger.info(message));
+  const report = await migrate(await pool(), MIGRATIONS, (message) => logger.info(message));
   logger.info('Migrations done', { ...report });
   return report;
 });

@@ -3,20 +3,19 @@ import { createDynamoClient, documentClientFor } from '../../src/adapters/dynamo
 import { DynamoEntitySource } from '../../src/adapters/dynamodb/DynamoEntitySource.ts';
 import { PostgresReadModelStore } from '../../src/adapters/postgres/PostgresReadModelStore.ts';
 import { config } from '../../src/config/config.ts';
+import { once } from '../../src/composition/once.ts';
 import { pool } from '../../src/composition/readModel.ts';
 import { ReadModelReconciler } from '../../src/domain/readModelReconciler.ts';
 import { eventHandler } from '../../src/middleware/eventHandler.ts';
 import { logger, metrics, tracer } from '../../src/observability.ts';
 
 const settings = config();
-const reconciler = new ReadModelReconciler({
-  source: new DynamoEntitySource({ client: documentClientFor(tracer.captureAWSv3Client(createDynamoClient({ region: settings.AWS_REGION, endpoint: settings.DYNAMODB_ENDPOINT }))), tableName: settings.ENTITIES_TABLE }),
-  readModel: new PostgresReadModelStore(pool),
-});
+const source = new DynamoEntitySource({ client: documentClientFor(tracer.captureAWSv3Client(createDynamoClient({ region: settings.AWS_REGION, endpoint: settings.DYNAMODB_ENDPOINT }))), tableName: settings.ENTITIES_TABLE });
+const reconciler = once(async () => new ReadModelReconciler({ source, readModel: new PostgresReadModelStore(await pool()) }));
 
 /** Scheduled (hourly): reconciles the next tenants' read model with DynamoDB; EMF metrics ReadModelDrift / ReadModelRepaired. */
 export const handler = eventHandler(async () => {
-  const reports = await reconciler.run();
+  const reports = await (await reconciler()).run();
   const drift = reports.reduce((n, r) => n + r.drift.length, 0);
   const repaired = reports.reduce((n, r) => n + r.repaired, 0);
   metrics.addMetric('ReadModelDrift', MetricUnit.Count, drift);

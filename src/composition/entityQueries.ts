@@ -6,6 +6,7 @@ import { once } from './once.ts';
 import { pool } from './readModel.ts';
 
 /** Search and stats over the read model: the container's pool, and the cursor signing key (fetched on the first search; stats never need it). */
-export const entityQueries: () => Promise<EntityQueries> = once(() =>
-  Promise.resolve(new EntityQueries({ search: new PostgresEntitySearch(pool, cursorSigningKey), stats: new PostgresEntityStats(pool) })),
-);
+export const entityQueries: () => Promise<EntityQueries> = once(async () => {
+  const db = await pool();
+  return new EntityQueries({ search: new PostgresEntitySearch(db, cursorSigningKey), stats: new PostgresEntityStats(db) });
+});

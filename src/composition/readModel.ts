@@ -1,10 +1,12 @@
+import type pg from 'pg';
 import { parseDatabaseConfig } from '../config/databaseConfig.ts';
-import { createPool } from '../adapters/postgres/pool.ts';
+import { openPool } from '../adapters/postgres/pool.ts';
+import { once } from './once.ts';
 
 /**
  * Composition root, read-model half: the database settings are validated at import (only the
- * functions that import this module need them) and the container's one pool is created here,
- * outside any handler; it connects on first use.
+ * functions that import this module need them); the container's one pool is made on first use
+ * (after reading the proxy's endpoint parameter, in AWS) and connects then.
  */
 export const databaseSettings = parseDatabaseConfig(process.env);
-export const pool = createPool(databaseSettings);
+export const pool: () => Promise<pg.Pool> = once(() => openPool(databaseSettings));

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { intSetting, nonEmpty, parseEnvironment } from './config.ts';
+import { blankIsUnset, intSetting, nonEmpty, parseEnvironment } from './config.ts';
 
 /**
  * PostgreSQL settings, parsed only by the functions that use the read model (the projector,
@@ -11,7 +11,10 @@ const databaseConfigSchema = z
   .object({
     AWS_REGION: z.optional(nonEmpty),
     DATABASE_URL: z.optional(z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL, e.g. postgres://postgres@127.0.0.1:5432/entities' })),
-    DB_PROXY_ENDPOINT: z.optional(z.string().check(z.trim(), z.regex(/^[A-Za-z0-9.-]{1,253}$/, { error: 'must be a host name, e.g. entity-platform-dev.proxy-abc123.eu-west-1.rds.amazonaws.com' }))),
+    /** The RDS Proxy endpoint, when a stage sets it (params.dbProxyEndpoint); empty means unset. */
+    DB_PROXY_ENDPOINT: blankIsUnset(z.string().check(z.trim(), z.regex(/^[A-Za-z0-9.-]{1,253}$/, { error: 'must be a host name, e.g. entity-platform-dev.proxy-abc123.eu-west-1.rds.amazonaws.com' }))),
+    /** Otherwise the SSM parameter the infrastructure publishes with the proxy's generated endpoint, read on the first connection. */
+    DB_PROXY_ENDPOINT_PARAMETER: blankIsUnset(z.string().check(z.startsWith('/', { error: 'must be an SSM parameter name, e.g. /entity-platform/dev/database/proxy-endpoint' }))),
     DB_NAME: z.optional(nonEmpty),
     DB_USER: z.optional(nonEmpty),
     DB_PORT: intSetting(1, 65535, 5432),
@@ -21,7 +24,10 @@ const databaseConfigSchema = z
   .check(
     z.superRefine((value, ctx) => {
       if (value.DATABASE_URL !== undefined) return;
-      for (const key of ['DB_PROXY_ENDPOINT', 'DB_NAME', 'DB_USER', 'AWS_REGION'] as const) {
+      if (value.DB_PROXY_ENDPOINT === undefined && value.DB_PROXY_ENDPOINT_PARAMETER === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['DB_PROXY_ENDPOINT'], message: 'is required unless DATABASE_URL or DB_PROXY_ENDPOINT_PARAMETER is set', input: undefined });
+      }
+      for (const key of ['DB_NAME', 'DB_USER', 'AWS_REGION'] as const) {
         if (value[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'is required unless DATABASE_URL is set', input: value[key] });
       }
     }),
@@ -29,13 +35,28 @@ const databaseConfigSchema = z
 
 export type DatabaseConfig = z.output<typeof databaseConfigSchema>;
 
-/** How to reach PostgreSQL: a URL with plain credentials, or IAM authentication through RDS Proxy. */
+/** IAM authentication through RDS Proxy: where, as whom. */
+interface IamSettings {
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+  readonly region: string;
+  readonly poolMax: number;
+}
+
+/**
+ * How to reach PostgreSQL: a URL with plain credentials, or IAM authentication through RDS Proxy
+ * at a known host, or at the host an SSM parameter names (resolved by `openPool`).
+ */
 export type DatabaseSettings =
   | { readonly kind: 'url'; readonly url: string; readonly poolMax: number }
-  | { readonly kind: 'iam'; readonly host: string; readonly port: number; readonly database: string; readonly user: string; readonly region: string; readonly poolMax: number };
+  | (IamSettings & { readonly kind: 'iam'; readonly host: string })
+  | (IamSettings & { readonly kind: 'iam-parameter'; readonly hostParameter: string });
 
 export function parseDatabaseConfig(env: Record<string, string | undefined>): DatabaseSettings {
   const c = parseEnvironment(databaseConfigSchema, env, 'database configuration');
   if (c.DATABASE_URL !== undefined) return { kind: 'url', url: c.DATABASE_URL, poolMax: c.DB_POOL_MAX };
-  return { kind: 'iam', host: c.DB_PROXY_ENDPOINT!, port: c.DB_PORT, database: c.DB_NAME!, user: c.DB_USER!, region: c.AWS_REGION!, poolMax: c.DB_POOL_MAX };
+  const iam = { port: c.DB_PORT, database: c.DB_NAME!, user: c.DB_USER!, region: c.AWS_REGION!, poolMax: c.DB_POOL_MAX };
+  if (c.DB_PROXY_ENDPOINT !== undefined) return { kind: 'iam', host: c.DB_PROXY_ENDPOINT, ...iam };
+  return { kind: 'iam-parameter', hostParameter: c.DB_PROXY_ENDPOINT_PARAMETER!, ...iam };
 }

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import * as z from 'zod/mini';
 import { createDocumentClient } from '../adapters/dynamodb/documentClient.ts';
 import { DynamoEntityRepository } from '../adapters/dynamodb/DynamoEntityRepository.ts';
-import { createPool } from '../adapters/postgres/pool.ts';
+import { openPool } from '../adapters/postgres/pool.ts';
 import { ConfigError, parseEnvironment } from '../config/config.ts';
 import { parseDatabaseConfig } from '../config/databaseConfig.ts';
 import { TENANT_ID_PATTERN } from '../domain/principal.ts';
@@ -157,7 +157,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
         summary = await runExport({ pages: new DynamoEntityPages({ client, tableName: config.tableName }), files, checkpoints, clock }, { ...common, tenantId, file: params.destination! });
         break;
       case 'rebuild-read-model': {
-        const pool = createPool(parseDatabaseConfig({ ...env, DB_POOL_MAX: env['DB_POOL_MAX'] ?? '4' }));
+        const pool = await openPool(parseDatabaseConfig({ ...env, DB_POOL_MAX: env['DB_POOL_MAX'] ?? '4' }));
         try {
           summary = await runRebuild(
             { pages: new DynamoEntityPages({ client, tableName: config.tableName }), pool, checkpoints, clock },

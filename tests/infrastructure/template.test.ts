@@ -125,11 +125,19 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
     }
   });
 
-  it('gives only the read-model functions the database settings (stage params, IAM auth), schedules reconciliation and bundles the migrations', async () => {
+  it('gives only the read-model functions the database settings (stage params, the endpoint parameter, IAM auth), schedules reconciliation and bundles the migrations', async () => {
     const template = await packagedTemplate(stage);
+    const endpointParameter = `/entity-platform/${stage}/database/proxy-endpoint`;
+    // The infrastructure publishes the proxy's generated endpoint under that name.
+    expect(props(template, 'DatabaseProxyEndpointParameter')).toMatchObject({ Name: endpointParameter, Value: { 'Fn::GetAtt': ['DatabaseProxy', 'Endpoint'] } });
     for (const name of ['SearchEntities', 'EntityStats', 'ProjectEntityEvents', 'Migrate', 'ReconcileReadModel']) {
-      expect(props(template, `${name}LambdaFunction`).Environment.Variables, name).toMatchObject({ DB_PROXY_ENDPOINT: '', DB_NAME: 'entities', DB_USER: 'entity_platform' });
-      expect(String(props(template, `${name}LambdaFunction`).Environment.Variables.DB_PORT)).toBe('5432');
+      const fn = props(template, `${name}LambdaFunction`);
+      expect(fn.Environment.Variables, name).toMatchObject({ DB_PROXY_ENDPOINT: '', DB_PROXY_ENDPOINT_PARAMETER: endpointParameter, DB_NAME: 'entities', DB_USER: 'entity_platform' });
+      expect(String(fn.Environment.Variables.DB_PORT)).toBe('5432');
+      // Its role may read that parameter and nothing else of SSM.
+      const statements = (props(template, fn.Role['Fn::GetAtt'][0]).Policies as { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+      const ssm = statements.filter((st) => st.Action.some((a) => a.startsWith('ssm:')));
+      expect(ssm, name).toEqual([{ Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${endpointParameter}` } }]);
     }
     for (const name of ['CreateEntity', 'GetEntity', 'Health']) expect(props(template, `${name}LambdaFunction`).Environment.Variables, name).not.toHaveProperty('DB_PROXY_ENDPOINT');
     const rules = resourcesOfType(template, 'AWS::Events::Rule').map(([, r]) => r.Properties!);

@@ -11,8 +11,16 @@ describe('database configuration', () => {
     });
   });
 
+  it('reads the proxy endpoint from its SSM parameter when the stage leaves DB_PROXY_ENDPOINT empty (a pinned endpoint wins)', () => {
+    const deployed = { AWS_REGION: 'eu-west-1', DB_PROXY_ENDPOINT: '', DB_PROXY_ENDPOINT_PARAMETER: '/entity-platform/dev/database/proxy-endpoint', DB_NAME: 'entities', DB_USER: 'app', DB_PORT: '5432' };
+    expect(parseDatabaseConfig(deployed)).toEqual({ kind: 'iam-parameter', hostParameter: '/entity-platform/dev/database/proxy-endpoint', port: 5432, database: 'entities', user: 'app', region: 'eu-west-1', poolMax: 2 });
+    expect(parseDatabaseConfig({ ...deployed, DB_PROXY_ENDPOINT: 'p.proxy-abc.eu-west-1.rds.amazonaws.com' })).toMatchObject({ kind: 'iam', host: 'p.proxy-abc.eu-west-1.rds.amazonaws.com' });
+  });
+
   it('fails naming each missing or bad variable', () => {
-    expect(() => parseDatabaseConfig({ AWS_REGION: 'eu-west-1', DB_PROXY_ENDPOINT: '' })).toThrow(/DB_PROXY_ENDPOINT: must be a host name.*DB_NAME: is required unless DATABASE_URL is set.*DB_USER/);
+    expect(() => parseDatabaseConfig({ AWS_REGION: 'eu-west-1', DB_PROXY_ENDPOINT: '' })).toThrow(/DB_PROXY_ENDPOINT: is required unless DATABASE_URL or DB_PROXY_ENDPOINT_PARAMETER is set.*DB_NAME: is required unless DATABASE_URL is set.*DB_USER/);
+    expect(() => parseDatabaseConfig({ AWS_REGION: 'eu-west-1', DB_PROXY_ENDPOINT: 'not a host!', DB_NAME: 'entities', DB_USER: 'app' })).toThrow(/DB_PROXY_ENDPOINT: must be a host name/);
+    expect(() => parseDatabaseConfig({ AWS_REGION: 'eu-west-1', DB_PROXY_ENDPOINT_PARAMETER: 'proxy-endpoint', DB_NAME: 'entities', DB_USER: 'app' })).toThrow(/DB_PROXY_ENDPOINT_PARAMETER: must be an SSM parameter name/);
     expect(() => parseDatabaseConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL: must be a postgres:\/\/ URL/);
   });
 });

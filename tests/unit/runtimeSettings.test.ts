@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AwsServiceError, awsJsonCall, endpointFor } from '../../src/adapters/aws/awsJsonCall.ts';
+import { openPool } from '../../src/adapters/postgres/pool.ts';
 import { readElastiCacheSettings } from '../../src/adapters/redis/elastiCacheSettings.ts';
 import { readCursorSigningKey } from '../../src/adapters/settings/runtimeSettings.ts';
 
@@ -102,6 +103,29 @@ describe('readCursorSigningKey', () => {
   it('fails with the secret name and the bad field when the secret is malformed', async () => {
     answers.push({ status: 200, body: { SecretString: JSON.stringify({ cursorSigningKey: 'short' }) } });
     await expect(readCursorSigningKey('entity-platform/prod/runtime', 'eu-west-1')).rejects.toThrow(/entity-platform\/prod\/runtime is malformed: cursorSigningKey: Too small/);
+  });
+});
+
+describe('openPool', () => {
+  const settings = { kind: 'iam-parameter', hostParameter: '/entity-platform/dev/database/proxy-endpoint', port: 5432, database: 'entities', user: 'app', region: 'eu-west-1', poolMax: 2 } as const;
+
+  it('reads the RDS Proxy endpoint from its SSM parameter (the exact request), then pools connections to it', async () => {
+    answers.push({ status: 200, body: { Parameter: { Name: settings.hostParameter, Type: 'String', Value: 'entity-platform-dev.proxy-abc123.eu-west-1.rds.amazonaws.com' } } });
+    const pool = await openPool(settings);
+    try {
+      expect(pool.options).toMatchObject({ host: 'entity-platform-dev.proxy-abc123.eu-west-1.rds.amazonaws.com', port: 5432, database: 'entities', user: 'app', max: 2, ssl: { rejectUnauthorized: true } });
+      expect(received).toHaveLength(1);
+      expect(received[0]!.headers['x-amz-target']).toBe('AmazonSSM.GetParameter');
+      expect(JSON.parse(received[0]!.body)).toEqual({ Name: settings.hostParameter });
+      expectValidSignature(received[0]!, 'ssm', 'eu-west-1');
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('fails naming the parameter when it holds nothing', async () => {
+    answers.push({ status: 200, body: { Parameter: { Name: settings.hostParameter, Type: 'String', Value: ' ' } } });
+    await expect(openPool(settings)).rejects.toThrow('SSM parameter /entity-platform/dev/database/proxy-endpoint holds no RDS Proxy endpoint');
   });
 });
 

@@ -1,6 +1,7 @@
 import { Signer } from '@aws-sdk/rds-signer';
 import pg from 'pg';
 import type { DatabaseSettings } from '../../config/databaseConfig.ts';
+import { readParameter } from '../aws/settingsStores.ts';
 
 export type Pool = pg.Pool;
 
@@ -9,7 +10,7 @@ export type Pool = pg.Pool;
  * outside the handler; connecting happens on first use. Against RDS Proxy every new connection
  * authenticates with a fresh IAM auth token (valid 15 minutes) over TLS.
  */
-export function createPool(settings: DatabaseSettings): pg.Pool {
+export function createPool(settings: Exclude<DatabaseSettings, { kind: 'iam-parameter' }>): pg.Pool {
   const common = {
     max: settings.poolMax,
     idleTimeoutMillis: 60_000,
@@ -30,4 +31,16 @@ export function createPool(settings: DatabaseSettings): pg.Pool {
     // RDS Proxy presents an Amazon-issued certificate that Node's default CA bundle trusts.
     ssl: { rejectUnauthorized: true },
   });
+}
+
+/**
+ * The pool for `settings`, reading the RDS Proxy's endpoint from its SSM parameter first when the
+ * stage did not set it (the proxy's host name is generated: the infrastructure publishes it).
+ */
+export async function openPool(settings: DatabaseSettings): Promise<pg.Pool> {
+  if (settings.kind !== 'iam-parameter') return createPool(settings);
+  const { hostParameter, ...iam } = settings;
+  const host = await readParameter(hostParameter, settings.region);
+  if (!host) throw new Error(`SSM parameter ${hostParameter} holds no RDS Proxy endpoint`);
+  return createPool({ ...iam, kind: 'iam', host });
 }
