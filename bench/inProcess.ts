@@ -238,25 +238,8 @@ async function readPath(): Promise<ReadPathResult> {
     if (statusOf(result) !== 200) throw new Error(`getEntity answered ${JSON.stringify(result).slice(0, 300)}`);
     return ns;
   };
-  for (let i = 0; i < 100; i++) {
-    await rawGet();
-    await viaHandler();
-  }
-  const rawSamples: number[] = [];
-  const handlerSamples: number[] = [];
-  for (let i = 0; i < READ_ITERATIONS; i++) {
-    // Alternate which goes first, so neither always follows the other.
-    if (i % 2 === 0) {
-      rawSamples.push(await rawGet());
-      handlerSamples.push(await viaHandler());
-    } else {
-      handlerSamples.push(await viaHandler());
-      rawSamples.push(await rawGet());
-    }
-  }
+  const { a: rawGetItemMedianUs, b: handlerMedianUs } = await paired(rawGet, viaHandler, 100, READ_ITERATIONS);
   raw.destroy();
-  const handlerMedianUs = median(handlerSamples) / 1000;
-  const rawGetItemMedianUs = median(rawSamples) / 1000;
   return { handlerMedianUs, rawGetItemMedianUs, ratio: handlerMedianUs / rawGetItemMedianUs, samples: READ_ITERATIONS };
 }
 

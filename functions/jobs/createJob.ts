@@ -1,6 +1,7 @@
 import { adminRequester, jobRequestSchema } from '../../src/domain/jobs.ts';
 import { parseInput } from '../../src/domain/parseInput.ts';
-import { idempotency, jobService } from '../../src/composition/jobs.ts';
+import { idempotency } from '../../src/composition/idempotency.ts';
+import { jobService } from '../../src/composition/jobs.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
 import { securePrincipalOf } from '../../src/http/principal.ts';
 import { jsonResponse } from '../../src/http/responses.ts';

@@ -1,5 +1,5 @@
 import { loadCursorSigningKey } from '../adapters/settings/runtimeSettings.ts';
-import { settings } from './identity.ts';
+import { settings } from './settings.ts';
 import { once } from './once.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { createDynamoClient, documentClientFor } from '../adapters/dynamodb/documentClient.ts';
 import { tracer } from '../observability.ts';
-import { settings } from './identity.ts';
+import { settings } from './settings.ts';
 
 /**
  * The container's one DynamoDB client (traced), created at import, and its document client. A

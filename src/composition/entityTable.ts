@@ -3,7 +3,7 @@ import { DynamoEntityRepository } from '../adapters/dynamodb/DynamoEntityReposit
 import { logger } from '../observability.ts';
 import { cursorSigningKey } from './cursorSigningKey.ts';
 import { documentClient } from './dynamo.ts';
-import { settings } from './identity.ts';
+import { settings } from './settings.ts';
 import { once } from './once.ts';
 
 /**

@@ -2,7 +2,7 @@ import { SingleTableIdempotencyStore } from '../adapters/dynamodb/idempotencySto
 import { createIdempotentExecutor } from '../http/idempotency.ts';
 import type { IdempotentExecutor } from '../http/idempotencyKey.ts';
 import { dynamoClient } from './dynamo.ts';
-import { settings } from './identity.ts';
+import { settings } from './settings.ts';
 import { once } from './once.ts';
 
 /**

@@ -7,10 +7,8 @@ import { parseEnvironment } from '../config/config.ts';
 import { JobService } from '../domain/jobs.ts';
 import { tracer } from '../observability.ts';
 import { jobRecords } from './jobRecords.ts';
-import { settings } from './identity.ts';
+import { settings } from './settings.ts';
 import { once } from './once.ts';
-
-export { idempotency } from './idempotency.ts';
 
 const jobsConfigSchema = z
   .object({

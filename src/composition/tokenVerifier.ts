@@ -1,6 +1,6 @@
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '../adapters/identity/accessTokenVerifier.ts';
 import { loadIdentitySettings } from '../adapters/settings/runtimeSettings.ts';
-import { settings } from './identity.ts';
+import { settings } from './settings.ts';
 import { once } from './once.ts';
 
 /**

@@ -53,8 +53,22 @@ export class ConfigError extends Error {
 export function parseEnvironment<S extends z.core.$ZodType>(schema: S, env: Record<string, string | undefined>, what = 'configuration'): z.core.output<S> {
   const result = z.safeParse(schema, env);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-  throw new ConfigError(`Invalid ${what}: ${problems.join('; ')}`);
+  throw new ConfigError(`Invalid ${what}: ${listIssues(result.error)}`);
+}
+
+/**
+ * Parses a settings document read at run time (a secret's JSON, an SSM parameter's), or throws an
+ * Error saying where it came from and every field that is wrong: `<source> is malformed: <field>: <why>; …`.
+ */
+export function parseSettingsDocument<S extends z.core.$ZodType>(schema: S, value: unknown, source: string): z.core.output<S> {
+  const result = z.safeParse(schema, value);
+  if (result.success) return result.data;
+  throw new Error(`${source} is malformed: ${listIssues(result.error)}`);
+}
+
+/** `field: message; field: message` — one entry per issue. */
+function listIssues(error: z.core.$ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
 }
 
 /** Validates the environment once; a missing or bad setting fails the cold start with its name. */

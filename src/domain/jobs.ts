@@ -97,7 +97,7 @@ export const jobPathSchema = z.object({
 });
 
 const countsSchema = z.record(z.string(), z.int().check(z.gte(0)));
-/** A job as GET /api/v1/secure/jobs/{id} and POST /api/v1/secure/jobs answer it (the record below). */
+/** A job as recorded, and as GET /api/v1/secure/jobs/{id} and POST /api/v1/secure/jobs answer it (`JobRecord`). */
 export const jobSchema = z
   .strictObject({
     jobId: z.string(),
@@ -127,39 +127,10 @@ export const jobSchema = z
   })
   .register(z.globalRegistry, { id: 'Job' });
 
+/** A job as recorded, read and answered: the shape `jobSchema` documents. */
+export type JobRecord = Readonly<z.output<typeof jobSchema>>;
 /** The job's parameters as recorded (locations resolved, defaults applied). */
-export interface JobParams {
-  readonly source?: string;
-  readonly destination?: string;
-  readonly rejects?: string;
-  readonly format?: 'ndjson' | 'csv';
-  readonly concurrency?: number;
-  readonly segments?: number;
-}
-
-export interface JobRecord {
-  readonly jobId: string;
-  readonly kind: JobKind;
-  /** The tenant, or `*` (every tenant: operator rebuilds). */
-  readonly tenantId: string;
-  readonly state: JobState;
-  readonly params: JobParams;
-  /** `user:<sub>` (an admin), `operator:<who>` (startJob), `cli:<user>` or `schedule`. */
-  readonly requestedBy: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly taskArn?: string;
-  readonly capacityProvider?: string;
-  readonly startedAt?: string;
-  readonly finishedAt?: string;
-  readonly counts?: Readonly<Record<string, number>>;
-  /** Where the rejected lines are (imports). */
-  readonly rejects?: string;
-  readonly lastCheckpoint?: { readonly at: string; readonly position: Readonly<Record<string, unknown>> };
-  readonly error?: string;
-  /** Task runs so far (a resumed job runs again). */
-  readonly runs?: number;
-}
+export type JobParams = JobRecord['params'];
 
 export interface Requester {
   /** Who asked, as recorded. */

@@ -77,8 +77,11 @@ export interface JobRecords {
   update(jobId: string, changes: Partial<JobRecord> & { readonly updatedAt: string }): Promise<void>;
 }
 
+/** Where a job's task runs: Fargate Spot, or on-demand Fargate. */
+export type CapacityProvider = 'FARGATE_SPOT' | 'FARGATE';
+
 /** Starts the worker's task for a job (ECS RunTask in AWS). */
 export interface JobLauncher {
   /** `run` counts the job's runs (a resumed job runs again); `spot`: Fargate Spot first, on-demand when Spot has no capacity. */
-  launch(job: { readonly jobId: string; readonly run: number; readonly command: readonly string[]; readonly spot: boolean }): Promise<{ taskArn: string; capacityProvider: string }>;
+  launch(job: { readonly jobId: string; readonly run: number; readonly command: readonly string[]; readonly spot: boolean }): Promise<{ taskArn: string; capacityProvider: CapacityProvider }>;
 }

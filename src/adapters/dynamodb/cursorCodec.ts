@@ -49,18 +49,13 @@ function invalid(): ValidationError {
 }
 
 /**
- * The codec for a key, or for a key fetched on first use (a secret): built once; a failed fetch is
- * not kept, so the next call retries.
+ * The codec for a key, or for a key fetched when a cursor is first signed or checked (a secret:
+ * the caller's function memoizes the fetch, as the composition's `once` does).
  */
 export function cursorCodecFor(signingKey: string | (() => Promise<string>)): () => Promise<CursorCodec> {
-  let codec: Promise<CursorCodec> | undefined;
-  return () => {
-    if (codec) return codec;
-    const building = (typeof signingKey === 'string' ? Promise.resolve(signingKey) : signingKey()).then((key) => new CursorCodec(key));
-    codec = building;
-    building.catch(() => {
-      if (codec === building) codec = undefined;
-    });
-    return building;
-  };
+  if (typeof signingKey === 'string') {
+    const codec = Promise.resolve(new CursorCodec(signingKey));
+    return () => codec;
+  }
+  return async () => new CursorCodec(await signingKey());
 }

@@ -1,5 +1,5 @@
 import { RunTaskCommand, type ECSClient, type RunTaskCommandInput } from '@aws-sdk/client-ecs';
-import type { JobLauncher } from '../../domain/ports.ts';
+import type { CapacityProvider, JobLauncher } from '../../domain/ports.ts';
 
 /** Where and how the worker's task runs (published by the stack: resources/compute.yml). */
 export interface WorkerTaskSettings {
@@ -28,9 +28,9 @@ export class EcsJobLauncher implements JobLauncher {
     this.settings = options.settings;
   }
 
-  async launch(job: { jobId: string; run: number; command: readonly string[]; spot: boolean }): Promise<{ taskArn: string; capacityProvider: string }> {
+  async launch(job: { jobId: string; run: number; command: readonly string[]; spot: boolean }): Promise<{ taskArn: string; capacityProvider: CapacityProvider }> {
     const settings = await this.settings();
-    const providers = job.spot ? ['FARGATE_SPOT', 'FARGATE'] : ['FARGATE'];
+    const providers: CapacityProvider[] = job.spot ? ['FARGATE_SPOT', 'FARGATE'] : ['FARGATE'];
     const reasons: string[] = [];
     for (const capacityProvider of providers) {
       const { tasks, failures } = await this.client.send(new RunTaskCommand(runTaskInput(settings, job, capacityProvider)));
@@ -44,7 +44,7 @@ export class EcsJobLauncher implements JobLauncher {
   }
 }
 
-export function runTaskInput(settings: WorkerTaskSettings, job: { jobId: string; run: number; command: readonly string[] }, capacityProvider: string): RunTaskCommandInput {
+export function runTaskInput(settings: WorkerTaskSettings, job: { jobId: string; run: number; command: readonly string[] }, capacityProvider: CapacityProvider): RunTaskCommandInput {
   return {
     cluster: settings.cluster,
     taskDefinition: settings.taskDefinition,

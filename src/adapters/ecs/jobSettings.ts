@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import '../../domain/zodLocale.ts';
+import { parseSettingsDocument } from '../../config/config.ts';
 import { readParameter } from '../aws/settingsStores.ts';
 import type { WorkerTaskSettings } from './EcsJobLauncher.ts';
 
@@ -26,9 +26,7 @@ export function parseJobSettings(text: string | undefined, from: string): JobSet
   } catch {
     throw new Error(`${from} is not JSON`);
   }
-  const parsed = settingsSchema.safeParse(value);
-  if (!parsed.success) throw new Error(`${from} is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data;
+  return parseSettingsDocument(settingsSchema, value, from);
 }
 
 /**

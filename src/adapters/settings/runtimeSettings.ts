@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
-import '../../domain/zodLocale.ts';
-import type { Config } from '../../config/config.ts';
+import { parseSettingsDocument, type Config } from '../../config/config.ts';
 import { readJsonSecret } from '../aws/settingsStores.ts';
 import type { IdentitySettings } from '../identity/identitySettings.ts';
 
@@ -20,9 +19,7 @@ export interface RuntimeSettings {
 const secretSchema = z.object({ cursorSigningKey: z.string().check(z.minLength(16)) });
 
 export async function readCursorSigningKey(secretId: string, region: string): Promise<string> {
-  const parsed = secretSchema.safeParse(await readJsonSecret(secretId, region));
-  if (!parsed.success) throw new Error(`Runtime secret ${secretId} is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data.cursorSigningKey;
+  return parseSettingsDocument(secretSchema, await readJsonSecret(secretId, region), `Runtime secret ${secretId}`).cursorSigningKey;
 }
 
 /** Whom to trust for access tokens. The local branch is compiled out of non-local bundles. */
