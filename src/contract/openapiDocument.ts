@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { createDocument, type ZodOpenApiObject, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
-import { entityEventSchema } from '../domain/entityEvents.ts';
+import { entityEventSchema } from '../domain/entityEventSchema.ts';
 import { jobPathSchema, jobRequestSchema, jobSchema } from '../domain/jobs.ts';
 import { searchParamsSchema, statsParamsSchema } from '../domain/readModelQueries.ts';
 import { createEntitySchema, entityPathSchema, entitySchema, listEntitiesQuerySchema, pageQuerySchema, patchEntitySchema, replaceEntitySchema } from '../domain/entitySchemas.ts';

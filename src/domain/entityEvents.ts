@@ -1,11 +1,12 @@
-import * as z from 'zod/mini';
 import type { Entity } from './entity.ts';
-import { entitySchema } from './entitySchemas.ts';
+import type { EntityEvent, Tombstone } from './entityEventSchema.ts';
 
 /**
  * The domain events every change to an entity produces, as published on the EventBridge bus:
  * `source` = ENTITY_EVENT_SOURCE, `detail-type` = the event type, `detail` = the envelope.
- * Producer (the stream publisher) and consumers share these schemas.
+ * Producer (the stream publisher) and consumers share them; the envelope's schema, which only
+ * the consumers' parser and the contract need, is in ./entityEventSchema.ts (so the producers do
+ * not bundle the entity schemas).
  */
 export const ENTITY_EVENT_SOURCE = 'entity-platform.entities';
 export const ENTITY_EVENT_TYPES = ['EntityCreated', 'EntityUpdated', 'EntityDeleted'] as const;
@@ -14,43 +15,7 @@ export type EntityEventType = (typeof ENTITY_EVENT_TYPES)[number];
 /** Bumped on any incompatible change of the envelope; consumers reject versions they do not know. */
 export const ENTITY_EVENT_SCHEMA_VERSION = 1;
 
-/** The entity as it is after the change: the same schema as the API's entity responses. */
-export const entitySnapshotSchema = entitySchema;
-
-/** What is left of a deleted entity: enough to project the deletion. Its version is the entity's last version + 1. */
-export const tombstoneSchema = z.object({
-  id: z.uuid(),
-  tenantId: z.string().check(z.minLength(1)),
-  name: z.string().check(z.minLength(1)),
-  version: z.number().check(z.int(), z.positive()),
-  deletedAt: z.iso.datetime(),
-});
-export type Tombstone = z.output<typeof tombstoneSchema>;
-
-const envelope = {
-  schemaVersion: z.literal(ENTITY_EVENT_SCHEMA_VERSION),
-  /** `<entityId>#<version>`: the same change always has the same id, however often it is delivered. */
-  eventId: z.string().check(z.minLength(1)),
-  tenantId: z.string().check(z.minLength(1)),
-  entityId: z.uuid(),
-  version: z.number().check(z.int(), z.positive()),
-  occurredAt: z.iso.datetime(),
-  /** The correlation id of the request that made the change (null when it came from outside a request). */
-  correlationId: z.nullable(z.string()),
-};
-
-export const entityEventSchema = z.discriminatedUnion('type', [
-  z.object({ ...envelope, type: z.literal('EntityCreated'), entity: entitySnapshotSchema }),
-  z.object({
-    ...envelope,
-    type: z.literal('EntityUpdated'),
-    entity: entitySnapshotSchema,
-    /** The name before this change, when the change renamed the entity (caches keyed by name need it). */
-    previousName: z.optional(z.string().check(z.minLength(1))),
-  }),
-  z.object({ ...envelope, type: z.literal('EntityDeleted'), tombstone: tombstoneSchema }),
-]);
-export type EntityEvent = z.output<typeof entityEventSchema>;
+export type { EntityEvent, Tombstone } from './entityEventSchema.ts';
 
 export function entityChanged(type: 'EntityCreated' | 'EntityUpdated', entity: Entity, correlationId: string | null, previousName?: string): EntityEvent {
   const envelope = envelopeOf(entity.id, entity.tenantId, entity.version, entity.updatedAt, correlationId);

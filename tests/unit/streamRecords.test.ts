@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { entityEventFromStreamRecord } from '../../src/adapters/dynamodb/streamRecords.ts';
-import { entityEventSchema } from '../../src/domain/entityEvents.ts';
+import { entityEventSchema } from '../../src/domain/entityEventSchema.ts';
 
 const id = randomUUID();
 const image = (extra: Record<string, unknown>) => ({

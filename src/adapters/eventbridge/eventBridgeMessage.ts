@@ -1,6 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { ENTITY_EVENT_SOURCE, ENTITY_EVENT_TYPES, entityEventSchema, type EntityEvent } from '../../domain/entityEvents.ts';
+import { entityEventSchema } from '../../domain/entityEventSchema.ts';
+import { ENTITY_EVENT_SOURCE, ENTITY_EVENT_TYPES, type EntityEvent } from '../../domain/entityEvents.ts';
 import '../../domain/zodLocale.ts';
 
 /**
