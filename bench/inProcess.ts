@@ -3,7 +3,8 @@
  * (stdout, where Powertools logs and metrics go, is discarded; results go back over IPC).
  *
  *   warm      every route's full handler (middy stack, Powertools, validation, service, repository)
- *             with the store calls answered in-process: DynamoDBDocumentClient#send, the runtime
+ *             with the store calls answered in-process: our AWS client's DynamoDB calls (after the
+ *             document layer's marshalling, before signing and HTTP), the runtime
  *             secret (a local Secrets Manager stand-in) and the JWKS fetch are answered in this process
  *             only; production code is untouched.
  *   readpath  GET /secure/entities/{id} against DynamoDB Local (DYNAMODB_ENDPOINT), beside a raw
@@ -18,10 +19,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { toAttributeMap } from '../src/adapters/dynamodb/attributeValues.ts';
 import { SimpleFetcher } from 'aws-jwt-verify/https';
 import { PROJECT_ROOT } from '../scripts/lib/localStack.ts';
+import { AwsJsonClient } from '../src/adapters/aws/awsJsonClient.ts';
 import { deleteKeysMatching, parseRedisUrl, RedisClient } from '../src/adapters/redis/redisClient.ts';
 import { ENTITY_SK, entityPk, toItem } from '../src/adapters/dynamodb/entityItem.ts';
 import type { Entity } from '../src/domain/entity.ts';
@@ -58,7 +59,7 @@ export type WorkerMessage =
   | { kind: 'error'; message: string };
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
-type Send = (command: object) => Promise<unknown>;
+type Call = (this: AwsJsonClient, operation: string, input: Record<string, unknown>) => Promise<unknown>;
 
 const ENTITY_ID = '3f0c2a1e-8d4b-4c7e-9a51-2b6f0d9e7c10';
 const USER_POOL_ID = DEPLOYED_REFS.UserPool!;
@@ -99,17 +100,26 @@ async function answerIdentityInProcess(): Promise<void> {
   };
 }
 
-/** DynamoDB answered in-process at the document client the repository uses: one stored entity, writes accepted. */
+/** DynamoDB answered in-process at our AWS client's `call` (wire documents): one stored entity, writes accepted. */
 function answerDynamoDbInProcess(): void {
   const now = new Date().toISOString();
   const entity: Entity = { id: ENTITY_ID, tenantId: 't1', name: 'Pump station 7', attributes: { site: 'north', capacityLitres: 12000, tags: ['critical'] }, visibility: 'public', version: 1, createdAt: now, updatedAt: now };
-  const item = toItem(entity) as unknown as Record<string, unknown>;
-  const page = Array.from({ length: 10 }, (_, i) => ({ ...item, id: `${ENTITY_ID.slice(0, -2)}${String(i).padStart(2, '0')}` }));
-  (DynamoDBDocumentClient.prototype as unknown as { send: Send }).send = (command) => {
-    if (command instanceof GetCommand) return Promise.resolve({ Item: { ...item } });
-    if (command instanceof QueryCommand) return Promise.resolve({ Items: page.map((i) => ({ ...i })), Count: page.length });
-    if (command instanceof PutCommand || command instanceof DeleteCommand || command instanceof TransactWriteCommand) return Promise.resolve({});
-    return Promise.reject(new Error(`bench: unexpected command ${command.constructor.name}`));
+  const item = toAttributeMap(toItem(entity));
+  const page = Array.from({ length: 10 }, (_, i) => ({ ...item, id: { S: `${ENTITY_ID.slice(0, -2)}${String(i).padStart(2, '0')}` } }));
+  const original = Object.getOwnPropertyDescriptor(AwsJsonClient.prototype, 'call')!.value as Call;
+  const answers: Record<string, () => unknown> = {
+    // Unmarshalling builds new objects: the same wire documents can be answered every time.
+    GetItem: () => ({ Item: item }),
+    Query: () => ({ Items: page, Count: page.length, ScannedCount: page.length }),
+    PutItem: () => ({}),
+    UpdateItem: () => ({}),
+    DeleteItem: () => ({}),
+    TransactWriteItems: () => ({}),
+  };
+  (AwsJsonClient.prototype as unknown as { call: Call }).call = function (this: AwsJsonClient, operation, input) {
+    if (this.serviceId !== 'DynamoDB') return original.call(this, operation, input);
+    const answer = answers[operation];
+    return answer ? Promise.resolve(answer()) : Promise.reject(new Error(`bench: unexpected DynamoDB call ${operation}`));
   };
 }
 
@@ -225,10 +235,11 @@ async function readPath(): Promise<ReadPathResult> {
     e.path = e.path.replace(ENTITY_ID, id);
     e.pathParameters = { id };
   });
-  const raw = new DynamoDBClient({ region: REGION, endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 4 });
+  // The floor: one GetItem through the same AWS client class, with no handler and no document layer.
+  const raw = new AwsJsonClient({ signingName: 'dynamodb', serviceId: 'DynamoDB (raw)', targetPrefix: 'DynamoDB_20120810', jsonVersion: '1.0', region: REGION, endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const rawGet = async () => {
     const start = nowNs();
-    const { Item } = await raw.send(new GetItemCommand({ TableName: table, Key: { pk: { S: entityPk(id) }, sk: { S: ENTITY_SK } }, ConsistentRead: true }));
+    const { Item } = await raw.call<{ Item?: unknown }>('GetItem', { TableName: table, Key: { pk: { S: entityPk(id) }, sk: { S: ENTITY_SK } }, ConsistentRead: true });
     const ns = nowNs() - start;
     if (!Item) throw new Error('raw GetItem found nothing');
     return ns;

@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { createDynamoClient, documentClientFor } from '../../src/adapters/dynamodb/documentClient.ts';
+import { createDocumentClient } from '../../src/adapters/dynamodb/documentClient.ts';
 import { DynamoEntitySource } from '../../src/adapters/dynamodb/DynamoEntitySource.ts';
 import { PostgresReadModelStore } from '../../src/adapters/postgres/PostgresReadModelStore.ts';
 import { config } from '../../src/config/config.ts';
@@ -10,7 +10,7 @@ import { eventHandler } from '../../src/middleware/eventHandler.ts';
 import { logger, metrics, tracer } from '../../src/observability.ts';
 
 const settings = config();
-const source = new DynamoEntitySource({ client: documentClientFor(tracer.captureAWSv3Client(createDynamoClient({ region: settings.AWS_REGION, endpoint: settings.DYNAMODB_ENDPOINT }))), tableName: settings.ENTITIES_TABLE });
+const source = new DynamoEntitySource({ client: createDocumentClient({ region: settings.AWS_REGION, endpoint: settings.DYNAMODB_ENDPOINT, observer: tracer.awsCallObserver() }), tableName: settings.ENTITIES_TABLE });
 const reconciler = once(async () => new ReadModelReconciler({ source, readModel: new PostgresReadModelStore(await pool()) }));
 
 /** Scheduled (hourly): reconciles the next tenants' read model with DynamoDB; EMF metrics ReadModelDrift / ReadModelRepaired. */

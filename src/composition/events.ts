@@ -1,6 +1,5 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import * as z from 'zod/mini';
-import { EventBridgeEntityEventPublisher } from '../adapters/eventbridge/EventBridgeEntityEventPublisher.ts';
+import { createEventBridgeClient, EventBridgeEntityEventPublisher } from '../adapters/eventbridge/EventBridgeEntityEventPublisher.ts';
 import { parseEnvironment } from '../config/config.ts';
 import '../domain/zodLocale.ts';
 import { logger, tracer } from '../observability.ts';
@@ -19,14 +18,7 @@ function eventsConfig() {
 
 /** Composition root for the stream publisher: validated at import, one client per container. */
 const settings = eventsConfig();
-const client = tracer.captureAWSv3Client(
-  new EventBridgeClient({
-    region: settings.AWS_REGION,
-    maxAttempts: 4,
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
-    ...(settings.EVENTBRIDGE_ENDPOINT && { endpoint: settings.EVENTBRIDGE_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-  }),
-);
+const client = createEventBridgeClient({ region: settings.AWS_REGION, endpoint: settings.EVENTBRIDGE_ENDPOINT, observer: tracer.awsCallObserver() });
 
 export const entityEventPublisher = new EventBridgeEntityEventPublisher({
   client,

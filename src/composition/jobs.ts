@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ECSClient } from '@aws-sdk/client-ecs';
 import * as z from 'zod/mini';
-import { EcsJobLauncher } from '../adapters/ecs/EcsJobLauncher.ts';
+import { createEcsClient, EcsJobLauncher } from '../adapters/ecs/EcsJobLauncher.ts';
 import { parseJobSettings, readJobSettings, type JobSettings } from '../adapters/ecs/jobSettings.ts';
 import { parseEnvironment } from '../config/config.ts';
 import { JobService } from '../domain/jobs.ts';
@@ -28,13 +27,7 @@ const jobSettings: () => Promise<JobSettings> = once(async () => {
   return readJobSettings(jobsConfig.JOB_SETTINGS_PARAMETER!, settings.AWS_REGION);
 });
 
-const ecs = tracer.captureAWSv3Client(
-  new ECSClient({
-    region: settings.AWS_REGION,
-    maxAttempts: 3,
-    ...(jobsConfig.ECS_ENDPOINT && { endpoint: jobsConfig.ECS_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-  }),
-);
+const ecs = createEcsClient({ region: settings.AWS_REGION, endpoint: jobsConfig.ECS_ENDPOINT, observer: tracer.awsCallObserver() });
 
 export const jobService: () => Promise<JobService> = once(async () => {
   const { jobsBucket } = await jobSettings();

@@ -1,23 +1,17 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MiddlewareObj } from '@middy/core';
-import type { InvokeStoreBase } from '@aws/lambda-invoke-store';
-import type { BuildMiddleware, MetadataBearer, MiddlewareStack } from '@aws-sdk/types';
 import type { Context } from 'aws-lambda';
+import type { AwsCallObserver } from '../adapters/aws/awsJsonClient.ts';
+import { currentTraceHeader } from '../adapters/aws/lambdaTraceHeader.ts';
 import { DaemonClient } from './xray/daemon.ts';
 import { anchorClock, sampledTraceOf, Subsegment } from './xray/subsegment.ts';
-
-/** What the tracer needs of an AWS SDK v3 client: its middleware stack and its region. */
-export interface AwsClient {
-  readonly middlewareStack: Pick<MiddlewareStack<object, MetadataBearer>, 'add'>;
-  readonly config: { readonly region?: unknown };
-}
 
 const FALSE = /^\s*(false|0|no|off)\s*$/i;
 
 /**
  * Our X-Ray tracer for Lambda, in place of Powertools Tracer and the X-Ray SDK it loads: a
- * subsegment per invocation (`captureLambdaHandler`), one per AWS SDK call
- * (`captureAWSv3Client`) and one per named block (`captureAsync`), each sent to the daemon by
+ * subsegment per invocation (`captureLambdaHandler`), one per AWS call
+ * (`awsCallObserver`) and one per named block (`captureAsync`), each sent to the daemon by
  * UDP as soon as it ends. Only invocations whose trace header says `Sampled=1` are recorded;
  * POWERTOOLS_TRACE_ENABLED=false turns it off entirely (no middleware, no per-request work).
  */
@@ -77,79 +71,50 @@ export class Tracer {
   }
 
   /**
-   * Records every call `client` makes as an `aws` subsegment (service, operation, region, request
-   * id, table, retries, HTTP status) and passes the trace on in the request's `X-Amzn-Trace-Id`.
-   * Returns the client itself; when tracing is off it is left untouched.
+   * Records every call of an AWS client (src/adapters/aws/awsJsonClient.ts) as an `aws`
+   * subsegment (service, operation, region, request id, table, retries, HTTP status) and passes the
+   * trace on in the request's `X-Amzn-Trace-Id`. `undefined` when tracing is off: the clients then
+   * do no tracing work at all.
    */
-  captureAWSv3Client<T extends AwsClient>(client: T): T {
-    if (!this.enabled) return client;
-    let region: string | undefined;
-    const capture: BuildMiddleware<object, MetadataBearer> = (next, context) => async (args) => {
-      const parent = this.#parent();
-      if (!parent) return next(args);
-      const subsegment = new Subsegment((context.clientName ?? 'AWS').replace(/Client$/, ''), parent.context);
-      subsegment.namespace = 'aws';
-      const headers = (args.request as { headers?: Record<string, string> } | undefined)?.headers;
-      if (headers) headers['X-Amzn-Trace-Id'] = `Root=${subsegment.trace.traceId};Parent=${subsegment.id};Sampled=1`;
-      region ??= await regionOf(client);
-      const tableName = (args.input as { TableName?: unknown }).TableName;
-      const describe = (metadata: MetadataBearer['$metadata'] | undefined) => {
-        subsegment.aws = {
-          operation: (context.commandName ?? 'Unknown').replace(/Command$/, ''),
-          ...(region && { region }),
-          ...(metadata?.requestId && { request_id: metadata.requestId }),
-          ...(typeof tableName === 'string' && { table_name: tableName }),
-          retries: Math.max(0, (metadata?.attempts ?? 1) - 1),
+  awsCallObserver(): AwsCallObserver | undefined {
+    if (!this.enabled) return undefined;
+    return {
+      start: (call) => {
+        const parent = this.#parent();
+        if (!parent) return undefined;
+        const subsegment = new Subsegment(call.serviceId, parent.context);
+        subsegment.namespace = 'aws';
+        const tableName = call.input.TableName;
+        return {
+          traceHeader: `Root=${subsegment.trace.traceId};Parent=${subsegment.id};Sampled=1`,
+          end: (outcome) => {
+            subsegment.aws = {
+              operation: call.operation,
+              region: call.region,
+              ...(outcome.requestId && { request_id: outcome.requestId }),
+              ...(typeof tableName === 'string' && { table_name: tableName }),
+              retries: Math.max(0, outcome.attempts - 1),
+            };
+            if (outcome.statusCode !== undefined) {
+              subsegment.http = { response: { status: outcome.statusCode } };
+              subsegment.flagStatus(outcome.statusCode);
+            }
+            if (outcome.error !== undefined) {
+              // No status: the call never got an answer (network, timeout), a fault on our side of it.
+              if (outcome.statusCode === undefined) subsegment.fault = true;
+              subsegment.addCause(outcome.error, true);
+            }
+            this.close(subsegment);
+          },
         };
-        if (metadata?.httpStatusCode !== undefined) {
-          subsegment.http = { response: { status: metadata.httpStatusCode } };
-          subsegment.flagStatus(metadata.httpStatusCode);
-        }
-      };
-      try {
-        const result = await next(args);
-        describe((result.output as Partial<MetadataBearer> | undefined)?.$metadata);
-        return result;
-      } catch (error) {
-        const metadata = (error as Partial<MetadataBearer> | undefined)?.$metadata;
-        describe(metadata);
-        // No status: the call never got an answer (network, timeout), a fault on our side of it.
-        if (metadata?.httpStatusCode === undefined) subsegment.fault = true;
-        subsegment.addCause(error, true);
-        throw error;
-      } finally {
-        this.close(subsegment);
-      }
+      },
     };
-    // `build`: the request exists (to carry the header) and retries happen below, inside the subsegment;
-    // `high` runs it before the SDK's recursion detection, which leaves a header it finds alone.
-    client.middlewareStack.add(capture, { step: 'build', priority: 'high', name: 'xrayCapture', override: true });
-    return client;
   }
 
   /** The subsegment the current work belongs to, while its invocation is still open. */
   #parent(): Subsegment | undefined {
     const subsegment = this.#current.getStore();
     return subsegment && !subsegment.ended ? subsegment : undefined;
-  }
-}
-
-/**
- * This invocation's trace header: from the runtime's invoke store (one per concurrent invocation
- * when Lambda runs several at once in a process), else `_X_AMZN_TRACE_ID`.
- */
-function currentTraceHeader(): string | undefined {
-  const store: InvokeStoreBase | undefined = globalThis.awslambda?.InvokeStore;
-  return store?.getXRayTraceId() ?? process.env._X_AMZN_TRACE_ID;
-}
-
-async function regionOf(client: AwsClient): Promise<string | undefined> {
-  try {
-    const region = client.config.region;
-    const value: unknown = typeof region === 'function' ? await (region as () => Promise<unknown>)() : region;
-    return typeof value === 'string' ? value : undefined;
-  } catch {
-    return undefined;
   }
 }
 

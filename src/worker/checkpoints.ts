@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDocumentClient } from '../adapters/dynamodb/documentClient.ts';
 import type { JobKind } from '../domain/jobs.ts';
 
 export type { JobKind };
@@ -38,16 +38,16 @@ export const checkpointKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'CHEC
 
 /** Checkpoints in the entities table: `pk = JOB#<jobId>`, `sk = CHECKPOINT` (no index keys, so no index and no entity event sees them). */
 export class DynamoCheckpointStore implements CheckpointStore {
-  private readonly client: DynamoDBDocumentClient;
+  private readonly client: DynamoDocumentClient;
   private readonly tableName: string;
 
-  constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
+  constructor(options: { client: DynamoDocumentClient; tableName: string }) {
     this.client = options.client;
     this.tableName = options.tableName;
   }
 
   async load(jobId: string): Promise<Checkpoint | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: checkpointKey(jobId), ConsistentRead: true }));
+    const { Item } = await this.client.get({ TableName: this.tableName, Key: checkpointKey(jobId), ConsistentRead: true });
     if (!Item) return undefined;
     const checkpoint: Record<string, unknown> = { ...Item };
     for (const key of ['pk', 'sk', 'type', 'expiresAt']) delete checkpoint[key];
@@ -56,6 +56,6 @@ export class DynamoCheckpointStore implements CheckpointStore {
 
   async save(checkpoint: Checkpoint): Promise<void> {
     const expiresAt = Math.floor(Date.parse(checkpoint.updatedAt) / 1000) + CHECKPOINT_RETENTION_SECONDS;
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...checkpointKey(checkpoint.jobId), type: 'JobCheckpoint', ...checkpoint, expiresAt } }));
+    await this.client.put({ TableName: this.tableName, Item: { ...checkpointKey(checkpoint.jobId), type: 'JobCheckpoint', ...checkpoint, expiresAt } });
   }
 }

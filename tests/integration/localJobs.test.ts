@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ECSClient, RunTaskCommand } from '@aws-sdk/client-ecs';
+import type { RunTaskResponse } from '@aws-sdk/client-ecs';
+import type { AwsJsonClient } from '../../src/adapters/aws/awsJsonClient.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { localJobSettings, startLocalJobs, type LocalJobs } from '../../scripts/lib/localJobs.ts';
 import type { Template } from '../../scripts/lib/localEvents.ts';
 import { localTableName } from '../../scripts/lib/localStack.ts';
 import { createDocumentClient } from '../../src/adapters/dynamodb/documentClient.ts';
 import { DynamoJobRecords } from '../../src/adapters/dynamodb/DynamoJobRecords.ts';
-import { EcsJobLauncher, runTaskInput } from '../../src/adapters/ecs/EcsJobLauncher.ts';
+import { createEcsClient, EcsJobLauncher, runTaskInput } from '../../src/adapters/ecs/EcsJobLauncher.ts';
 import { JobService, jobRequestSchema, workerCommand, type JobRecord } from '../../src/domain/jobs.ts';
 import { uniqueTenant } from '../support/api.ts';
 import { eventually } from '../support/eventually.ts';
@@ -20,14 +21,14 @@ import { packagedTemplate } from '../support/packagedStack.ts';
 let template: Template;
 let directory: string;
 let jobs: LocalJobs;
-let ecs: ECSClient;
+let ecs: AwsJsonClient;
 const records = () => new DynamoJobRecords({ client: createDocumentClient({ region: 'eu-west-1', endpoint: inject('dynamoEndpoint') }), tableName: localTableName() });
 
 beforeAll(async () => {
   template = (await packagedTemplate('local')) as Template;
   directory = await mkdtemp(join(tmpdir(), 'local-jobs-'));
   jobs = await startLocalJobs({ template, s3Port: 0, s3Directory: directory, ecsPort: 0, dynamoEndpoint: inject('dynamoEndpoint'), tableName: localTableName(), databaseUrl: inject('databaseUrl') });
-  ecs = new ECSClient({ region: 'eu-west-1', endpoint: jobs.ecs.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  ecs = createEcsClient({ region: 'eu-west-1', endpoint: jobs.ecs.endpoint });
 });
 afterAll(async () => {
   ecs.destroy();
@@ -52,7 +53,7 @@ describe('the local stack\'s jobs (npm start): a local S3 with the stage\'s jobs
     const running = await eventually(() => records().get(job.jobId), (r) => r?.state === 'RUNNING' && (r.counts?.['imported'] ?? 0) > 0, 40_000);
     expect(running).toMatchObject({ state: 'RUNNING' });
 
-    const again = await ecs.send(new RunTaskCommand(runTaskInput(settings, { jobId: job.jobId, run: 1, command: workerCommand(job) }, 'FARGATE_SPOT')));
+    const again = await ecs.call<RunTaskResponse>('RunTask', runTaskInput(settings, { jobId: job.jobId, run: 1, command: workerCommand(job) }, 'FARGATE_SPOT'));
     expect(again.tasks?.[0]?.taskArn).toBe(job.taskArn);
     const tasks = jobs.ecs.tasks.filter((t) => t.jobId === job.jobId);
     expect(tasks.map((t) => t.taskArn)).toEqual([job.taskArn]);

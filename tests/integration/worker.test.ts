@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../src/adapters/dynamodb/documentClient.ts';
 import { DynamoEntityRepository } from '../../src/adapters/dynamodb/DynamoEntityRepository.ts';
 import type { Entity } from '../../src/domain/entity.ts';
@@ -178,7 +177,7 @@ describe('worker: import (DynamoDB Local)', () => {
     expect(stoppedAt.position.line).toBeGreaterThanOrEqual(120);
     expect(stoppedAt.position.line).toBeLessThan(300);
     expect(stoppedAt).not.toHaveProperty('expiresAt'); // load() returns the checkpoint, not the item
-    const { Item } = await createDocumentClient({ region: 'eu-west-1', endpoint: inject('dynamoEndpoint') }).send(new GetCommand({ TableName: table, Key: checkpointKey(jobId) }));
+    const { Item } = await createDocumentClient({ region: 'eu-west-1', endpoint: inject('dynamoEndpoint') }).get({ TableName: table, Key: checkpointKey(jobId) });
     expect(Item).toMatchObject({ pk: `JOB#${jobId}`, sk: 'CHECKPOINT', type: 'JobCheckpoint', state: 'interrupted', expiresAt: expect.any(Number) });
     expect(Item!['expiresAt']).toBeGreaterThan(Date.now() / 1000 + 13 * 24 * 3600);
 

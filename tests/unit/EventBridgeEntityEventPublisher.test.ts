@@ -1,7 +1,6 @@
-import type { PutEventsCommand} from '@aws-sdk/client-eventbridge';
-import { type PutEventsCommandOutput } from '@aws-sdk/client-eventbridge';
+import type { PutEventsResponse } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
-import { EventBridgeEntityEventPublisher } from '../../src/adapters/eventbridge/EventBridgeEntityEventPublisher.ts';
+import { EventBridgeEntityEventPublisher, type PutEventsWireEntry } from '../../src/adapters/eventbridge/EventBridgeEntityEventPublisher.ts';
 import { entityChanged, type EntityEvent } from '../../src/domain/entityEvents.ts';
 
 const event = (n: number): EntityEvent =>
@@ -17,14 +16,15 @@ const event = (n: number): EntityEvent =>
   }, `corr-${n}`);
 
 /** EventBridge has no local peer: a stand-in records every PutEvents request and answers from a script. */
-function eventBridge(answers: ((entries: number) => Partial<PutEventsCommandOutput> | Error)[]) {
-  const requests: PutEventsCommand['input'][] = [];
+function eventBridge(answers: ((entries: number) => PutEventsResponse | Error)[]) {
+  const requests: { Entries: PutEventsWireEntry[] }[] = [];
   return {
     requests,
     client: {
-      send: (command: PutEventsCommand) => {
-        requests.push(command.input);
-        const answer = (answers.shift() ?? ((n: number) => ({ FailedEntryCount: 0, Entries: Array.from({ length: n }, (_, i) => ({ EventId: `id-${i}` })) })))(command.input.Entries?.length ?? 0);
+      call: (operation: string, input: { Entries: PutEventsWireEntry[] }) => {
+        expect(operation).toBe('PutEvents');
+        requests.push(input);
+        const answer = (answers.shift() ?? ((n: number) => ({ FailedEntryCount: 0, Entries: Array.from({ length: n }, (_, i) => ({ EventId: `id-${i}` })) })))(input.Entries.length);
         return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
       },
     } as never,
@@ -43,7 +43,8 @@ describe('EventBridgeEntityEventPublisher', () => {
       Source: 'entity-platform.entities',
       DetailType: 'EntityCreated',
       Detail: JSON.stringify(events[0]),
-      Time: new Date('2026-11-21T10:00:00.000Z'),
+      // The JSON protocol's timestamp: epoch seconds.
+      Time: Date.parse('2026-11-21T10:00:00.000Z') / 1000,
     });
   });
 

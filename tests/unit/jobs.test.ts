@@ -126,7 +126,14 @@ describe('EcsJobLauncher', () => {
   const settings: WorkerTaskSettings = { cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/entity-platform-dev', taskDefinition: 'entity-platform-dev-worker', containerName: 'worker', subnets: ['subnet-a', 'subnet-b'], securityGroups: ['sg-w'] };
   const recording = (answers: object[]) => {
     const sent: Record<string, unknown>[] = [];
-    return { sent, client: { send: (command: { input: Record<string, unknown> }) => (sent.push(command.input), Promise.resolve(answers.shift())) } as never };
+    const client = {
+      call: (operation: string, input: Record<string, unknown>) => {
+        expect(operation).toBe('RunTask');
+        sent.push(input);
+        return Promise.resolve(answers.shift());
+      },
+    } as never;
+    return { sent, client };
   };
   const request = (capacityProvider: string, token: string) => ({
     cluster: settings.cluster,

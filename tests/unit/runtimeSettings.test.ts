@@ -1,23 +1,16 @@
-import { createHash, createHmac } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AwsServiceError, awsJsonCall, endpointFor } from '../../src/adapters/aws/awsJsonCall.ts';
 import { openPool } from '../../src/adapters/postgres/pool.ts';
 import { readElastiCacheSettings } from '../../src/adapters/redis/elastiCacheSettings.ts';
 import { readCursorSigningKey } from '../../src/adapters/settings/runtimeSettings.ts';
+import { CREDENTIALS, expectValidSignature, type Received } from '../support/sigv4.ts';
 
 /**
  * Secrets Manager and SSM have no local peer: a local HTTP server stands in for both endpoints,
  * records the exact requests (headers, body) and checks each SigV4 signature with an independent
- * implementation of the algorithm below.
+ * implementation of the algorithm (tests/support/sigv4.ts).
  */
-interface Received {
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-  readonly path: string;
-}
-const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', AWS_SESSION_TOKEN: 'session-token-example' };
 let server: Server;
 let endpoint: string;
 let received: Received[] = [];
@@ -46,28 +39,8 @@ afterEach(() => {
   answers = [];
 });
 
-const sha256 = (data: string) => createHash('sha256').update(data).digest('hex');
-const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data).digest();
-
-/** SigV4 recomputed from the request as received (AWS's documented algorithm, written out here). */
-function expectValidSignature(request: Received, service: string, region: string): void {
-  const authorization = String(request.headers.authorization);
-  const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(authorization);
-  expect(match, authorization).not.toBeNull();
-  const [, accessKey, day, signedRegion, signedService, signedHeaders, signature] = match!;
-  expect([accessKey, signedRegion, signedService]).toEqual([CREDENTIALS.AWS_ACCESS_KEY_ID, region, service]);
-  const names = signedHeaders!.split(';');
-  for (const required of ['host', 'x-amz-date', 'x-amz-target', 'x-amz-security-token', 'content-type']) expect(names).toContain(required);
-  const canonical = ['POST', request.path, '', ...names.map((n) => `${n}:${String(request.headers[n]).trim()}`), '', signedHeaders, sha256(request.body)].join('\n');
-  const amzDate = String(request.headers['x-amz-date']);
-  const scope = `${day}/${region}/${service}/aws4_request`;
-  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
-  const key = hmac(hmac(hmac(hmac(`AWS4${CREDENTIALS.AWS_SECRET_ACCESS_KEY}`, day!), region), service), 'aws4_request');
-  expect(hmac(key, stringToSign).toString('hex')).toBe(signature);
-}
-
-describe('awsJsonCall', () => {
-  it('sends the JSON-protocol request the SDK would, SigV4-signed with the environment credentials', async () => {
+describe('readCursorSigningKey', () => {
+  it('sends the GetSecretValue request the SDK would, SigV4-signed with the environment credentials', async () => {
     answers.push({ status: 200, body: { SecretString: JSON.stringify({ cursorSigningKey: 'k'.repeat(64) }) } });
     expect(await readCursorSigningKey('entity-platform/dev/runtime', 'eu-west-1')).toBe('k'.repeat(64));
     expect(received).toHaveLength(1);
@@ -78,28 +51,6 @@ describe('awsJsonCall', () => {
     expectValidSignature(request!, 'secretsmanager', 'eu-west-1');
   });
 
-  it('retries throttling and 5xx answers, then succeeds', async () => {
-    answers.push({ status: 400, body: { __type: 'com.amazonaws.secretsmanager#ThrottlingException', message: 'Rate exceeded' } }, { status: 503, body: {} }, { status: 200, body: { ok: true } });
-    expect(await awsJsonCall({ service: 'secretsmanager', target: 'secretsmanager.GetSecretValue', region: 'eu-west-1', body: { SecretId: 's' } })).toEqual({ ok: true });
-    expect(received).toHaveLength(3);
-  });
-
-  it('fails at once with the service error for a client error, naming the call', async () => {
-    answers.push({ status: 400, body: { __type: 'com.amazonaws.secretsmanager#ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." } });
-    const error = await awsJsonCall({ service: 'secretsmanager', target: 'secretsmanager.GetSecretValue', region: 'eu-west-1', body: { SecretId: 'missing' } }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AwsServiceError);
-    expect(error).toMatchObject({ code: 'ResourceNotFoundException', statusCode: 400, message: "secretsmanager.GetSecretValue: ResourceNotFoundException: Secrets Manager can't find the specified secret." });
-    expect(received).toHaveLength(1);
-  });
-
-  it('uses the regional endpoint unless AWS_ENDPOINT_URL_<SERVICE> says otherwise', () => {
-    expect(endpointFor('secretsmanager', 'eu-west-1', {})).toBe('https://secretsmanager.eu-west-1.amazonaws.com');
-    expect(endpointFor('ssm', 'us-east-1', {})).toBe('https://ssm.us-east-1.amazonaws.com');
-    expect(endpointFor('ssm', 'us-east-1', { AWS_ENDPOINT_URL_SSM: 'http://x' })).toBe('http://x');
-  });
-});
-
-describe('readCursorSigningKey', () => {
   it('fails with the secret name and the bad field when the secret is malformed', async () => {
     answers.push({ status: 200, body: { SecretString: JSON.stringify({ cursorSigningKey: 'short' }) } });
     await expect(readCursorSigningKey('entity-platform/prod/runtime', 'eu-west-1')).rejects.toThrow(/entity-platform\/prod\/runtime is malformed: cursorSigningKey: Too small/);

@@ -1,14 +1,29 @@
-import { awsJsonCall } from './awsJsonCall.ts';
+import { AwsJsonClient } from './awsJsonClient.ts';
+
+/** One client per service and region, built on first use (settings are read once per container). */
+const clients = new Map<string, AwsJsonClient>();
+function clientFor(kind: 'ssm' | 'secretsmanager', region: string): AwsJsonClient {
+  const key = `${kind}/${region}`;
+  let client = clients.get(key);
+  if (!client) {
+    client =
+      kind === 'ssm'
+        ? new AwsJsonClient({ signingName: 'ssm', serviceId: 'SSM', targetPrefix: 'AmazonSSM', jsonVersion: '1.1', region })
+        : new AwsJsonClient({ signingName: 'secretsmanager', serviceId: 'Secrets Manager', targetPrefix: 'secretsmanager', jsonVersion: '1.1', region });
+    clients.set(key, client);
+  }
+  return client;
+}
 
 /** Reads a String parameter (SSM GetParameter, the request the SDK would send); `undefined` when it holds nothing. */
 export async function readParameter(name: string, region: string): Promise<string | undefined> {
-  const { Parameter } = await awsJsonCall<{ Parameter?: { Value?: string } }>({ service: 'ssm', target: 'AmazonSSM.GetParameter', region, body: { Name: name } });
+  const { Parameter } = await clientFor('ssm', region).call<{ Parameter?: { Value?: string } }>('GetParameter', { Name: name });
   return Parameter?.Value?.trim() || undefined;
 }
 
 /** Reads a Secrets Manager secret holding a JSON object (GetSecretValue, the request the SDK would send). */
 export async function readJsonSecret(secretId: string, region: string): Promise<unknown> {
-  const { SecretString } = await awsJsonCall<{ SecretString?: string }>({ service: 'secretsmanager', target: 'secretsmanager.GetSecretValue', region, body: { SecretId: secretId } });
+  const { SecretString } = await clientFor('secretsmanager', region).call<{ SecretString?: string }>('GetSecretValue', { SecretId: secretId });
   try {
     return JSON.parse(SecretString ?? '{}') as unknown;
   } catch {

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TransactionCanceledException, type CancellationReason } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledError, type CancellationReason, type DynamoDocumentClient, type QueryInput, type TransactItem } from './documentClient.ts';
 import { normalizeName, type Entity } from '../../domain/entity.ts';
 import { ConflictError, NameTakenError, NotFoundError, PreconditionFailedError, ValidationError } from '../../domain/errors.ts';
 import type { EntityRepository, ListEntitiesCriteria, Page } from '../../domain/ports.ts';
@@ -9,10 +8,10 @@ import { cursorCodecFor, type CursorCodec, type CursorPosition } from './cursorC
 import { ENTITY_SK, ENTITY_TYPE, INDEX, PUBLIC_PARTITION, entityPk, fromItem, isEntityItem, nameClaimKey, nameScopePrefix, tenantPartition, toItem, toNameClaimItem, toTombstoneItem } from './entityItem.ts';
 
 /** One Query of a listing; a listing walks its segments in order (they never overlap). */
-type Segment = Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>;
+type Segment = Omit<QueryInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>;
 
 export interface DynamoEntityRepositoryOptions {
-  readonly client: DynamoDBDocumentClient;
+  readonly client: DynamoDocumentClient;
   readonly tableName: string;
   /** Signs listing cursors; a function is called on the first listing (reads and writes never need the key). */
   readonly cursorSigningKey: string | (() => Promise<string>);
@@ -21,7 +20,7 @@ export interface DynamoEntityRepositoryOptions {
 }
 
 export class DynamoEntityRepository implements EntityRepository {
-  private readonly client: DynamoDBDocumentClient;
+  private readonly client: DynamoDocumentClient;
   private readonly tableName: string;
   private readonly cursors: () => Promise<CursorCodec>;
   private readonly correlationId: () => string | undefined;
@@ -45,7 +44,7 @@ export class DynamoEntityRepository implements EntityRepository {
   }
 
   async get(id: string): Promise<Entity | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: entityPk(id), sk: ENTITY_SK }, ConsistentRead: true }));
+    const { Item } = await this.client.get({ TableName: this.tableName, Key: { pk: entityPk(id), sk: ENTITY_SK }, ConsistentRead: true });
     return Item && isEntityItem(Item) ? fromItem(Item) : undefined;
   }
 
@@ -106,14 +105,14 @@ export class DynamoEntityRepository implements EntityRepository {
    * cancellation caused only by concurrent transactions on the same items (TransactionConflict)
    * is retried with jittered backoff until the items' conditions decide the outcome.
    */
-  private async transact(items: TransactItem[], explain: (reasons: CancellationReason[]) => Error | undefined): Promise<void> {
+  private async transact(items: TransactItem[], explain: (reasons: readonly CancellationReason[]) => Error | undefined): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+        await this.client.transactWrite({ TransactItems: items });
         return;
       } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const reasons = error.CancellationReasons ?? [];
+        if (!(error instanceof TransactionCanceledError)) throw error;
+        const reasons = error.reasons;
         const mapped = explain(reasons);
         if (mapped) throw mapped;
         const onlyContention = reasons.some((r) => r.Code === 'TransactionConflict') && reasons.every((r) => r.Code === 'None' || r.Code === 'TransactionConflict');
@@ -132,15 +131,13 @@ export class DynamoEntityRepository implements EntityRepository {
 
     const items: Entity[] = [];
     while (position.segment < segments.length && items.length < criteria.limit) {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          ...segments[position.segment],
-          Limit: criteria.limit - items.length,
-          ...(position.key && { ExclusiveStartKey: position.key }),
-        }),
-      );
-      items.push(...(page.Items ?? []).map(fromItem));
+      const page = await this.client.query({
+        TableName: this.tableName,
+        ...segments[position.segment]!,
+        Limit: criteria.limit - items.length,
+        ...(position.key && { ExclusiveStartKey: position.key }),
+      });
+      items.push(...page.Items.map(fromItem));
       position = page.LastEvaluatedKey ? { segment: position.segment, key: page.LastEvaluatedKey } : { segment: position.segment + 1, key: undefined };
     }
     const more = position.segment < segments.length;
@@ -149,8 +146,6 @@ export class DynamoEntityRepository implements EntityRepository {
   }
 
 }
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** Items that contend with a concurrent transaction are retried this many times in all. */
 const TRANSACTION_ATTEMPTS = 6;
@@ -169,13 +164,14 @@ function onVersion(expected: number) {
 
 /** The entity's own condition failed: gone or deleted (404), or at another version (412). */
 function versionConflict(id: string, reason: CancellationReason): Error {
-  const current = reason.Item?.['version']?.N;
-  if (current === undefined || reason.Item?.['type']?.S !== ENTITY_TYPE) return new NotFoundError(`No entity with id ${id} exists, or you may not see it.`);
-  return new PreconditionFailedError(`The entity changed concurrently and is now at version ${current}; fetch it again and retry with the current ETag.`, Number(current));
+  const current = reason.Item?.['version'];
+  if (typeof current !== 'number' || reason.Item?.['type'] !== ENTITY_TYPE) return new NotFoundError(`No entity with id ${id} exists, or you may not see it.`);
+  return new PreconditionFailedError(`The entity changed concurrently and is now at version ${current}; fetch it again and retry with the current ETag.`, current);
 }
 
 function holderOf(reason: CancellationReason): string {
-  return reason.Item?.['entityId']?.S ?? 'unknown';
+  const holder = reason.Item?.['entityId'];
+  return typeof holder === 'string' ? holder : 'unknown';
 }
 
 function segmentsFor(scope: ReadScope, nameKey: string | undefined): Segment[] {

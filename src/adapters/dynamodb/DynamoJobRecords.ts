@@ -1,8 +1,7 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import { JOB_RETENTION_SECONDS, type JobRecord } from '../../domain/jobs.ts';
 import type { JobRecords } from '../../domain/ports.ts';
+import { ConditionalCheckFailedError, type DynamoDocumentClient } from './documentClient.ts';
 
 export const jobStatusKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'STATUS' });
 const ITEM_FIELDS = ['pk', 'sk', 'type', 'expiresAt'];
@@ -15,31 +14,29 @@ const expiry = (updatedAt: string) => Math.floor(Date.parse(updatedAt) / 1000) +
  * (`expiresAt`) 30 days after their last change.
  */
 export class DynamoJobRecords implements JobRecords {
-  private readonly client: DynamoDBDocumentClient;
+  private readonly client: DynamoDocumentClient;
   private readonly tableName: string;
 
-  constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
+  constructor(options: { client: DynamoDocumentClient; tableName: string }) {
     this.client = options.client;
     this.tableName = options.tableName;
   }
 
   async create(record: JobRecord): Promise<void> {
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...jobStatusKey(record.jobId), type: 'JobStatus', ...record, expiresAt: expiry(record.updatedAt) },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      await this.client.put({
+        TableName: this.tableName,
+        Item: { ...jobStatusKey(record.jobId), type: 'JobStatus', ...record, expiresAt: expiry(record.updatedAt) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      });
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new ConflictError(`Job ${record.jobId} already exists.`);
+      if (error instanceof ConditionalCheckFailedError) throw new ConflictError(`Job ${record.jobId} already exists.`);
       throw error;
     }
   }
 
   async get(jobId: string): Promise<JobRecord | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: jobStatusKey(jobId), ConsistentRead: true }));
+    const { Item } = await this.client.get({ TableName: this.tableName, Key: jobStatusKey(jobId), ConsistentRead: true });
     if (!Item) return undefined;
     const record: Record<string, unknown> = { ...Item };
     for (const field of ITEM_FIELDS) delete record[field];
@@ -77,18 +74,16 @@ export class DynamoJobRecords implements JobRecords {
     for (const field of remove) names[`#${field}`] = field;
     const removal = remove.length > 0 ? ` REMOVE ${remove.map((f) => `#${f}`).join(', ')}` : '';
     try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: jobStatusKey(jobId),
-          UpdateExpression: `SET ${sets.join(', ')}${removal}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ...(!seed && { ConditionExpression: 'attribute_exists(pk)' }),
-        }),
-      );
+      await this.client.update({
+        TableName: this.tableName,
+        Key: jobStatusKey(jobId),
+        UpdateExpression: `SET ${sets.join(', ')}${removal}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ...(!seed && { ConditionExpression: 'attribute_exists(pk)' }),
+      });
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new NotFoundError(`No job ${jobId}.`);
+      if (error instanceof ConditionalCheckFailedError) throw new NotFoundError(`No job ${jobId}.`);
       throw error;
     }
   }

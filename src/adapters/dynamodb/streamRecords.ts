@@ -1,7 +1,6 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { entityChanged, entityDeleted, type EntityEvent } from '../../domain/entityEvents.ts';
+import { fromAttributeMap, type AttributeMap } from './attributeValues.ts';
 import { ENTITY_TYPE, TOMBSTONE_TYPE, fromItem } from './entityItem.ts';
 
 /**
@@ -13,10 +12,10 @@ import { ENTITY_TYPE, TOMBSTONE_TYPE, fromItem } from './entityItem.ts';
 export function entityEventFromStreamRecord(record: DynamoDBRecord): EntityEvent | undefined {
   const image = record.dynamodb?.NewImage;
   if (!image) return undefined;
-  const item = unmarshall(image as Record<string, AttributeValue>);
+  const item = fromAttributeMap(image as AttributeMap);
   const correlationId = typeof item['correlationId'] === 'string' ? item['correlationId'] : null;
   if (item['type'] === ENTITY_TYPE) {
-    const old = record.dynamodb?.OldImage ? unmarshall(record.dynamodb.OldImage as Record<string, AttributeValue>) : undefined;
+    const old = record.dynamodb?.OldImage ? fromAttributeMap(record.dynamodb.OldImage as AttributeMap) : undefined;
     const previousName = old?.['type'] === ENTITY_TYPE && typeof old['name'] === 'string' ? old['name'] : undefined;
     return entityChanged(record.eventName === 'INSERT' ? 'EntityCreated' : 'EntityUpdated', fromItem(item), correlationId, previousName);
   }

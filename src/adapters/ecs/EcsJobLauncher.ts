@@ -1,4 +1,5 @@
-import { RunTaskCommand, type ECSClient, type RunTaskCommandInput } from '@aws-sdk/client-ecs';
+import type { RunTaskRequest, RunTaskResponse } from '@aws-sdk/client-ecs';
+import { AwsJsonClient, type AwsCallObserver } from '../aws/awsJsonClient.ts';
 import type { CapacityProvider, JobLauncher } from '../../domain/ports.ts';
 
 /** Where and how the worker's task runs (published by the stack: resources/compute.yml). */
@@ -20,10 +21,10 @@ const CAPACITY = /capacity/i;
  * providers. `clientToken` makes a retried call start no second task.
  */
 export class EcsJobLauncher implements JobLauncher {
-  private readonly client: Pick<ECSClient, 'send'>;
+  private readonly client: Pick<AwsJsonClient, 'call'>;
   private readonly settings: () => Promise<WorkerTaskSettings>;
 
-  constructor(options: { client: Pick<ECSClient, 'send'>; settings: () => Promise<WorkerTaskSettings> }) {
+  constructor(options: { client: Pick<AwsJsonClient, 'call'>; settings: () => Promise<WorkerTaskSettings> }) {
     this.client = options.client;
     this.settings = options.settings;
   }
@@ -33,7 +34,7 @@ export class EcsJobLauncher implements JobLauncher {
     const providers: CapacityProvider[] = job.spot ? ['FARGATE_SPOT', 'FARGATE'] : ['FARGATE'];
     const reasons: string[] = [];
     for (const capacityProvider of providers) {
-      const { tasks, failures } = await this.client.send(new RunTaskCommand(runTaskInput(settings, job, capacityProvider)));
+      const { tasks, failures } = await this.client.call<RunTaskResponse>('RunTask', runTaskInput(settings, job, capacityProvider));
       const taskArn = tasks?.[0]?.taskArn;
       if (taskArn) return { taskArn, capacityProvider };
       const reason = (failures ?? []).map((f) => [f.reason, f.detail].filter(Boolean).join(': ')).join('; ') || 'no task and no failure reported';
@@ -44,7 +45,7 @@ export class EcsJobLauncher implements JobLauncher {
   }
 }
 
-export function runTaskInput(settings: WorkerTaskSettings, job: { jobId: string; run: number; command: readonly string[] }, capacityProvider: CapacityProvider): RunTaskCommandInput {
+export function runTaskInput(settings: WorkerTaskSettings, job: { jobId: string; run: number; command: readonly string[] }, capacityProvider: CapacityProvider): RunTaskRequest & Record<string, unknown> {
   return {
     cluster: settings.cluster,
     taskDefinition: settings.taskDefinition,
@@ -59,4 +60,18 @@ export function runTaskInput(settings: WorkerTaskSettings, job: { jobId: string;
     propagateTags: 'TASK_DEFINITION',
     tags: [{ key: 'job-id', value: job.jobId }],
   };
+}
+
+/** The ECS API client the launcher calls (RunTask); `endpoint` is the local stack's stand-in (placeholder credentials). */
+export function createEcsClient(options: { region: string; endpoint?: string | undefined; observer?: AwsCallObserver | undefined }): AwsJsonClient {
+  return new AwsJsonClient({
+    signingName: 'ecs',
+    serviceId: 'ECS',
+    targetPrefix: 'AmazonEC2ContainerServiceV20141113',
+    jsonVersion: '1.1',
+    region: options.region,
+    maxAttempts: 3,
+    ...(options.endpoint && { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    observer: options.observer,
+  });
 }

@@ -1,6 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { PutEventsResponse } from '@aws-sdk/client-eventbridge';
+import { AwsJsonClient, type AwsCallObserver } from '../aws/awsJsonClient.ts';
 import { ENTITY_EVENT_SOURCE, type EntityEvent } from '../../domain/entityEvents.ts';
+
+export interface PutEventsWireEntry {
+  readonly EventBusName: string;
+  readonly Source: string;
+  readonly DetailType: string;
+  readonly Detail: string;
+  readonly Time: number;
+}
 
 /** PutEvents takes at most 10 entries per call. */
 const ENTRIES_PER_CALL = 10;
@@ -16,12 +25,12 @@ export interface PublishOutcome {
  * whole call failing) are retried with jittered backoff; what still fails is returned, never dropped.
  */
 export class EventBridgeEntityEventPublisher {
-  private readonly client: Pick<EventBridgeClient, 'send'>;
+  private readonly client: Pick<AwsJsonClient, 'call'>;
   private readonly busName: string;
   private readonly attempts: number;
   private readonly onCallFailure: (error: unknown) => void;
 
-  constructor(options: { client: Pick<EventBridgeClient, 'send'>; busName: string; attempts?: number; onCallFailure?: (error: unknown) => void }) {
+  constructor(options: { client: Pick<AwsJsonClient, 'call'>; busName: string; attempts?: number; onCallFailure?: (error: unknown) => void }) {
     this.client = options.client;
     this.busName = options.busName;
     this.attempts = options.attempts ?? 4;
@@ -41,7 +50,7 @@ export class EventBridgeEntityEventPublisher {
     for (let attempt = 1; pending.length > 0 && attempt <= this.attempts; attempt++) {
       if (attempt > 1) await sleep(Math.random() * 50 * 2 ** attempt);
       try {
-        const result = await this.client.send(new PutEventsCommand({ Entries: pending.map((event) => this.entry(event)) }));
+        const result = await this.client.call<PutEventsResponse>('PutEvents', { Entries: pending.map((event) => this.entry(event)) });
         if (!result.FailedEntryCount) return [];
         // Entries come back in request order; a failed one carries an ErrorCode.
         pending = pending.filter((_, index) => result.Entries?.[index]?.ErrorCode !== undefined || result.Entries?.[index]?.EventId === undefined);
@@ -53,7 +62,24 @@ export class EventBridgeEntityEventPublisher {
     return pending;
   }
 
-  private entry(event: EntityEvent): PutEventsRequestEntry {
-    return { EventBusName: this.busName, Source: ENTITY_EVENT_SOURCE, DetailType: event.type, Detail: JSON.stringify(event), Time: new Date(event.occurredAt) };
+  /** One entry as it goes on the wire (the JSON protocol sends a timestamp as epoch seconds). */
+  private entry(event: EntityEvent): PutEventsWireEntry {
+    return { EventBusName: this.busName, Source: ENTITY_EVENT_SOURCE, DetailType: event.type, Detail: JSON.stringify(event), Time: Date.parse(event.occurredAt) / 1000 };
   }
+}
+
+/** The EventBridge API client the publisher calls (PutEvents); `endpoint` is the local stack's stand-in (placeholder credentials). */
+export function createEventBridgeClient(options: { region: string; endpoint?: string | undefined; observer?: AwsCallObserver | undefined }): AwsJsonClient {
+  return new AwsJsonClient({
+    signingName: 'events',
+    serviceId: 'EventBridge',
+    targetPrefix: 'AWSEvents',
+    jsonVersion: '1.1',
+    region: options.region,
+    maxAttempts: 4,
+    connectTimeoutMs: 1000,
+    requestTimeoutMs: 2000,
+    ...(options.endpoint && { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    observer: options.observer,
+  });
 }

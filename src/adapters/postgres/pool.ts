@@ -1,6 +1,6 @@
-import { Signer } from '@aws-sdk/rds-signer';
 import pg from 'pg';
 import type { DatabaseSettings } from '../../config/databaseConfig.ts';
+import { rdsAuthTokens } from '../aws/rdsAuthToken.ts';
 import { readParameter } from '../aws/settingsStores.ts';
 
 export type Pool = pg.Pool;
@@ -20,14 +20,14 @@ export function createPool(settings: Exclude<DatabaseSettings, { kind: 'iam-para
     application_name: 'entity-platform',
   };
   if (settings.kind === 'url') return new pg.Pool({ ...common, connectionString: settings.url });
-  const signer = new Signer({ hostname: settings.host, port: settings.port, username: settings.user, region: settings.region });
+  const authToken = rdsAuthTokens({ hostname: settings.host, port: settings.port, username: settings.user, region: settings.region });
   return new pg.Pool({
     ...common,
     host: settings.host,
     port: settings.port,
     database: settings.database,
     user: settings.user,
-    password: () => signer.getAuthToken(),
+    password: authToken,
     // RDS Proxy presents an Amazon-issued certificate that Node's default CA bundle trusts.
     ssl: { rejectUnauthorized: true },
   });
