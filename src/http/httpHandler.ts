@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { logger, metrics, tracer } from '../observability.ts';
+import { emitMetrics } from '../observability/metrics.ts';
 import { captureLambdaHandler } from '../observability/tracer.ts';
 import { header } from './headers.ts';
 import { idempotencyKeyOf, type IdempotentExecutor } from './idempotencyKey.ts';
@@ -35,7 +35,7 @@ export function httpHandler(route: Route, options: HttpHandlerOptions = {}) {
   const stack = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, BoundaryContext>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(captureLambdaHandler(tracer))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(emitMetrics(metrics))
     .use(httpBoundary());
   if (options.body) stack.use(jsonBody(options.body));
   return stack.handler(async (event, context) => {

@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
 import { logger, metrics, tracer } from '../observability.ts';
+import { emitMetrics } from '../observability/metrics.ts';
 import { captureLambdaHandler } from '../observability/tracer.ts';
 
 /**
@@ -14,6 +14,6 @@ export function eventHandler<TEvent, TResult>(handler: (event: TEvent, context: 
   return middy<TEvent, TResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(captureLambdaHandler(tracer))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(emitMetrics(metrics))
     .handler(handler);
 }
