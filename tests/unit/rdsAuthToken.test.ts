@@ -13,7 +13,7 @@ afterEach(() => {
 describe('rdsAuthTokens', () => {
   it('makes the token @aws-sdk/rds-signer makes: host:port/?Action=connect&DBUser=… presigned for 15 minutes', async () => {
     vi.useFakeTimers({ now: Date.parse('2026-11-21T10:15:30.000Z') });
-    const ours = await rdsAuthTokens({ ...target, credentials: () => Promise.resolve(credentials) })();
+    const ours = await rdsAuthTokens({ ...target, credentials: () => credentials })();
     const sdk = await new Signer({ ...target, credentials }).getAuthToken();
     expect(ours).toBe(sdk);
     const url = new URL(`https://${ours}`);
@@ -32,7 +32,7 @@ describe('rdsAuthTokens', () => {
 
   it('signs each token afresh (a new connection gets a token valid from now)', async () => {
     vi.useFakeTimers({ now: Date.parse('2026-11-21T10:00:00.000Z') });
-    const tokens = rdsAuthTokens({ ...target, credentials: () => Promise.resolve(credentials) });
+    const tokens = rdsAuthTokens({ ...target, credentials: () => credentials });
     const first = await tokens();
     vi.setSystemTime(Date.parse('2026-11-21T10:20:00.000Z'));
     const second = await tokens();

@@ -1,10 +1,8 @@
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import { defaultProvider } from './environmentCredentials.ts';
+import { environmentCredentials } from './environmentCredentials.ts';
 import { lambdaTraceHeader } from './lambdaTraceHeader.ts';
-import { NodeSha256 } from './nodeSha256.ts';
+import { signRequest, type Credentials } from './sigv4.ts';
 
 /**
  * Our client for the AWS APIs that speak the JSON protocol (`POST /`, `X-Amz-Target`,
@@ -31,7 +29,7 @@ export interface AwsJsonClientOptions {
   /** Overrides the endpoint (the local stack's stand-ins, DynamoDB Local); else `AWS_ENDPOINT_URL_<ID>`, `AWS_ENDPOINT_URL`, the regional one. */
   readonly endpoint?: string | undefined;
   /** Default: the environment's credentials (what Lambda and ECS give the function); static ones for local stand-ins. */
-  readonly credentials?: AwsCredentialIdentityProvider | { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly credentials?: Credentials | (() => Credentials);
   /** Attempts per call, the first included (default 3, the SDK's). */
   readonly maxAttempts?: number;
   /** Per attempt: establishing the connection (default 1000 ms). */
@@ -131,7 +129,7 @@ export class AwsJsonClient {
   readonly #options: AwsJsonClientOptions;
   readonly #url: URL;
   readonly #contentType: string;
-  readonly #signer: SignatureV4;
+  readonly #credentials: () => Credentials;
   readonly #agent: HttpAgent;
   readonly #send: typeof httpRequest;
 
@@ -141,8 +139,8 @@ export class AwsJsonClient {
     this.region = options.region;
     this.#url = new URL(options.endpoint ?? endpointFor(options.serviceId, options.signingName, options.region));
     this.#contentType = `application/x-amz-json-${options.jsonVersion}`;
-    const credentials = options.credentials ?? defaultProvider();
-    this.#signer = new SignatureV4({ service: options.signingName, region: options.region, credentials, sha256: NodeSha256, uriEscapePath: true, applyChecksum: true });
+    const credentials = options.credentials ?? environmentCredentials;
+    this.#credentials = typeof credentials === 'function' ? credentials : () => credentials;
     // One keep-alive pool per client: every call after the first reuses a warm TLS connection.
     const plain = this.#url.protocol === 'http:';
     this.#agent = plain ? new HttpAgent({ keepAlive: true, maxSockets: 50 }) : new HttpsAgent({ keepAlive: true, maxSockets: 50 });
@@ -192,10 +190,9 @@ export class AwsJsonClient {
     throw new AwsServiceError(type, `${this.serviceId} ${operation}: ${type}: ${message}`, answer.status, { requestId: answer.requestId, document });
   }
 
-  async #attempt(operation: string, body: string, traceHeader: string | undefined): Promise<Answer> {
+  #attempt(operation: string, body: string, traceHeader: string | undefined): Promise<Answer> {
     const url = this.#url;
     const headers: Record<string, string> = {
-      host: url.host,
       'content-type': this.#contentType,
       'x-amz-target': `${this.#options.targetPrefix}.${operation}`,
       'content-length': String(Buffer.byteLength(body)),
@@ -204,8 +201,8 @@ export class AwsJsonClient {
     // invocation's own header goes on as it came (the SDK's recursion detection), sampled or not.
     const trace = traceHeader ?? lambdaTraceHeader();
     if (trace) headers['x-amzn-trace-id'] = trace;
-    const signed = await this.#signer.sign({ method: 'POST', protocol: url.protocol, hostname: url.hostname, ...(url.port && { port: Number(url.port) }), path: url.pathname || '/', query: {}, headers, body });
-    return this.#post(operation, signed.headers, body);
+    const signed = signRequest({ method: 'POST', host: url.host, path: url.pathname || '/', headers, body }, { service: this.#options.signingName, region: this.region }, this.#credentials());
+    return this.#post(operation, signed, body);
   }
 
   #post(operation: string, headers: Record<string, string>, body: string): Promise<Answer> {
