@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -305,6 +307,54 @@ describe('worker: the command line', () => {
     const result = await cli(['import', '--file', 'x.ndjson']).exit;
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--tenant is required');
+  });
+});
+
+describe('worker: credentials on ECS', () => {
+  it("signs its DynamoDB calls with the task role's credentials from the container credentials endpoint (no keys in the environment)", async () => {
+    // The ECS agent's credentials endpoint, and a proxy in front of DynamoDB Local that records each request's signature.
+    const role = { AccessKeyId: 'ASIATASKROLEEXAMPLE1', SecretAccessKey: 'task-role-secret', Token: 'task-role-session-token', Expiration: new Date(Date.now() + 3600_000).toISOString() };
+    let credentialRequests = 0;
+    const agent = createServer((req, res) => {
+      credentialRequests += 1;
+      expect(req.headers.authorization).toBe('ecs-agent-token');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(role));
+    });
+    const upstream = new URL(inject('dynamoEndpoint'));
+    const signatures: string[] = [];
+    const proxy = createServer((req, res) => {
+      signatures.push(`${String(req.headers.authorization).split(',')[0]} token=${String(req.headers['x-amz-security-token'])}`);
+      const forwarded = httpRequest({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(forwarded);
+    });
+    await Promise.all([new Promise<void>((resolve) => agent.listen(0, '127.0.0.1', resolve)), new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))]);
+    try {
+      const env: Record<string, string> = {
+        PATH: process.env.PATH ?? '',
+        HOME: dir,
+        STAGE: 'dev',
+        AWS_REGION: 'eu-west-1',
+        ENTITIES_TABLE: table,
+        AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${(agent.address() as AddressInfo).port}/v2/credentials/task`,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN: 'ecs-agent-token',
+      };
+      const out = join(dir, `ecs-${randomUUID()}.ndjson`);
+      const child = spawn(process.execPath, [join(PROJECT_ROOT, 'src', 'worker', 'main.ts'), 'export', '--tenant', uniqueTenant('ecs'), '--out', out], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const [code] = (await once(child, 'exit')) as [number];
+      expect(code, stderr).toBe(0);
+      expect(signatures.length).toBeGreaterThan(0);
+      expect(new Set(signatures)).toEqual(new Set([expect.stringMatching(/^AWS4-HMAC-SHA256 Credential=ASIATASKROLEEXAMPLE1\/\d{8}\/eu-west-1\/dynamodb\/aws4_request token=task-role-session-token$/)]));
+      // Fetched once and kept until it nears its expiry, not per request.
+      expect(credentialRequests).toBe(1);
+    } finally {
+      await Promise.all([new Promise((resolve) => agent.close(resolve)), new Promise((resolve) => proxy.close(resolve))]);
+    }
   });
 });
 

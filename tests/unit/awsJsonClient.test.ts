@@ -79,6 +79,17 @@ describe('AwsJsonClient', () => {
     client.destroy();
   });
 
+  it('asks a credential provider at every call, so rotated credentials are used at once', async () => {
+    const issued = [{ accessKeyId: 'ASIAFIRST', secretAccessKey: 'one', sessionToken: 't1' }, { accessKeyId: 'ASIASECOND', secretAccessKey: 'two', sessionToken: 't2' }];
+    let calls = 0;
+    const client = dynamo({ credentials: () => Promise.resolve(issued[Math.min(calls++, 1)]!) });
+    answers.push({ status: 200, body: {} }, { status: 200, body: {} });
+    await client.call('DescribeLimits', {});
+    await client.call('DescribeLimits', {});
+    expect(received.map((r) => [String(r.headers.authorization).match(/Credential=(\w+)\//)?.[1], r.headers['x-amz-security-token']])).toEqual([['ASIAFIRST', 't1'], ['ASIASECOND', 't2']]);
+    client.destroy();
+  });
+
   it('keeps the connection alive: calls after the first reuse it', async () => {
     const client = dynamo();
     answers.push({ status: 200, body: {} }, { status: 200, body: {} }, { status: 200, body: {} });

@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { environmentCredentials } from './environmentCredentials.ts';
+import { environmentCredentials, type CredentialProvider } from './environmentCredentials.ts';
 import { lambdaTraceHeader } from './lambdaTraceHeader.ts';
 import { signRequest, type Credentials } from './sigv4.ts';
 
@@ -28,8 +28,8 @@ export interface AwsJsonClientOptions {
   readonly region: string;
   /** Overrides the endpoint (the local stack's stand-ins, DynamoDB Local); else `AWS_ENDPOINT_URL_<ID>`, `AWS_ENDPOINT_URL`, the regional one. */
   readonly endpoint?: string | undefined;
-  /** Default: the environment's credentials (what Lambda and ECS give the function); static ones for local stand-ins. */
-  readonly credentials?: Credentials | (() => Credentials);
+  /** Default: the environment's credentials (what Lambda gives a function); a provider (the worker's task role), or static ones for local stand-ins. */
+  readonly credentials?: Credentials | CredentialProvider | undefined;
   /** Attempts per call, the first included (default 3, the SDK's). */
   readonly maxAttempts?: number;
   /** Per attempt: establishing the connection (default 1000 ms). */
@@ -129,7 +129,7 @@ export class AwsJsonClient {
   readonly #options: AwsJsonClientOptions;
   readonly #url: URL;
   readonly #contentType: string;
-  readonly #credentials: () => Credentials;
+  readonly #credentials: CredentialProvider;
   readonly #agent: HttpAgent;
   readonly #send: typeof httpRequest;
 
@@ -190,7 +190,7 @@ export class AwsJsonClient {
     throw new AwsServiceError(type, `${this.serviceId} ${operation}: ${type}: ${message}`, answer.status, { requestId: answer.requestId, document });
   }
 
-  #attempt(operation: string, body: string, traceHeader: string | undefined): Promise<Answer> {
+  async #attempt(operation: string, body: string, traceHeader: string | undefined): Promise<Answer> {
     const url = this.#url;
     const headers: Record<string, string> = {
       'content-type': this.#contentType,
@@ -201,7 +201,7 @@ export class AwsJsonClient {
     // invocation's own header goes on as it came (the SDK's recursion detection), sampled or not.
     const trace = traceHeader ?? lambdaTraceHeader();
     if (trace) headers['x-amzn-trace-id'] = trace;
-    const signed = signRequest({ method: 'POST', host: url.host, path: url.pathname || '/', headers, body }, { service: this.#options.signingName, region: this.region }, this.#credentials());
+    const signed = signRequest({ method: 'POST', host: url.host, path: url.pathname || '/', headers, body }, { service: this.#options.signingName, region: this.region }, await this.#credentials());
     return this.#post(operation, signed, body);
   }
 

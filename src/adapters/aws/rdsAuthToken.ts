@@ -1,5 +1,5 @@
-import { environmentCredentials } from './environmentCredentials.ts';
-import { presignQuery, type Credentials } from './sigv4.ts';
+import { environmentCredentials, type CredentialProvider } from './environmentCredentials.ts';
+import { presignQuery } from './sigv4.ts';
 
 export interface RdsAuthTokenOptions {
   readonly hostname: string;
@@ -7,7 +7,7 @@ export interface RdsAuthTokenOptions {
   readonly username: string;
   readonly region: string;
   /** Default: the environment's credentials (the execution role's). */
-  readonly credentials?: () => Credentials;
+  readonly credentials?: CredentialProvider | undefined;
 }
 
 /** Tokens are valid this long (the RDS maximum); the pool asks for one per new connection. */
@@ -21,5 +21,5 @@ const EXPIRES_IN_SECONDS = 900;
 export function rdsAuthTokens(options: RdsAuthTokenOptions): () => Promise<string> {
   const credentials = options.credentials ?? environmentCredentials;
   const host = `${options.hostname}:${options.port}`;
-  return () => Promise.resolve(`${host}/?${presignQuery(host, '/', { Action: 'connect', DBUser: options.username }, EXPIRES_IN_SECONDS, { service: 'rds-db', region: options.region }, credentials())}`);
+  return async () => `${host}/?${presignQuery(host, '/', { Action: 'connect', DBUser: options.username }, EXPIRES_IN_SECONDS, { service: 'rds-db', region: options.region }, await credentials())}`;
 }

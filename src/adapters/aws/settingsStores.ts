@@ -1,23 +1,24 @@
 import { AwsJsonClient } from './awsJsonClient.ts';
+import type { CredentialProvider } from './environmentCredentials.ts';
 
-/** One client per service and region, built on first use (settings are read once per container). */
+/** One client per service and region (and credential source), built on first use (settings are read once per container). */
 const clients = new Map<string, AwsJsonClient>();
-function clientFor(kind: 'ssm' | 'secretsmanager', region: string): AwsJsonClient {
+function clientFor(kind: 'ssm' | 'secretsmanager', region: string, credentials?: CredentialProvider): AwsJsonClient {
   const key = `${kind}/${region}`;
-  let client = clients.get(key);
+  let client = credentials ? undefined : clients.get(key);
   if (!client) {
     client =
       kind === 'ssm'
-        ? new AwsJsonClient({ signingName: 'ssm', serviceId: 'SSM', targetPrefix: 'AmazonSSM', jsonVersion: '1.1', region })
-        : new AwsJsonClient({ signingName: 'secretsmanager', serviceId: 'Secrets Manager', targetPrefix: 'secretsmanager', jsonVersion: '1.1', region });
-    clients.set(key, client);
+        ? new AwsJsonClient({ signingName: 'ssm', serviceId: 'SSM', targetPrefix: 'AmazonSSM', jsonVersion: '1.1', region, credentials })
+        : new AwsJsonClient({ signingName: 'secretsmanager', serviceId: 'Secrets Manager', targetPrefix: 'secretsmanager', jsonVersion: '1.1', region, credentials });
+    if (!credentials) clients.set(key, client);
   }
   return client;
 }
 
 /** Reads a String parameter (SSM GetParameter, the request the SDK would send); `undefined` when it holds nothing. */
-export async function readParameter(name: string, region: string): Promise<string | undefined> {
-  const { Parameter } = await clientFor('ssm', region).call<{ Parameter?: { Value?: string } }>('GetParameter', { Name: name });
+export async function readParameter(name: string, region: string, credentials?: CredentialProvider): Promise<string | undefined> {
+  const { Parameter } = await clientFor('ssm', region, credentials).call<{ Parameter?: { Value?: string } }>('GetParameter', { Name: name });
   return Parameter?.Value?.trim() || undefined;
 }
 

@@ -1,4 +1,5 @@
 import { AwsJsonClient, AwsServiceError, type AwsCallObserver } from '../aws/awsJsonClient.ts';
+import type { CredentialProvider } from '../aws/environmentCredentials.ts';
 import { fromAttributeMap, toAttributeMap, type AttributeMap } from './attributeValues.ts';
 
 /**
@@ -107,6 +108,8 @@ export interface DynamoClientOptions {
   readonly region: string;
   /** Set for DynamoDB Local (with placeholder credentials, which it ignores); absent in AWS. */
   readonly endpoint?: string | undefined;
+  /** In AWS: where the credentials come from (default: the environment, as in Lambda). */
+  readonly credentials?: CredentialProvider | undefined;
   readonly observer?: AwsCallObserver | undefined;
 }
 
@@ -201,7 +204,7 @@ export function createDocumentClient(options: DynamoClientOptions): DynamoDocume
       jsonVersion: '1.0',
       region: options.region,
       endpoint: options.endpoint,
-      ...(options.endpoint && { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+      credentials: options.endpoint ? { accessKeyId: 'local', secretAccessKey: 'local' } : options.credentials,
       maxAttempts: 4,
       connectTimeoutMs: 1000,
       requestTimeoutMs: 2000,

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { DatabaseSettings } from '../../config/databaseConfig.ts';
+import type { CredentialProvider } from '../aws/environmentCredentials.ts';
 import { rdsAuthTokens } from '../aws/rdsAuthToken.ts';
 import { readParameter } from '../aws/settingsStores.ts';
 
@@ -10,7 +11,7 @@ export type Pool = pg.Pool;
  * outside the handler; connecting happens on first use. Against RDS Proxy every new connection
  * authenticates with a fresh IAM auth token (valid 15 minutes) over TLS.
  */
-export function createPool(settings: Exclude<DatabaseSettings, { kind: 'iam-parameter' }>): pg.Pool {
+export function createPool(settings: Exclude<DatabaseSettings, { kind: 'iam-parameter' }>, credentials?: CredentialProvider): pg.Pool {
   const common = {
     max: settings.poolMax,
     idleTimeoutMillis: 60_000,
@@ -20,7 +21,7 @@ export function createPool(settings: Exclude<DatabaseSettings, { kind: 'iam-para
     application_name: 'entity-platform',
   };
   if (settings.kind === 'url') return new pg.Pool({ ...common, connectionString: settings.url });
-  const authToken = rdsAuthTokens({ hostname: settings.host, port: settings.port, username: settings.user, region: settings.region });
+  const authToken = rdsAuthTokens({ hostname: settings.host, port: settings.port, username: settings.user, region: settings.region, credentials });
   return new pg.Pool({
     ...common,
     host: settings.host,
@@ -36,11 +37,12 @@ export function createPool(settings: Exclude<DatabaseSettings, { kind: 'iam-para
 /**
  * The pool for `settings`, reading the RDS Proxy's endpoint from its SSM parameter first when the
  * stage did not set it (the proxy's host name is generated: the infrastructure publishes it).
+ * `credentials`: where the IAM identity comes from (default: the environment, as in Lambda).
  */
-export async function openPool(settings: DatabaseSettings): Promise<pg.Pool> {
-  if (settings.kind !== 'iam-parameter') return createPool(settings);
+export async function openPool(settings: DatabaseSettings, credentials?: CredentialProvider): Promise<pg.Pool> {
+  if (settings.kind !== 'iam-parameter') return createPool(settings, credentials);
   const { hostParameter, ...iam } = settings;
-  const host = await readParameter(hostParameter, settings.region);
+  const host = await readParameter(hostParameter, settings.region, credentials);
   if (!host) throw new Error(`SSM parameter ${hostParameter} holds no RDS Proxy endpoint`);
-  return createPool({ ...iam, kind: 'iam', host });
+  return createPool({ ...iam, kind: 'iam', host }, credentials);
 }
