@@ -35,8 +35,8 @@ export function httpBoundary(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayPr
     before: (request) => {
       const correlationId = correlationIdOf(request.event, request.context);
       request.context.correlationId = correlationId;
-      logger.setCorrelationId(correlationId);
-      logger.appendKeys({ httpMethod: request.event.httpMethod, resource: request.event.resource });
+      // One call for the request's keys (what setCorrelationId does, plus the route): each call into the logger's store costs.
+      logger.appendKeys({ correlation_id: correlationId, httpMethod: request.event.httpMethod, resource: request.event.resource });
     },
     after: (request) => {
       if (request.response) request.response = withCorrelation(request.response, request.context.correlationId ?? '');

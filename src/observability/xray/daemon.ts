@@ -43,7 +43,8 @@ export class DaemonClient {
         this.#socket.on('error', ignore);
         this.#socket.unref();
       }
-      this.#socket.send(HEADER + document, this.#address.port, this.#address.host, ignore);
+      // No callback: a failed send is dropped all the same, without a completion callback per datagram.
+      this.#socket.send(HEADER + document, this.#address.port, this.#address.host);
     } catch {
       // Tracing never fails a request.
     }

@@ -161,7 +161,7 @@ export class Subsegment {
       ...(this.#exceptions && { cause: { working_directory: process.cwd(), exceptions: this.#exceptions } }),
     };
     const text = JSON.stringify(document);
-    if (Buffer.byteLength(text) <= MAX_DOCUMENT_BYTES || !this.#exceptions) return text;
+    if (!this.#exceptions || Buffer.byteLength(text) <= MAX_DOCUMENT_BYTES) return text;
     // Only a cause can grow a document this far: keep each exception's type and the start of its message.
     const exceptions = this.#exceptions.map(({ id, type, message }) => ({ id, type, message: message.slice(0, 256) }));
     return JSON.stringify({ ...document, cause: { exceptions } });
