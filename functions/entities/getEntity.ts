@@ -21,7 +21,7 @@ export const handler = httpHandler(async ({ event }) => {
   const ifNoneMatch = header(event, 'if-none-match');
   if (channel === 'secure') return entityResponse(await (await entityService()).get(scope, id), { ifNoneMatch });
   const atLeastVersion = newestVersionIn(ifNoneMatch);
-  const { entity, cache } = await (await entityReadCache()).get(scope, id, { ...(atLeastVersion !== undefined && { atLeastVersion }) });
+  const { entity, cache, json } = await (await entityReadCache()).get(scope, id, { ...(atLeastVersion !== undefined && { atLeastVersion }) });
   if (!entity) throw new NotFoundError(`No entity with id ${id} exists, or you may not see it.`);
-  return entityResponse(entity, { ifNoneMatch, headers: { 'X-Cache': cache } });
+  return entityResponse(entity, { ifNoneMatch, headers: { 'X-Cache': cache }, json });
 });

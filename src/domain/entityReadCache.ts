@@ -123,6 +123,27 @@ function isEntity(value: unknown): value is Entity {
   );
 }
 
+/** An entity entry as read: the envelope, and the text it was parsed from. */
+interface EntityEntry {
+  readonly envelope: EntityEnvelope;
+  readonly raw: string;
+}
+
+const ENTITY_ENVELOPE_HEAD = `{"s":"${CACHE_KEY_SCHEMA}","exp":`;
+const ENTITY_MEMBER = ',"e":';
+
+/**
+ * The entity's JSON inside an entry written by this module (`{"s":…,"exp":<number>,"e":<entity>}`,
+ * JSON.stringify's order), or undefined if the text is laid out otherwise. Call it only on text
+ * that parsed as an envelope with an entity: `exp` is then a number, so the first `,"e":` after it
+ * starts the entity, which runs to the envelope's closing brace.
+ */
+function entityJsonIn(raw: string): string | undefined {
+  if (!raw.startsWith(ENTITY_ENVELOPE_HEAD) || raw.charCodeAt(raw.length - 1) !== 0x7d) return undefined;
+  const at = raw.indexOf(ENTITY_MEMBER, ENTITY_ENVELOPE_HEAD.length);
+  return at === -1 ? undefined : raw.slice(at + ENTITY_MEMBER.length, -1);
+}
+
 function parseEnvelope(raw: string): Record<string, unknown> {
   let parsed: unknown;
   try {
@@ -150,6 +171,11 @@ export interface EntityRead {
   /** The entity, or undefined: no such entity for this scope (a 404). */
   readonly entity: Entity | undefined;
   readonly cache: CacheOutcome;
+  /**
+   * On a hit: the entity's JSON as the entry holds it (what JSON.stringify(entity) gives, since the
+   * entry was written so), for a response body that needs no second serialisation.
+   */
+  readonly json?: string;
 }
 
 export interface PageRead {
@@ -161,6 +187,8 @@ export interface PageRead {
 const NO_OBSERVER: CacheObserver = { hit: () => undefined, miss: () => undefined, error: () => undefined };
 
 type Answer<T> = { readonly value: T } | undefined;
+/** An entity answer, with the entity's JSON when the entry holds it verbatim. */
+type EntityAnswer = { readonly value: Entity | undefined; readonly json?: string } | undefined;
 
 export class EntityReadCache {
   private readonly deps: EntityCacheDeps;
@@ -186,11 +214,11 @@ export class EntityReadCache {
   async get(scope: ReadScope, id: string, options: { atLeastVersion?: number } = {}): Promise<EntityRead> {
     const views = viewsOf(scope);
     const keys = views.map((view) => this.deps.keys.entity(id, view));
-    const lookup = async (): Promise<Answer<Entity | undefined>> => this.entityAnswer(scope, await this.readEntities(keys), options.atLeastVersion);
+    const lookup = async (): Promise<EntityAnswer> => this.entityAnswer(scope, await this.readEntities(keys), options.atLeastVersion);
     const cached = await lookup();
     if (cached) {
       this.observer.hit('entity');
-      return { entity: cached.value, cache: 'HIT' };
+      return cached.json === undefined ? { entity: cached.value, cache: 'HIT' } : { entity: cached.value, cache: 'HIT', json: cached.json };
     }
     this.observer.miss('entity');
     const { value, cache } = await this.singleFlight(`entity:${id}:${views.join(',')}`, this.deps.keys.entityLock(id, views), lookup, async () => {
@@ -238,7 +266,7 @@ export class EntityReadCache {
     return new EntityCacheInvalidator(this.deps.store, this.deps.keys).invalidate(change);
   }
 
-  private async readEntities(keys: readonly string[]): Promise<(EntityEnvelope | undefined)[]> {
+  private async readEntities(keys: readonly string[]): Promise<(EntityEntry | undefined)[]> {
     let raw: (string | undefined)[];
     try {
       raw = await this.deps.store.get(keys);
@@ -252,7 +280,7 @@ export class EntityReadCache {
         const envelope = parseEnvelope(value);
         const e = envelope['e'];
         if (e !== null && !isEntity(e)) throw new UnreadableEntry('not an entity');
-        return envelope as unknown as EntityEnvelope;
+        return { envelope: envelope as unknown as EntityEnvelope, raw: value };
       } catch (error) {
         this.observer.error('decode', error);
         return undefined;
@@ -285,19 +313,21 @@ export class EntityReadCache {
    * entity the scope may see, at least as new as the caller's version; a 404 only when every view
    * says "no" and the caller claims no version.
    */
-  private entityAnswer(scope: ReadScope, entries: readonly (EntityEnvelope | undefined)[], atLeastVersion: number | undefined): Answer<Entity | undefined> {
+  private entityAnswer(scope: ReadScope, entries: readonly (EntityEntry | undefined)[], atLeastVersion: number | undefined): EntityAnswer {
     const now = this.now();
-    const live = entries.map((entry) => (entry && entry.exp > now ? entry : undefined));
+    const live = entries.map((entry) => (entry && entry.envelope.exp > now ? entry : undefined));
     for (const entry of live) {
-      if (!entry?.e) continue;
-      if (!canSee(scope, entry.e)) {
+      const e = entry?.envelope.e;
+      if (!e) continue;
+      if (!canSee(scope, e)) {
         this.observer.error('decode', new UnreadableEntry('an entry this scope may not see'));
         return undefined;
       }
-      if (atLeastVersion !== undefined && entry.e.version < atLeastVersion) return undefined;
-      return { value: entry.e };
+      if (atLeastVersion !== undefined && e.version < atLeastVersion) return undefined;
+      const json = entityJsonIn(entry.raw);
+      return json === undefined ? { value: e } : { value: e, json };
     }
-    if (atLeastVersion === undefined && live.every((entry) => entry !== undefined && entry.e === null)) return { value: undefined };
+    if (atLeastVersion === undefined && live.every((entry) => entry !== undefined && entry.envelope.e === null)) return { value: undefined };
     return undefined;
   }
 

@@ -21,6 +21,8 @@ export interface EntityResponseOptions {
   readonly cacheControl?: string;
   /** Extra headers (e.g. X-Cache), on the 200 and the 304. */
   readonly headers?: Record<string, string>;
+  /** The entity's JSON when the caller already has it (a cache entry): sent as it is, not serialised again. */
+  readonly json?: string | undefined;
 }
 
 export function entityResponse(entity: Entity, options: EntityResponseOptions = {}): APIGatewayProxyResult {
@@ -29,12 +31,14 @@ export function entityResponse(entity: Entity, options: EntityResponseOptions = 
   if (isNotModified(options.ifNoneMatch, entity.version)) {
     return { statusCode: 304, headers: { ETag: etag, 'Cache-Control': cacheControl, ...options.headers }, body: '' };
   }
-  return jsonResponse(options.status ?? 200, entity, {
+  const headers = {
     ETag: etag,
     'Cache-Control': cacheControl,
     ...(options.location && { Location: options.location }),
     ...options.headers,
-  });
+  };
+  if (options.json === undefined) return jsonResponse(options.status ?? 200, entity, headers);
+  return { statusCode: options.status ?? 200, headers: { ...JSON_HEADERS, ...headers }, body: options.json };
 }
 
 export function pageResponse(page: Page<Entity>, headers: Record<string, string> = {}): APIGatewayProxyResult {

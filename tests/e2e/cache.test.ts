@@ -48,6 +48,8 @@ describe('the read-through cache over HTTP (serverless-offline with Redis)', () 
     const second = await api('GET', `${DATA}/${created.id}`);
     expect(second.headers.get('x-cache')).toBe('HIT');
     expect(second.body).toEqual(created);
+    // A hit sends the entry's JSON as stored: the same bytes as the miss serialised.
+    expect(second.text).toBe(first.text);
     expect(await redis.exists([keys.entity(created.id, 'public')])).toBe(1);
 
     const byName = () => api('GET', `${DATA}?name=${encodeURIComponent(created.name)}`);
