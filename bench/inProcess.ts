@@ -22,7 +22,7 @@ import type { Context } from 'aws-lambda';
 import { toAttributeMap } from '../src/adapters/dynamodb/attributeValues.ts';
 import { SimpleFetcher } from 'aws-jwt-verify/https';
 import { PROJECT_ROOT } from '../scripts/lib/localStack.ts';
-import { AwsJsonClient } from '../src/adapters/aws/awsJsonClient.ts';
+import { AWS_SERVICES, AwsJsonClient, standIn } from '../src/adapters/aws/awsJsonClient.ts';
 import { deleteKeysMatching, parseRedisUrl, RedisClient } from '../src/adapters/redis/redisClient.ts';
 import { ENTITY_SK, entityPk, toItem } from '../src/adapters/dynamodb/entityItem.ts';
 import type { Entity } from '../src/domain/entity.ts';
@@ -236,7 +236,7 @@ async function readPath(): Promise<ReadPathResult> {
     e.pathParameters = { id };
   });
   // The floor: one GetItem through the same AWS client class, with no handler and no document layer.
-  const raw = new AwsJsonClient({ signingName: 'dynamodb', serviceId: 'DynamoDB (raw)', targetPrefix: 'DynamoDB_20120810', jsonVersion: '1.0', region: REGION, endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const raw = new AwsJsonClient({ ...AWS_SERVICES.dynamodb, region: REGION, ...standIn(endpoint) });
   const rawGet = async () => {
     const start = nowNs();
     const { Item } = await raw.call<{ Item?: unknown }>('GetItem', { TableName: table, Key: { pk: { S: entityPk(id) }, sk: { S: ENTITY_SK } }, ConsistentRead: true });

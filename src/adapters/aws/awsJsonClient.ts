@@ -14,7 +14,8 @@ import { signRequest, type Credentials } from './sigv4.ts';
  * and ~20 ms of module initialisation at every cold start (README, "Performance"); this is
  * the part of them our functions use.
  */
-export interface AwsJsonClientOptions {
+/** What identifies an AWS JSON-protocol API. */
+export interface AwsService {
   /** Signing name and endpoint prefix: `dynamodb`, `ecs`, `events`, `ssm`, `secretsmanager`. */
   readonly signingName: string;
   /**
@@ -22,9 +23,29 @@ export interface AwsJsonClientOptions {
    * with spaces as underscores, in the endpoint override `AWS_ENDPOINT_URL_<ID>` (`SECRETS_MANAGER`).
    */
   readonly serviceId: string;
-  /** `X-Amz-Target` is `<targetPrefix>.<operation>`: `DynamoDB_20120810`, `AmazonEC2ContainerServiceV20141113`, `AWSEvents`. */
+  /** `X-Amz-Target` is `<targetPrefix>.<operation>`. */
   readonly targetPrefix: string;
   readonly jsonVersion: '1.0' | '1.1';
+}
+
+/** The APIs the platform calls, each described once. */
+export const AWS_SERVICES = {
+  dynamodb: { signingName: 'dynamodb', serviceId: 'DynamoDB', targetPrefix: 'DynamoDB_20120810', jsonVersion: '1.0' },
+  ecs: { signingName: 'ecs', serviceId: 'ECS', targetPrefix: 'AmazonEC2ContainerServiceV20141113', jsonVersion: '1.1' },
+  eventBridge: { signingName: 'events', serviceId: 'EventBridge', targetPrefix: 'AWSEvents', jsonVersion: '1.1' },
+  ssm: { signingName: 'ssm', serviceId: 'SSM', targetPrefix: 'AmazonSSM', jsonVersion: '1.1' },
+  secretsManager: { signingName: 'secretsmanager', serviceId: 'Secrets Manager', targetPrefix: 'secretsmanager', jsonVersion: '1.1' },
+} as const satisfies Record<string, AwsService>;
+
+/**
+ * A local stand-in's endpoint (DynamoDB Local, the local stack's ECS and EventBridge stand-ins) and
+ * the placeholder credentials it is signed with; nothing when `endpoint` is unset (AWS).
+ */
+export function standIn(endpoint: string | undefined): Pick<AwsJsonClientOptions, 'endpoint' | 'credentials'> {
+  return endpoint ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {};
+}
+
+export interface AwsJsonClientOptions extends AwsService {
   readonly region: string;
   /** Overrides the endpoint (the local stack's stand-ins, DynamoDB Local); else `AWS_ENDPOINT_URL_<ID>`, `AWS_ENDPOINT_URL`, the regional one. */
   readonly endpoint?: string | undefined;
@@ -152,10 +173,10 @@ export class AwsJsonClient {
     const maxAttempts = this.#options.maxAttempts ?? 3;
     const observation = this.#options.observer?.start({ serviceId: this.serviceId, operation, region: this.region, input });
     const body = JSON.stringify(input);
-    let answer: Answer | undefined;
     for (let attempt = 1; ; attempt++) {
+      // This attempt's answer, if it got one: an error after it still reports its status and request id.
+      let answer: Answer | undefined;
       try {
-        answer = undefined;
         answer = await this.#attempt(operation, body, observation?.traceHeader);
         const result = this.#resultOf(operation, answer) as T;
         observation?.end({ attempts: attempt, statusCode: answer.status, requestId: answer.requestId });

@@ -1,16 +1,13 @@
-import { AwsJsonClient } from './awsJsonClient.ts';
+import { AWS_SERVICES, AwsJsonClient } from './awsJsonClient.ts';
 import type { CredentialProvider } from './environmentCredentials.ts';
 
 /** One client per service and region (and credential source), built on first use (settings are read once per container). */
 const clients = new Map<string, AwsJsonClient>();
-function clientFor(kind: 'ssm' | 'secretsmanager', region: string, credentials?: CredentialProvider): AwsJsonClient {
+function clientFor(kind: 'ssm' | 'secretsManager', region: string, credentials?: CredentialProvider): AwsJsonClient {
   const key = `${kind}/${region}`;
   let client = credentials ? undefined : clients.get(key);
   if (!client) {
-    client =
-      kind === 'ssm'
-        ? new AwsJsonClient({ signingName: 'ssm', serviceId: 'SSM', targetPrefix: 'AmazonSSM', jsonVersion: '1.1', region, credentials })
-        : new AwsJsonClient({ signingName: 'secretsmanager', serviceId: 'Secrets Manager', targetPrefix: 'secretsmanager', jsonVersion: '1.1', region, credentials });
+    client = new AwsJsonClient({ ...AWS_SERVICES[kind], region, credentials });
     if (!credentials) clients.set(key, client);
   }
   return client;
@@ -24,7 +21,7 @@ export async function readParameter(name: string, region: string, credentials?: 
 
 /** Reads a Secrets Manager secret holding a JSON object (GetSecretValue, the request the SDK would send). */
 export async function readJsonSecret(secretId: string, region: string): Promise<unknown> {
-  const { SecretString } = await clientFor('secretsmanager', region).call<{ SecretString?: string }>('GetSecretValue', { SecretId: secretId });
+  const { SecretString } = await clientFor('secretsManager', region).call<{ SecretString?: string }>('GetSecretValue', { SecretId: secretId });
   try {
     return JSON.parse(SecretString ?? '{}') as unknown;
   } catch {

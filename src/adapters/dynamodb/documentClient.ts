@@ -1,4 +1,4 @@
-import { AwsJsonClient, AwsServiceError, type AwsCallObserver } from '../aws/awsJsonClient.ts';
+import { AWS_SERVICES, AwsJsonClient, AwsServiceError, standIn, type AwsCallObserver } from '../aws/awsJsonClient.ts';
 import type { CredentialProvider } from '../aws/environmentCredentials.ts';
 import { fromAttributeMap, toAttributeMap, type AttributeMap } from './attributeValues.ts';
 
@@ -172,7 +172,7 @@ export class DynamoDocumentClient {
   /** TransactWriteItems: all or nothing; a cancellation is a TransactionCanceledError with a reason per item. */
   async transactWrite(input: { readonly TransactItems: readonly TransactItem[]; readonly ClientRequestToken?: string }): Promise<void> {
     const TransactItems = input.TransactItems.map((item) => Object.fromEntries(Object.entries(item).map(([kind, operation]) => [kind, wireInput(operation as object)])));
-    await this.#call('TransactWriteItems', { ...input, TransactItems }, false);
+    await this.#send('TransactWriteItems', { ...input, TransactItems });
   }
 
   /** Closes the pooled connections (tests and scripts). */
@@ -180,9 +180,15 @@ export class DynamoDocumentClient {
     this.#client.destroy();
   }
 
-  async #call<T>(operation: string, input: object, marshalled = true): Promise<T> {
+  /** Calls `operation` with `input`'s item-valued members converted to attribute values. */
+  #call<T>(operation: string, input: object): Promise<T> {
+    return this.#send<T>(operation, wireInput(input));
+  }
+
+  /** Calls `operation` with `input` as it goes on the wire; DynamoDB's condition errors come back as their own types. */
+  async #send<T>(operation: string, input: Record<string, unknown>): Promise<T> {
     try {
-      return await this.#client.call<T>(operation, marshalled ? wireInput(input) : (input as Record<string, unknown>));
+      return await this.#client.call<T>(operation, input);
     } catch (error) {
       if (error instanceof AwsServiceError && error.code === 'ConditionalCheckFailedException') throw new ConditionalCheckFailedError(error);
       if (error instanceof AwsServiceError && error.code === 'TransactionCanceledException') throw new TransactionCanceledError(error);
@@ -198,13 +204,10 @@ export class DynamoDocumentClient {
 export function createDocumentClient(options: DynamoClientOptions): DynamoDocumentClient {
   return new DynamoDocumentClient(
     new AwsJsonClient({
-      signingName: 'dynamodb',
-      serviceId: 'DynamoDB',
-      targetPrefix: 'DynamoDB_20120810',
-      jsonVersion: '1.0',
+      ...AWS_SERVICES.dynamodb,
       region: options.region,
-      endpoint: options.endpoint,
-      credentials: options.endpoint ? { accessKeyId: 'local', secretAccessKey: 'local' } : options.credentials,
+      credentials: options.credentials,
+      ...standIn(options.endpoint),
       maxAttempts: 4,
       connectTimeoutMs: 1000,
       requestTimeoutMs: 2000,

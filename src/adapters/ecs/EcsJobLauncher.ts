@@ -1,5 +1,5 @@
 import type { RunTaskRequest, RunTaskResponse } from '@aws-sdk/client-ecs';
-import { AwsJsonClient, type AwsCallObserver } from '../aws/awsJsonClient.ts';
+import { AWS_SERVICES, AwsJsonClient, standIn, type AwsCallObserver } from '../aws/awsJsonClient.ts';
 import type { CapacityProvider, JobLauncher } from '../../domain/ports.ts';
 
 /** Where and how the worker's task runs (published by the stack: resources/compute.yml). */
@@ -65,13 +65,10 @@ export function runTaskInput(settings: WorkerTaskSettings, job: { jobId: string;
 /** The ECS API client the launcher calls (RunTask); `endpoint` is the local stack's stand-in (placeholder credentials). */
 export function createEcsClient(options: { region: string; endpoint?: string | undefined; observer?: AwsCallObserver | undefined }): AwsJsonClient {
   return new AwsJsonClient({
-    signingName: 'ecs',
-    serviceId: 'ECS',
-    targetPrefix: 'AmazonEC2ContainerServiceV20141113',
-    jsonVersion: '1.1',
+    ...AWS_SERVICES.ecs,
     region: options.region,
     maxAttempts: 3,
-    ...(options.endpoint && { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    ...standIn(options.endpoint),
     observer: options.observer,
   });
 }
