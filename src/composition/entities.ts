@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { CacheInvalidatingRepository, EntityCacheInvalidator, EntityCacheKeys, EntityReadCache } from '../domain/entityReadCache.ts';
+import { CacheInvalidatingRepository, EntityCacheInvalidator, EntityCacheKeys, EntityReadCache, readEntityAhead, type EntityReadAhead } from '../domain/entityReadCache.ts';
+import type { ReadScope } from '../domain/principal.ts';
 import { EntityService } from '../domain/entityService.ts';
 import { cacheConfig, cacheObserver, cacheStore, cacheTtls } from './cache.ts';
 import { entityRepository } from './entityTable.ts';
@@ -17,6 +18,11 @@ export const entityCacheInvalidator = new EntityCacheInvalidator(cacheStore, cac
 export const entityReadCache: () => Promise<EntityReadCache> = once(async () =>
   new EntityReadCache({ repository: await entityRepository(), store: cacheStore, keys: cacheKeys, ttls: cacheTtls, observer: cacheObserver }),
 );
+
+/** Starts the cache read of `(await entityReadCache()).get(scope, id)` now, to pass to it (see EntityReadAhead). */
+export function entityReadAhead(scope: ReadScope, id: string): EntityReadAhead {
+  return readEntityAhead(cacheStore, cacheKeys, scope, id);
+}
 
 /** Writes delete the cache entries they affect once they succeed (the invalidator consumer does it again on the event). */
 export const entityService: () => Promise<EntityService> = once(async () => {

@@ -1,4 +1,4 @@
-import { normalizeName, type Entity } from './entity.ts';
+import { normalizeName, type Entity, type Visibility } from './entity.ts';
 import { canSee, type ReadScope } from './principal.ts';
 import type { ListEntitiesQuery } from './entitySchemas.ts';
 import type { CacheStore, EntityRepository, Page } from './ports.ts';
@@ -18,8 +18,13 @@ import type { CacheStore, EntityRepository, Page } from './ports.ts';
  *   (`public|20`, `tenant:<t>|20`, `public+tenant:<t>|20`), so one DEL invalidates every view of a name.
  * Entries carry the entity version; a caller whose If-None-Match names a newer version is never
  * served an older entry.
+ *
+ * An entity entry is a header line and the entity's JSON (`{"s":…,"exp":…,"id":…,"t":…,"vis":…,"v":…}\n{…}`;
+ * a "no" is the header alone). A hit reads only the header, which holds everything the cache and
+ * the response headers need, and answers with the JSON as it is: it never parses nor serialises
+ * the entity, however large.
  */
-export const CACHE_KEY_SCHEMA = 'v1';
+export const CACHE_KEY_SCHEMA = 'v2';
 
 export type CacheOutcome = 'HIT' | 'MISS';
 export type CacheKind = 'entity' | 'name';
@@ -86,12 +91,37 @@ function nameField(scope: ReadScope, limit: number): string {
   return `${view}|${limit}`;
 }
 
-interface EntityEnvelope {
-  readonly s: typeof CACHE_KEY_SCHEMA;
+/** An entity as the cache answers it: what its response headers need, and its JSON. */
+export interface CachedEntity {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly visibility: Visibility;
+  readonly version: number;
+  /** The entity as JSON.stringify gives it: the response body. */
+  readonly json: string;
+}
+
+/** An entity as an answer of the cache: `json` is serialised once, for the entry and the response both. */
+export function cachedEntity(entity: Entity, json = JSON.stringify(entity)): CachedEntity {
+  return { id: entity.id, tenantId: entity.tenantId, visibility: entity.visibility, version: entity.version, json };
+}
+
+/** An entity entry as read. */
+interface EntityEntry {
   /** Expiry (epoch ms): the store's TTL is the first line, this the second (hash fields, clocks). */
   readonly exp: number;
   /** The entity as this view sees it, or null: the view sees no such entity. */
-  readonly e: Entity | null;
+  readonly entity: CachedEntity | null;
+}
+
+/** The header line of an entity entry (short member names: it is stored with every entry). */
+interface EntityEntryHeader {
+  readonly s: typeof CACHE_KEY_SCHEMA;
+  readonly exp: number;
+  readonly id?: string;
+  readonly t?: string;
+  readonly vis?: Visibility;
+  readonly v?: number;
 }
 
 interface PageEnvelope {
@@ -123,25 +153,33 @@ function isEntity(value: unknown): value is Entity {
   );
 }
 
-/** An entity entry as read: the envelope, and the text it was parsed from. */
-interface EntityEntry {
-  readonly envelope: EntityEnvelope;
-  readonly raw: string;
+/**
+ * An entity entry: the header line, then the entity's JSON (JSON.stringify never writes a raw
+ * line break, so the first one ends the header); a view that sees no such entity stores the
+ * header alone.
+ */
+export function encodeEntityEntry(exp: number, entity: CachedEntity | null): string {
+  if (!entity) return JSON.stringify({ s: CACHE_KEY_SCHEMA, exp } satisfies EntityEntryHeader);
+  const header: EntityEntryHeader = { s: CACHE_KEY_SCHEMA, exp, id: entity.id, t: entity.tenantId, vis: entity.visibility, v: entity.version };
+  return `${JSON.stringify(header)}\n${entity.json}`;
 }
 
-const ENTITY_ENVELOPE_HEAD = `{"s":"${CACHE_KEY_SCHEMA}","exp":`;
-const ENTITY_MEMBER = ',"e":';
-
-/**
- * The entity's JSON inside an entry written by this module (`{"s":…,"exp":<number>,"e":<entity>}`,
- * JSON.stringify's order), or undefined if the text is laid out otherwise. Call it only on text
- * that parsed as an envelope with an entity: `exp` is then a number, so the first `,"e":` after it
- * starts the entity, which runs to the envelope's closing brace.
- */
-function entityJsonIn(raw: string): string | undefined {
-  if (!raw.startsWith(ENTITY_ENVELOPE_HEAD) || raw.charCodeAt(raw.length - 1) !== 0x7d) return undefined;
-  const at = raw.indexOf(ENTITY_MEMBER, ENTITY_ENVELOPE_HEAD.length);
-  return at === -1 ? undefined : raw.slice(at + ENTITY_MEMBER.length, -1);
+/** Reads an entry of `id`'s entity by its header alone; anything not laid out by encodeEntityEntry is unreadable. */
+function decodeEntityEntry(raw: string, id: string): EntityEntry {
+  const lineEnd = raw.indexOf('\n');
+  const header = parseEnvelope(lineEnd === -1 ? raw : raw.slice(0, lineEnd)) as Partial<EntityEntryHeader>;
+  const exp = header.exp!;
+  if (lineEnd === -1) {
+    if (header.id !== undefined) throw new UnreadableEntry('an entity header without the entity');
+    return { exp, entity: null };
+  }
+  const { id: entryId, t: tenantId, vis: visibility, v: version } = header;
+  if (entryId !== id || typeof tenantId !== 'string' || (visibility !== 'public' && visibility !== 'private') || !Number.isInteger(version)) {
+    throw new UnreadableEntry(`not an entity header of ${id}`);
+  }
+  const json = raw.slice(lineEnd + 1);
+  if (json.charCodeAt(0) !== 0x7b || json.charCodeAt(json.length - 1) !== 0x7d) throw new UnreadableEntry('the entity is not a JSON object');
+  return { exp, entity: { id, tenantId, visibility, version: version!, json } };
 }
 
 function parseEnvelope(raw: string): Record<string, unknown> {
@@ -169,13 +207,36 @@ export interface EntityCacheDeps {
 
 export interface EntityRead {
   /** The entity, or undefined: no such entity for this scope (a 404). */
-  readonly entity: Entity | undefined;
+  readonly entity: CachedEntity | undefined;
   readonly cache: CacheOutcome;
-  /**
-   * On a hit: the entity's JSON as the entry holds it (what JSON.stringify(entity) gives, since the
-   * entry was written so), for a response body that needs no second serialisation.
-   */
-  readonly json?: string;
+}
+
+/**
+ * The cache read of a `get`, started ahead of the request's other work (validation, logging,
+ * tracing) so that they overlap its round trip; `get` takes it when it asks for the same keys and
+ * reports its failure as its own. Nothing is decoded or trusted before `get` decides.
+ */
+export interface EntityReadAhead {
+  readonly keys: readonly string[];
+  readonly values: Promise<(string | undefined)[]>;
+}
+
+/** Starts the store read that `get(scope, id)` will make (see EntityReadAhead); never throws nor rejects unhandled. */
+export function readEntityAhead(store: CacheStore, keys: EntityCacheKeys, scope: ReadScope, id: string): EntityReadAhead {
+  const entityKeys = viewsOf(scope).map((view) => keys.entity(id, view));
+  let values: Promise<(string | undefined)[]>;
+  try {
+    values = store.get(entityKeys);
+  } catch (error) {
+    // A store that throws rather than rejects: the same failure, for `get` to report.
+    values = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+  values.catch(() => undefined); // handled by the `get` that takes it
+  return { keys: entityKeys, values };
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((key, i) => key === b[i]);
 }
 
 export interface PageRead {
@@ -187,8 +248,6 @@ export interface PageRead {
 const NO_OBSERVER: CacheObserver = { hit: () => undefined, miss: () => undefined, error: () => undefined };
 
 type Answer<T> = { readonly value: T } | undefined;
-/** An entity answer, with the entity's JSON when the entry holds it verbatim. */
-type EntityAnswer = { readonly value: Entity | undefined; readonly json?: string } | undefined;
 
 export class EntityReadCache {
   private readonly deps: EntityCacheDeps;
@@ -209,33 +268,37 @@ export class EntityReadCache {
 
   /**
    * One entity as `scope` sees it. `atLeastVersion`: the version the caller already holds
-   * (If-None-Match); an entry older than that is stale and the repository answers.
+   * (If-None-Match); an entry older than that is stale and the repository answers. `ahead`: this
+   * read, started earlier (readEntityAhead); used when it asked for the same keys.
    */
-  async get(scope: ReadScope, id: string, options: { atLeastVersion?: number } = {}): Promise<EntityRead> {
+  async get(scope: ReadScope, id: string, options: { atLeastVersion?: number; ahead?: EntityReadAhead } = {}): Promise<EntityRead> {
     const views = viewsOf(scope);
     const keys = views.map((view) => this.deps.keys.entity(id, view));
-    const lookup = async (): Promise<EntityAnswer> => this.entityAnswer(scope, await this.readEntities(keys), options.atLeastVersion);
-    const cached = await lookup();
+    const lookup = async (ahead?: EntityReadAhead): Promise<Answer<CachedEntity | undefined>> =>
+      this.entityAnswer(scope, await this.readEntities(id, keys, ahead && sameKeys(ahead.keys, keys) ? ahead.values : undefined), options.atLeastVersion);
+    const cached = await lookup(options.ahead);
     if (cached) {
       this.observer.hit('entity');
-      return cached.json === undefined ? { entity: cached.value, cache: 'HIT' } : { entity: cached.value, cache: 'HIT', json: cached.json };
+      return { entity: cached.value, cache: 'HIT' };
     }
     this.observer.miss('entity');
     const { value, cache } = await this.singleFlight(`entity:${id}:${views.join(',')}`, this.deps.keys.entityLock(id, views), lookup, async () => {
       const entity = await this.deps.repository.get(id);
+      // Serialised once: every view that sees it stores this JSON, and the response sends it.
+      const found = entity && cachedEntity(entity);
       const exp = this.now();
       await this.write('fill', () =>
         this.deps.store.set(
           views.map((view, i) => {
             const visible = entity !== undefined && viewSees(view, entity);
             const ttlMs = visible ? this.ttls.entityMs : this.ttls.negativeMs;
-            return { key: keys[i]!, value: JSON.stringify({ s: CACHE_KEY_SCHEMA, exp: exp + ttlMs, e: visible ? entity : null } satisfies EntityEnvelope), ttlMs };
+            return { key: keys[i]!, value: encodeEntityEntry(exp + ttlMs, visible ? found! : null), ttlMs };
           }),
         ),
       );
-      return entity !== undefined && canSee(scope, entity) ? entity : undefined;
+      return found !== undefined && canSee(scope, found) ? found : undefined;
     });
-    return { entity: value as Entity | undefined, cache };
+    return { entity: value as CachedEntity | undefined, cache };
   }
 
   /** A listing: name lookups' first pages read through the cache; anything else goes to the repository. */
@@ -266,10 +329,11 @@ export class EntityReadCache {
     return new EntityCacheInvalidator(this.deps.store, this.deps.keys).invalidate(change);
   }
 
-  private async readEntities(keys: readonly string[]): Promise<(EntityEntry | undefined)[]> {
+  /** The entries of `id` at `keys`, read now or taken from a read started ahead; a failure or an unreadable entry is a miss. */
+  private async readEntities(id: string, keys: readonly string[], ahead?: Promise<(string | undefined)[]>): Promise<(EntityEntry | undefined)[]> {
     let raw: (string | undefined)[];
     try {
-      raw = await this.deps.store.get(keys);
+      raw = await (ahead ?? this.deps.store.get(keys));
     } catch (error) {
       this.observer.error('get', error);
       return keys.map(() => undefined);
@@ -277,10 +341,7 @@ export class EntityReadCache {
     return raw.map((value) => {
       if (value === undefined) return undefined;
       try {
-        const envelope = parseEnvelope(value);
-        const e = envelope['e'];
-        if (e !== null && !isEntity(e)) throw new UnreadableEntry('not an entity');
-        return { envelope: envelope as unknown as EntityEnvelope, raw: value };
+        return decodeEntityEntry(value, id);
       } catch (error) {
         this.observer.error('decode', error);
         return undefined;
@@ -313,21 +374,20 @@ export class EntityReadCache {
    * entity the scope may see, at least as new as the caller's version; a 404 only when every view
    * says "no" and the caller claims no version.
    */
-  private entityAnswer(scope: ReadScope, entries: readonly (EntityEntry | undefined)[], atLeastVersion: number | undefined): EntityAnswer {
+  private entityAnswer(scope: ReadScope, entries: readonly (EntityEntry | undefined)[], atLeastVersion: number | undefined): Answer<CachedEntity | undefined> {
     const now = this.now();
-    const live = entries.map((entry) => (entry && entry.envelope.exp > now ? entry : undefined));
+    const live = entries.map((entry) => (entry && entry.exp > now ? entry : undefined));
     for (const entry of live) {
-      const e = entry?.envelope.e;
+      const e = entry?.entity;
       if (!e) continue;
       if (!canSee(scope, e)) {
         this.observer.error('decode', new UnreadableEntry('an entry this scope may not see'));
         return undefined;
       }
       if (atLeastVersion !== undefined && e.version < atLeastVersion) return undefined;
-      const json = entityJsonIn(entry.raw);
-      return json === undefined ? { value: e } : { value: e, json };
+      return { value: e };
     }
-    if (atLeastVersion === undefined && live.every((entry) => entry !== undefined && entry.envelope.e === null)) return { value: undefined };
+    if (atLeastVersion === undefined && live.every((entry) => entry !== undefined && entry.entity === null)) return { value: undefined };
     return undefined;
   }
 

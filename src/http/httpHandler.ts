@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { logger, metrics, tracer } from '../observability.ts';
 import { emitMetrics } from '../observability/metrics.ts';
 import { captureLambdaHandler } from '../observability/tracer.ts';
@@ -10,36 +10,51 @@ import { httpBoundary, settleClientErrors, type BoundaryContext } from './middle
 import { callerOf } from './principal.ts';
 import { jsonBody, type JsonBodyOptions } from './middleware/jsonBody.ts';
 
-export interface HttpRequest {
+export interface HttpRequest<Ahead = never> {
   readonly event: APIGatewayProxyEvent;
   /** The parsed JSON body, for routes declared with `body`. */
   readonly body: unknown;
+  /** What the route's `readAhead` started for this request, if anything. */
+  readonly ahead?: Ahead;
 }
 
-export interface HttpHandlerOptions {
+export interface HttpHandlerOptions<Ahead = never> {
   /** The route takes a JSON body. */
   readonly body?: JsonBodyOptions;
   /** The route honours `Idempotency-Key` (writes): the executor that stores outcomes. */
   readonly idempotency?: () => Promise<IdempotentExecutor>;
+  /**
+   * Starts, from the raw event, I/O the route will need (a cache read) before the middleware stack
+   * runs, so that the stack's work overlaps its round trip; the route gets it as `request.ahead`.
+   * It must only start the I/O: the route still validates the request, and decides whether what
+   * was started answers it. A throw is ignored (the route does the work itself).
+   */
+  readonly readAhead?: (event: APIGatewayProxyEvent) => Ahead | undefined;
 }
 
-export type Route = (request: HttpRequest) => Promise<APIGatewayProxyResult>;
+export type Route<Ahead = never> = (request: HttpRequest<Ahead>) => Promise<APIGatewayProxyResult>;
+
+type Invocation = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 /**
  * The one middy stack every HTTP handler shares: Powertools logger (Lambda context, correlation
  * id), X-Ray tracer, EMF metrics with the cold-start metric, the problem+json boundary, JSON body
  * parsing where the route has a body, and Idempotency-Key handling where the route writes.
- * Handlers supply only the route.
+ * Handlers supply only the route, and optionally the I/O to start before the stack (`readAhead`).
  */
-export function httpHandler(route: Route, options: HttpHandlerOptions = {}) {
+export function httpHandler<Ahead = never>(route: Route<Ahead>, options: HttpHandlerOptions<Ahead> = {}): Invocation {
   const stack = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, BoundaryContext>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(captureLambdaHandler(tracer))
     .use(emitMetrics(metrics))
     .use(httpBoundary());
   if (options.body) stack.use(jsonBody(options.body));
-  return stack.handler(async (event, context) => {
-    const request: HttpRequest = { event, body: (event as { body: unknown }).body };
+  const aheads = new WeakMap<Context, Ahead>();
+  const handler = stack.handler(async (event, context) => {
+    // Taken once: a runtime that reused the context object must not hand a later invocation this one's.
+    const ahead = aheads.get(context);
+    aheads.delete(context);
+    const request: HttpRequest<Ahead> = { event, body: (event as { body: unknown }).body, ...(ahead !== undefined && { ahead }) };
     const key = options.idempotency ? idempotencyKeyOf(event) : undefined;
     if (!options.idempotency || key === undefined) return route(request);
     const caller = callerOf(event);
@@ -47,4 +62,17 @@ export function httpHandler(route: Route, options: HttpHandlerOptions = {}) {
     const execute = await options.idempotency();
     return execute({ scope: caller ? `${caller.tenantId}#${caller.subject}` : 'anonymous', key, fingerprint }, context, () => settleClientErrors(route(request), event, context));
   });
+  const { readAhead } = options;
+  if (!readAhead) return handler;
+  return (event, context) => {
+    let ahead: Ahead | undefined;
+    try {
+      ahead = readAhead(event);
+    } catch {
+      ahead = undefined; // the route does the work itself
+    }
+    if (ahead === undefined) aheads.delete(context);
+    else aheads.set(context, ahead);
+    return handler(event, context);
+  };
 }

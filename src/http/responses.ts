@@ -1,5 +1,6 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { Entity } from '../domain/entity.ts';
+import type { CachedEntity } from '../domain/entityReadCache.ts';
 import type { Page } from '../domain/ports.ts';
 import { etagFor, isNotModified } from './etag.ts';
 
@@ -21,24 +22,23 @@ export interface EntityResponseOptions {
   readonly cacheControl?: string;
   /** Extra headers (e.g. X-Cache), on the 200 and the 304. */
   readonly headers?: Record<string, string>;
-  /** The entity's JSON when the caller already has it (a cache entry): sent as it is, not serialised again. */
-  readonly json?: string | undefined;
 }
 
-export function entityResponse(entity: Entity, options: EntityResponseOptions = {}): APIGatewayProxyResult {
+/** An entity, serialised here, or an entity as the cache answers it, whose JSON is sent as it is. */
+export function entityResponse(entity: Entity | CachedEntity, options: EntityResponseOptions = {}): APIGatewayProxyResult {
   const etag = etagFor(entity.version);
   const cacheControl = options.cacheControl ?? (entity.visibility === 'public' ? 'public, max-age=0, must-revalidate' : 'private, no-cache');
   if (isNotModified(options.ifNoneMatch, entity.version)) {
     return { statusCode: 304, headers: { ETag: etag, 'Cache-Control': cacheControl, ...options.headers }, body: '' };
   }
   const headers = {
+    ...JSON_HEADERS,
     ETag: etag,
     'Cache-Control': cacheControl,
     ...(options.location && { Location: options.location }),
     ...options.headers,
   };
-  if (options.json === undefined) return jsonResponse(options.status ?? 200, entity, headers);
-  return { statusCode: options.status ?? 200, headers: { ...JSON_HEADERS, ...headers }, body: options.json };
+  return { statusCode: options.status ?? 200, headers, body: 'json' in entity ? entity.json : JSON.stringify(entity) };
 }
 
 export function pageResponse(page: Page<Entity>, headers: Record<string, string> = {}): APIGatewayProxyResult {

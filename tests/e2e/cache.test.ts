@@ -5,7 +5,7 @@ import { api, READ_WRITE, token, uniqueTenant } from '../support/api.ts';
 import { eventually } from '../support/eventually.ts';
 import { expectProblem } from '../support/expectProblem.ts';
 import { ENTITY_EVENT_SOURCE, entityChanged } from '../../src/domain/entityEvents.ts';
-import { EntityCacheKeys } from '../../src/domain/entityReadCache.ts';
+import { cachedEntity, encodeEntityEntry, EntityCacheKeys } from '../../src/domain/entityReadCache.ts';
 import { parseRedisUrl, RedisClient } from '../../src/adapters/redis/redisClient.ts';
 
 const SECURE = '/api/v1/secure/entities';
@@ -94,7 +94,7 @@ describe('the read-through cache over HTTP (serverless-offline with Redis)', () 
     // A stale entry the API never wrote (as after a write by another path, e.g. a bulk job).
     const key = keys.entity(created.id, 'public');
     const nameKey = keys.name(created.name);
-    await redis.set(key, JSON.stringify({ s: 'v1', exp: Date.now() + 300_000, e: { ...created, attributes: { stale: true } } }), { px: 300_000 });
+    await redis.set(key, encodeEntityEntry(Date.now() + 300_000, cachedEntity({ ...created, attributes: { stale: true } })), { px: 300_000 });
     await redis.hset(nameKey, 'public|20', 'planted');
     expect((await api('GET', `${DATA}/${created.id}`)).body.attributes).toEqual({ stale: true });
     const event = entityChanged('EntityUpdated', created, null);

@@ -5,6 +5,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDocumentClient } from '../../src/adapters/dynamodb/documentClient.ts';
 import { DynamoEntityRepository } from '../../src/adapters/dynamodb/DynamoEntityRepository.ts';
+import { RedisClient } from '../../src/adapters/redis/redisClient.ts';
 import type { Entity } from '../../src/domain/entity.ts';
 import { ensureTable, freePort, PROJECT_ROOT, waitFor } from '../../scripts/lib/localStack.ts';
 import { redisServer } from '../support/redisServer.ts';
@@ -44,12 +45,48 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => redis.stop());
 
+/** How many times the server has run `command` (INFO commandstats). */
+async function commandCalls(command: string): Promise<number> {
+  const client = new RedisClient({ host: '127.0.0.1', port });
+  try {
+    await client.waitUntilReady(5_000);
+    const stats = String(await client.call('INFO', 'commandstats'));
+    return Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(stats)?.[1] ?? 0);
+  } finally {
+    await client.quit();
+  }
+}
+
+function storedEntity(): Promise<Entity> {
+  const now = new Date().toISOString();
+  const entity: Entity = { id: randomUUID(), tenantId: 'failopen', name: `fail-open ${randomUUID()}`, attributes: { n: 1 }, visibility: 'public', version: 1, createdAt: now, updatedAt: now };
+  return new DynamoEntityRepository({ client: createDocumentClient({ region: 'eu-west-1', endpoint: inject('dynamoEndpoint') }), tableName: table, cursorSigningKey: 'x'.repeat(32) })
+    .create(entity)
+    .then(() => entity);
+}
+
+describe('GET /api/v1/data/entities/{id} read ahead', () => {
+  it('answers an anonymous hit with the one cache read started before the middleware stack', async () => {
+    const entity = await storedEntity();
+    expect((await read(entity.id)).headers?.['X-Cache']).toBe('MISS');
+    const before = await commandCalls('mget');
+    const hit = await read(entity.id);
+    expect(hit.statusCode).toBe(200);
+    expect(hit.headers?.['X-Cache']).toBe('HIT');
+    expect(JSON.parse(hit.body)).toEqual(entity);
+    expect(await commandCalls('mget')).toBe(before + 1);
+  });
+
+  it('still validates what it read ahead for: a malformed id is a 400, whatever the cache holds', async () => {
+    const response = await read('not-a-uuid');
+    expect(response.statusCode).toBe(400);
+    expect(response.headers?.['Content-Type']).toBe('application/problem+json');
+  });
+});
+
 describe('GET /api/v1/data/entities/{id} when Redis fails', () => {
   it('answers 200 from DynamoDB while Redis is down, with no added latency once the breaker is open, and hits again when it is back', async () => {
-    const now = new Date().toISOString();
-    const entity: Entity = { id: randomUUID(), tenantId: 'failopen', name: `fail-open ${randomUUID()}`, attributes: { n: 1 }, visibility: 'public', version: 1, createdAt: now, updatedAt: now };
-    await new DynamoEntityRepository({ client: createDocumentClient({ region: 'eu-west-1', endpoint: inject('dynamoEndpoint') }), tableName: table, cursorSigningKey: 'x'.repeat(32) }).create(entity);
-
+    const entity = await storedEntity();
     expect((await read(entity.id)).headers?.['X-Cache']).toBe('MISS');
     const hit = await read(entity.id);
     expect(hit.statusCode).toBe(200);

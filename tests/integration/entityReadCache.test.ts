@@ -8,7 +8,7 @@ import { LruCacheStore } from '../../src/adapters/redis/LruCacheStore.ts';
 import { RedisCacheStore } from '../../src/adapters/redis/RedisCacheStore.ts';
 import { connectRedis, deleteKeysMatching, parseRedisUrl, RedisClient } from '../../src/adapters/redis/redisClient.ts';
 import type { Entity } from '../../src/domain/entity.ts';
-import { CacheInvalidatingRepository, EntityCacheInvalidator, EntityCacheKeys, EntityReadCache, type CacheObserver, type CacheTtls } from '../../src/domain/entityReadCache.ts';
+import { cachedEntity, CacheInvalidatingRepository, encodeEntityEntry, EntityCacheInvalidator, EntityCacheKeys, EntityReadCache, readEntityAhead, type CacheObserver, type CacheTtls, type EntityRead } from '../../src/domain/entityReadCache.ts';
 import type { CacheStore, EntityRepository } from '../../src/domain/ports.ts';
 import { ensureTable, freePort, waitFor } from '../../scripts/lib/localStack.ts';
 import { redisServer } from '../support/redisServer.ts';
@@ -54,10 +54,27 @@ function redisStore(redis: RedisClient, breaker = new CircuitBreaker({ failureTh
   return new RedisCacheStore(redis, breaker);
 }
 
+/**
+ * A read with the cached entity's JSON parsed back, after checking that the fields the cache
+ * answers with beside it (what the response headers come from) are the entity's own.
+ */
+function parsed(read: EntityRead): { entity: Entity | undefined; cache: EntityRead['cache'] } {
+  if (!read.entity) return { entity: undefined, cache: read.cache };
+  const entity = JSON.parse(read.entity.json) as Entity;
+  expect(read.entity).toEqual(cachedEntity(entity, read.entity.json));
+  return { entity, cache: read.cache };
+}
+
+/** The cache under test (`cache`), and its reads as entities (`reads`: see parsed). */
 function cacheOver(store: CacheStore, repository: EntityRepository, observer?: CacheObserver, ttls: Partial<CacheTtls> = {}) {
   const keys = new EntityCacheKeys(PREFIX);
+  const cache = new EntityReadCache({ repository, store, keys, ttls, ...(observer && { observer }) });
   return {
-    reads: new EntityReadCache({ repository, store, keys, ttls, ...(observer && { observer }) }),
+    cache,
+    reads: {
+      get: async (...args: Parameters<EntityReadCache['get']>) => parsed(await cache.get(...args)),
+      list: (...args: Parameters<EntityReadCache['list']>) => cache.list(...args),
+    },
     writes: new CacheInvalidatingRepository(repository, new EntityCacheInvalidator(store, keys), (error) => { throw error; }),
     keys,
   };
@@ -85,16 +102,17 @@ describe('the read-through cache against Redis', () => {
     await writes.create(e);
 
     expect(await reads.get({ kind: 'tenant', tenantId: 'acme' }, e.id)).toEqual({ entity: e, cache: 'MISS' });
-    expect(await reads.get({ kind: 'tenant', tenantId: 'acme' }, e.id)).toEqual({ entity: e, cache: 'HIT', json: JSON.stringify(e) });
+    expect(await reads.get({ kind: 'tenant', tenantId: 'acme' }, e.id)).toEqual({ entity: e, cache: 'HIT' });
     expect(counts.get).toBe(1);
     expect(observer).toMatchObject({ hits: 1, misses: 1, errors: [] });
-    expect(keys.entity(e.id, 'public')).toMatch(new RegExp(`^${PREFIX}v1:entity:`));
+    expect(keys.entity(e.id, 'public')).toMatch(new RegExp(`^${PREFIX}v2:entity:`));
     const pttl = await shared.call('PTTL', keys.entity(e.id, 'tenant:acme'));
     expect(pttl).toBeGreaterThan(290_000);
     expect(pttl).toBeLessThanOrEqual(300_000);
     // A private entity never lands in the public view: anonymous callers get a 404 (cached as such).
     expect(await reads.get({ kind: 'public' }, e.id)).toEqual({ entity: undefined, cache: 'MISS' });
-    expect(JSON.parse((await shared.get(keys.entity(e.id, 'public')))!).e).toBeNull();
+    // The public view's "no" is a header alone: no entity after it.
+    expect(JSON.parse((await shared.get(keys.entity(e.id, 'public')))!)).toEqual({ s: 'v2', exp: expect.any(Number) });
     expect(await shared.call('PTTL', keys.entity(e.id, 'public'))).toBeLessThanOrEqual(30_000);
     expect(await reads.get({ kind: 'public' }, e.id)).toEqual({ entity: undefined, cache: 'HIT' });
   });
@@ -110,7 +128,7 @@ describe('the read-through cache against Redis', () => {
     expect(await reads.get({ kind: 'public' }, secret.id)).toMatchObject({ entity: undefined });
     expect(await shared.exists([keys.entity(secret.id, 'tenant:tenant-a')])).toBe(1);
     // A forged entry (another tenant's private entity in the public view) is refused, not served.
-    await shared.set(keys.entity(secret.id, 'public'), JSON.stringify({ s: 'v1', exp: Date.now() + 60_000, e: secret }), { px: 60_000 });
+    await shared.set(keys.entity(secret.id, 'public'), encodeEntityEntry(Date.now() + 60_000, cachedEntity(secret)), { px: 60_000 });
     expect(await reads.get({ kind: 'public' }, secret.id)).toEqual({ entity: undefined, cache: 'MISS' });
   });
 
@@ -149,7 +167,7 @@ describe('the read-through cache against Redis', () => {
     await dynamo.update(v3, v2);
     expect((await reads.get({ kind: 'public' }, v1.id)).entity).toEqual(v2);
     expect(await reads.get({ kind: 'public' }, v1.id, { atLeastVersion: 3 })).toEqual({ entity: v3, cache: 'MISS' });
-    expect(await reads.get({ kind: 'public' }, v1.id, { atLeastVersion: 3 })).toEqual({ entity: v3, cache: 'HIT', json: JSON.stringify(v3) });
+    expect(await reads.get({ kind: 'public' }, v1.id, { atLeastVersion: 3 })).toEqual({ entity: v3, cache: 'HIT' });
 
     await writes.delete(v3, new Date().toISOString());
     expect(await reads.get({ kind: 'public' }, v1.id)).toEqual({ entity: undefined, cache: 'MISS' });
@@ -208,22 +226,81 @@ describe('the read-through cache against Redis', () => {
     expect(observer.errors.some((m) => m.startsWith('decode'))).toBe(true);
   });
 
-  it("hands a hit's entity over with its JSON as stored: byte for byte what serialising it gives, whatever the attributes hold", async () => {
-    const { reads, writes, keys } = cacheOver(redisStore(shared), counting(dynamo).repository);
+  it("answers a hit with the entity's JSON byte for byte as the miss sent it, whatever the attributes hold, and refuses entries laid out otherwise", async () => {
+    const observer = recorder();
+    const { cache, writes, keys } = cacheOver(redisStore(shared), counting(dynamo).repository, observer);
     const e = entity('json', {
       visibility: 'public',
       name: 'Zoë "quoted" \\ back-slashed, ünïcödé ✓ 𝄞',
       attributes: { nested: { deep: [1, 2.5, -0.001, 1e15, true, null, 'line\nbreak\ttab\u0001'] }, emoji: '😀', empty: {}, list: [] },
     });
     await writes.create(e);
-    const miss = await reads.get({ kind: 'public' }, e.id);
-    const hit = await reads.get({ kind: 'public' }, e.id);
-    // (DynamoDB keeps no member order in maps: the entity as read, not `e`, decides the bytes.)
-    expect(hit).toEqual({ entity: e, cache: 'HIT', json: JSON.stringify(miss.entity) });
-    expect(hit.json).toBe(JSON.stringify(hit.entity));
-    // An entry laid out otherwise (not by this module's writer) is still a hit, without the shortcut.
-    await shared.set(keys.entity(e.id, 'public'), JSON.stringify({ exp: Date.now() + 60_000, s: 'v1', e }), { px: 60_000 });
-    expect(await reads.get({ kind: 'public' }, e.id)).toEqual({ entity: e, cache: 'HIT' });
+    const miss = await cache.get({ kind: 'public' }, e.id);
+    const hit = await cache.get({ kind: 'public' }, e.id);
+    expect(miss.cache).toBe('MISS');
+    expect(hit).toEqual({ entity: miss.entity, cache: 'HIT' });
+    // (DynamoDB keeps no member order in maps: the entity as read decides the bytes, not `e`.)
+    expect(JSON.parse(hit.entity!.json)).toEqual(e);
+    // The entry is the header line, then the JSON the response sends.
+    const stored = (await shared.get(keys.entity(e.id, 'public')))!;
+    expect(stored.slice(stored.indexOf('\n') + 1)).toBe(miss.entity!.json);
+    expect(JSON.parse(stored.slice(0, stored.indexOf('\n')))).toEqual({ s: 'v2', exp: expect.any(Number), id: e.id, t: 'json', vis: 'public', v: 1 });
+
+    // Refused (a miss, reported): the previous key schema's envelope, another entity's entry under
+    // this key, a header without its entity, an entity that is not a JSON object.
+    const exp = Date.now() + 60_000;
+    const other = cachedEntity({ ...e, id: randomUUID() });
+    for (const planted of [
+      JSON.stringify({ s: 'v1', exp, e }),
+      encodeEntityEntry(exp, other),
+      encodeEntityEntry(exp, cachedEntity(e)).split('\n')[0]!,
+      encodeEntityEntry(exp, { ...cachedEntity(e), json: '[1]' }),
+    ]) {
+      observer.errors.length = 0;
+      await shared.set(keys.entity(e.id, 'public'), planted, { px: 60_000 });
+      expect((await cache.get({ kind: 'public' }, e.id)).cache, planted).toBe('MISS');
+      expect(observer.errors, planted).toEqual([expect.stringMatching(/^decode: unreadable cache entry/)]);
+    }
+  });
+
+  it('takes a read started ahead when it asked for the same keys, reports its failure as its own, and reads itself otherwise', async () => {
+    const observer = recorder();
+    let storeReads = 0;
+    const redis = redisStore(shared);
+    const store: CacheStore = Object.assign(Object.create(redis) as CacheStore, {
+      get: (keys: readonly string[]) => {
+        storeReads++;
+        return redis.get(keys);
+      },
+    });
+    const { cache, writes, keys } = cacheOver(store, counting(dynamo).repository, observer);
+    const e = entity('ahead', { visibility: 'public' });
+    await writes.create(e);
+    await cache.get({ kind: 'public' }, e.id);
+
+    storeReads = 0;
+    const ahead = readEntityAhead(store, keys, { kind: 'public' }, e.id);
+    expect(storeReads).toBe(1);
+    expect(parsed(await cache.get({ kind: 'public' }, e.id, { ahead }))).toEqual({ entity: e, cache: 'HIT' });
+    expect(storeReads).toBe(1);
+
+    // Started for another scope (the route found a token): not this read's keys, so it reads itself.
+    storeReads = 0;
+    const anonymous = readEntityAhead(store, keys, { kind: 'public' }, e.id);
+    expect(parsed(await cache.get({ kind: 'public-and-tenant', tenantId: 'ahead' }, e.id, { ahead: anonymous }))).toEqual({ entity: e, cache: 'HIT' });
+    expect(storeReads).toBe(2);
+
+    // A read ahead that failed is a miss answered from the table, reported by the read that took it.
+    const failing: CacheStore = Object.assign(Object.create(redis) as CacheStore, {
+      get: () => {
+        throw new Error('connection reset');
+      },
+    });
+    const broken = readEntityAhead(failing, keys, { kind: 'public' }, e.id);
+    await new Promise((resolve) => setImmediate(resolve)); // nothing rejects unhandled meanwhile
+    observer.errors.length = 0;
+    expect(parsed(await cache.get({ kind: 'public' }, e.id, { ahead: broken }))).toEqual({ entity: e, cache: 'MISS' });
+    expect(observer.errors).toEqual(['get: connection reset']);
   });
 
   it('has the same TTL semantics in the in-process LRU', async () => {

@@ -40,4 +40,43 @@ describe('the shared HTTP stack', () => {
     const answered = await problem(event({}), context);
     expect(answered).toMatchObject({ statusCode: 404, headers: { 'x-correlation-id': 'gw-1' } });
   });
+
+  it("starts the route's read ahead from the raw event before the middleware stack, and hands the route what it started", async () => {
+    const order: string[] = [];
+    const handler = httpHandler<{ id: string }>(
+      ({ ahead }) => {
+        order.push(`route ahead=${ahead?.id}`);
+        return Promise.resolve({ statusCode: 200, headers: {}, body: '{}' });
+      },
+      {
+        readAhead: (raw) => {
+          // The stack has not run: no correlation id on the logger yet, no response.
+          order.push(`readAhead ${raw.path}`);
+          return { id: 'x' };
+        },
+      },
+    );
+    await expect(handler(event({ 'x-correlation-id': 'c-2' }), context)).resolves.toMatchObject({ statusCode: 200, headers: { 'x-correlation-id': 'c-2' } });
+    expect(order).toEqual(['readAhead /api/v1/data/entities/x', 'route ahead=x']);
+  });
+
+  it('runs the route without a read ahead that threw or started nothing, and never hands one invocation another\'s', async () => {
+    const seen: unknown[] = [];
+    let next: () => { id: string } | undefined = () => {
+      throw new Error('bad event');
+    };
+    const handler = httpHandler<{ id: string }>(
+      ({ ahead }) => {
+        seen.push(ahead);
+        return Promise.resolve({ statusCode: 200, headers: {}, body: '{}' });
+      },
+      { readAhead: () => next() },
+    );
+    expect((await handler(event({}), context)).statusCode).toBe(200);
+    next = () => ({ id: 'first' });
+    await handler(event({}), context);
+    next = () => undefined;
+    await handler(event({}), context); // the same context object again, as a test harness may pass
+    expect(seen).toEqual([undefined, { id: 'first' }, undefined]);
+  });
 });
