@@ -10,8 +10,8 @@
  *   readpath  GET /secure/entities/{id} against DynamoDB Local (DYNAMODB_ENDPOINT), beside a raw
  *             GetItem of the same item from the same process.
  *   cachehit  GET /data/entities/{id} answered from Redis (REDIS_URL, keys under CACHE_KEY_PREFIX),
- *             beside a raw GET of the same cache key from the same process; the prefix's keys are
- *             deleted afterwards.
+ *             beside a raw GET of the same cache key from the same process, traced (the budget) and
+ *             again with the trace not sampled; the prefix's keys are deleted afterwards.
  */
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -50,6 +50,8 @@ export interface CacheHitResult {
   readonly rawGetMedianUs: number;
   readonly ratio: number;
   readonly samples: number;
+  /** The same with the invocation's trace not sampled (no subsegment sent), beside its own raw GETs. */
+  readonly unsampled: { readonly handlerMedianUs: number; readonly rawGetMedianUs: number; readonly ratio: number };
 }
 
 export type WorkerMessage =
@@ -170,11 +172,14 @@ function statusOf(result: unknown): number | string {
   return 'unknown';
 }
 
-/** One invocation as the runtime makes it: a fresh copy of the event and trace id (untimed), then the handler (timed). */
-async function timedInvoke(handler: Handler, event: Record<string, unknown>, functionName: string): Promise<{ ns: number; result: unknown }> {
+/**
+ * One invocation as the runtime makes it: a fresh copy of the event and trace id (untimed), then
+ * the handler (timed). Traced (`Sampled=1`) unless told otherwise: the costlier case.
+ */
+async function timedInvoke(handler: Handler, event: Record<string, unknown>, functionName: string, sampled = true): Promise<{ ns: number; result: unknown }> {
   const copy = structuredClone(event);
   const context = lambdaContext(functionName);
-  process.env._X_AMZN_TRACE_ID = traceHeader(true);
+  process.env._X_AMZN_TRACE_ID = traceHeader(sampled);
   const start = nowNs();
   const result = await handler(copy, context);
   return { ns: nowNs() - start, result };
@@ -285,8 +290,8 @@ async function cacheHit(): Promise<CacheHitResult> {
   try {
     const get = await loadHandler('functions/entities/getEntity.ts');
     const event = await loadEvent('get-public-entity.json');
-    const viaHandler = async (expect: 'HIT' | 'MISS') => {
-      const { ns, result } = await timedInvoke(get, event, 'getEntity');
+    const viaHandler = async (expect: 'HIT' | 'MISS', sampled = true) => {
+      const { ns, result } = await timedInvoke(get, event, 'getEntity', sampled);
       const r = result as { statusCode?: number; headers?: Record<string, string> };
       if (r.statusCode !== 200 || r.headers?.['X-Cache'] !== expect) throw new Error(`getEntity answered ${JSON.stringify(result).slice(0, 300)}, expected 200 and X-Cache: ${expect}`);
       return ns;
@@ -301,7 +306,14 @@ async function cacheHit(): Promise<CacheHitResult> {
       return ns;
     };
     const { a: handlerMedianUs, b: rawGetMedianUs } = await paired(() => viaHandler('HIT'), rawGet, 200, READ_ITERATIONS * 3);
-    return { handlerMedianUs, rawGetMedianUs, ratio: handlerMedianUs / rawGetMedianUs, samples: READ_ITERATIONS * 3 };
+    const unsampled = await paired(() => viaHandler('HIT', false), rawGet, 200, READ_ITERATIONS * 3);
+    return {
+      handlerMedianUs,
+      rawGetMedianUs,
+      ratio: handlerMedianUs / rawGetMedianUs,
+      samples: READ_ITERATIONS * 3,
+      unsampled: { handlerMedianUs: unsampled.a, rawGetMedianUs: unsampled.b, ratio: unsampled.a / unsampled.b },
+    };
   } finally {
     await deleteKeysMatching(raw, `${prefix}*`);
     await raw.quit();
