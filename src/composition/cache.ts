@@ -69,6 +69,11 @@ export const cacheStore: CacheStore =
         },
       });
 
+/** Whether the store is ready for use without building it first (the in-process LRU always is). */
+export function cacheStoreBuilt(): boolean {
+  return !(cacheStore instanceof LazyCacheStore) || cacheStore.isBuilt;
+}
+
 async function buildRedisStore(): Promise<CacheStore> {
   const breaker = new CircuitBreaker({
     failureThreshold: 3,

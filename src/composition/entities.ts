@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CacheInvalidatingRepository, EntityCacheInvalidator, EntityCacheKeys, EntityReadCache, readEntityAhead, type EntityReadAhead } from '../domain/entityReadCache.ts';
 import type { ReadScope } from '../domain/principal.ts';
 import { EntityService } from '../domain/entityService.ts';
-import { cacheConfig, cacheObserver, cacheStore, cacheTtls } from './cache.ts';
+import { cacheConfig, cacheObserver, cacheStore, cacheStoreBuilt, cacheTtls } from './cache.ts';
 import { entityRepository } from './entityTable.ts';
 import { once } from './once.ts';
 
@@ -19,9 +19,13 @@ export const entityReadCache: () => Promise<EntityReadCache> = once(async () =>
   new EntityReadCache({ repository: await entityRepository(), store: cacheStore, keys: cacheKeys, ttls: cacheTtls, observer: cacheObserver }),
 );
 
-/** Starts the cache read of `(await entityReadCache()).get(scope, id)` now, to pass to it (see EntityReadAhead). */
-export function entityReadAhead(scope: ReadScope, id: string): EntityReadAhead {
-  return readEntityAhead(cacheStore, cacheKeys, scope, id);
+/**
+ * Starts the cache read of `(await entityReadCache()).get(scope, id)` now, to pass to it (see
+ * EntityReadAhead); nothing until the store is built: building it (the endpoint and the AUTH token
+ * from SSM and Secrets Manager, the connection) belongs inside the invocation and its trace.
+ */
+export function entityReadAhead(scope: ReadScope, id: string): EntityReadAhead | undefined {
+  return cacheStoreBuilt() ? readEntityAhead(cacheStore, cacheKeys, scope, id) : undefined;
 }
 
 /** Writes delete the cache entries they affect once they succeed (the invalidator consumer does it again on the event). */

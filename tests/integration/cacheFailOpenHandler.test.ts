@@ -7,6 +7,8 @@ import { createDocumentClient } from '../../src/adapters/dynamodb/documentClient
 import { DynamoEntityRepository } from '../../src/adapters/dynamodb/DynamoEntityRepository.ts';
 import { RedisClient } from '../../src/adapters/redis/redisClient.ts';
 import type { Entity } from '../../src/domain/entity.ts';
+import type { EntityReadAhead } from '../../src/domain/entityReadCache.ts';
+import type { ReadScope } from '../../src/domain/principal.ts';
 import { ensureTable, freePort, PROJECT_ROOT, waitFor } from '../../scripts/lib/localStack.ts';
 import { redisServer } from '../support/redisServer.ts';
 
@@ -18,6 +20,7 @@ import { redisServer } from '../support/redisServer.ts';
 const table = `failopen-handler-${randomUUID()}`;
 let port: number;
 let handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+let entityReadAhead: (scope: ReadScope, id: string) => EntityReadAhead | undefined;
 let template: APIGatewayProxyEvent;
 
 const context = { awsRequestId: 'r', functionName: 'getEntity', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:0:function:getEntity', memoryLimitInMB: '1024', logGroupName: 'g', logStreamName: 's', callbackWaitsForEmptyEventLoop: false, getRemainingTimeInMillis: () => 10_000, done: () => undefined, fail: () => undefined, succeed: () => undefined } as Context;
@@ -41,6 +44,7 @@ beforeAll(async () => {
     POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
   ({ handler } = await import('../../functions/entities/getEntity.ts'));
+  ({ entityReadAhead } = await import('../../src/composition/entities.ts'));
   template = JSON.parse(await readFile(join(PROJECT_ROOT, 'events', 'get-public-entity.json'), 'utf8')) as APIGatewayProxyEvent;
 }, 60_000);
 afterAll(() => redis.stop());
@@ -68,7 +72,10 @@ function storedEntity(): Promise<Entity> {
 describe('GET /api/v1/data/entities/{id} read ahead', () => {
   it('answers an anonymous hit with the one cache read started before the middleware stack', async () => {
     const entity = await storedEntity();
+    // Cold: the first read builds the store inside the invocation, so nothing is read ahead of it.
+    expect(entityReadAhead({ kind: 'public' }, entity.id)).toBeUndefined();
     expect((await read(entity.id)).headers?.['X-Cache']).toBe('MISS');
+    expect(entityReadAhead({ kind: 'public' }, entity.id)?.keys).toHaveLength(1);
     const before = await commandCalls('mget');
     const hit = await read(entity.id);
     expect(hit.statusCode).toBe(200);

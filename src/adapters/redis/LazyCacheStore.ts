@@ -36,6 +36,11 @@ export class LazyCacheStore implements CacheStore {
     return this.pending;
   }
 
+  /** Whether the store has been built (it is built on the first call). */
+  get isBuilt(): boolean {
+    return this.built !== undefined;
+  }
+
   /** Straight to the built store (no extra await per call once it exists), else through the build. */
   private use<T>(call: (store: CacheStore) => Promise<T>): Promise<T> {
     return this.built ? call(this.built) : this.store().then(call);
