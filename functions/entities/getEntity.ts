@@ -8,7 +8,7 @@ import { accessTokenVerifier } from '../../src/composition/tokenVerifier.ts';
 import { newestVersionIn } from '../../src/http/etag.ts';
 import { header } from '../../src/http/headers.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { channelOf, principalOf } from '../../src/http/principal.ts';
+import { channelOf, isAnonymous, principalOf } from '../../src/http/principal.ts';
 import { entityResponse } from '../../src/http/responses.ts';
 
 /**
@@ -18,8 +18,7 @@ import { entityResponse } from '../../src/http/responses.ts';
  */
 function readAhead(event: APIGatewayProxyEvent): EntityReadAhead | undefined {
   const id = event.pathParameters?.['id'];
-  if (id === undefined || channelOf(event) !== 'data' || header(event, 'authorization') !== undefined) return undefined;
-  return entityReadAhead(readScopeFor(undefined, 'data'), id);
+  return id !== undefined && isAnonymous(event) ? entityReadAhead(readScopeFor(undefined, 'data'), id) : undefined;
 }
 
 /**

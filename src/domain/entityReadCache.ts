@@ -57,6 +57,10 @@ export class EntityCacheKeys {
   entity(id: string, view: EntityView): string {
     return `${this.base}entity:{${id}}:${view}`;
   }
+  /** The keys of `id` in `views`, in their order: what one entity read asks the store for. */
+  entities(id: string, views: readonly EntityView[]): string[] {
+    return views.map((view) => this.entity(id, view));
+  }
   entityLock(id: string, views: readonly EntityView[]): string {
     return `${this.base}lock:entity:{${id}}:${views.join(',')}`;
   }
@@ -223,7 +227,7 @@ export interface EntityReadAhead {
 
 /** Starts the store read that `get(scope, id)` will make (see EntityReadAhead); never throws nor rejects unhandled. */
 export function readEntityAhead(store: CacheStore, keys: EntityCacheKeys, scope: ReadScope, id: string): EntityReadAhead {
-  const entityKeys = viewsOf(scope).map((view) => keys.entity(id, view));
+  const entityKeys = keys.entities(id, viewsOf(scope));
   let values: Promise<(string | undefined)[]>;
   try {
     values = store.get(entityKeys);
@@ -273,7 +277,7 @@ export class EntityReadCache {
    */
   async get(scope: ReadScope, id: string, options: { atLeastVersion?: number; ahead?: EntityReadAhead } = {}): Promise<EntityRead> {
     const views = viewsOf(scope);
-    const keys = views.map((view) => this.deps.keys.entity(id, view));
+    const keys = this.deps.keys.entities(id, views);
     const lookup = async (ahead?: EntityReadAhead): Promise<Answer<CachedEntity | undefined>> =>
       this.entityAnswer(scope, await this.readEntities(id, keys, ahead && sameKeys(ahead.keys, keys) ? ahead.values : undefined), options.atLeastVersion);
     const cached = await lookup(options.ahead);

@@ -38,6 +38,15 @@ export function channelOf(event: Pick<APIGatewayProxyEvent, 'resource'>): Channe
 const BEARER = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/;
 
 /**
+ * Whether a request is an anonymous read of the data API (auth optional): no verified caller and
+ * no token to verify, the case where principalOf answers `undefined`. Decided from the event
+ * alone, without verifying anything (for work started before the route runs).
+ */
+export function isAnonymous(event: APIGatewayProxyEvent): boolean {
+  return channelOf(event) === 'data' && !callerOf(event) && header(event, 'authorization') === undefined;
+}
+
+/**
  * The caller of a request. On secure routes the API Gateway authorizer has verified the token
  * and its context is the only source. On data routes (auth optional) a token, if sent, is
  * verified here with the same verifier; an invalid one is a 401, never a silent anonymous read.

@@ -133,10 +133,12 @@ function statusOf(response: unknown): number | undefined {
  */
 export function captureLambdaHandler(tracer: Tracer): MiddlewareObj<unknown, unknown, Error, Context>[] {
   if (!tracer.enabled) return [];
+  // The runtime sets the handler's name before the function's code loads; it does not change.
+  const handlerName = process.env._HANDLER;
   return [
     {
       before: (request) => {
-        const subsegment = tracer.startInvocation(`## ${process.env._HANDLER ?? request.context.functionName ?? 'handler'}`);
+        const subsegment = tracer.startInvocation(`## ${handlerName ?? request.context.functionName ?? 'handler'}`);
         if (subsegment) invocations.set(request, subsegment);
       },
       after: (request) => {
