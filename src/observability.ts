@@ -3,7 +3,8 @@
  * environment that serverless.yml sets (service name, namespace, log level, tracing switch).
  * Each lives in its own module: a function that needs only the logger (the authorizer, the
  * Cognito trigger) imports `./observability/logger.ts` and its bundle carries no tracer or metrics.
- * The tracer is our own (`./observability/tracer.ts`, X-Ray over UDP), not the X-Ray SDK.
+ * The tracer (`./observability/tracer.ts`, X-Ray over UDP) and the metrics writer
+ * (`./observability/metrics.ts`, EMF on stdout) are our own; the logger is Powertools'.
  */
 export { logger } from './observability/logger.ts';
 export { tracer } from './observability/tracer.ts';

@@ -1,14 +1,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { projectEntityEvents } from '../../src/adapters/postgres/entityProjection.ts';
 import { pool } from '../../src/composition/readModel.ts';
 import { parseEntityEventMessage } from '../../src/adapters/eventbridge/eventBridgeMessage.ts';
-import type { EntityEvent } from '../../src/domain/entityEvents.ts';
+import { oldestEventAgeSeconds, type EntityEvent } from '../../src/domain/entityEvents.ts';
+import { eventHandler } from '../../src/middleware/eventHandler.ts';
 import { logger, metrics } from '../../src/observability.ts';
+import { MetricUnit } from '../../src/observability/metrics.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
 
@@ -33,6 +31,9 @@ async function project(records: readonly SQSRecord[]): Promise<Map<string, Error
     }
     metrics.addMetric('ReadModelRowsWritten', MetricUnit.Count, result.written);
     metrics.addMetric('ReadModelEventsSkipped', MetricUnit.Count, result.skipped);
+    const lag = oldestEventAgeSeconds(parsed.filter((_, index) => !result.failed.has(index)).map((p) => p.event), Date.now());
+    // How far the read model is behind DynamoDB after this batch: what ReadModelLagAlarm watches.
+    if (lag !== undefined) metrics.addMetric('ReadModelLagSeconds', MetricUnit.Seconds, lag);
   } catch (error) {
     // The batch write failed as a whole (e.g. PostgreSQL unreachable): every parsed record is retried.
     logger.error('Projection of the batch failed; every record will be retried', { error: error as Error, records: parsed.length });
@@ -46,7 +47,7 @@ async function project(records: readonly SQSRecord[]): Promise<Map<string, Error
  * SQS consumer (the read-model queue): each message is an EventBridge entity event. Partial batch
  * responses (`ReportBatchItemFailures`): only the failed messages return to the queue.
  */
-export const handler = middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+export const handler = eventHandler(async (event: SQSEvent, context): Promise<SQSBatchResponse> => {
   const failures = await project(event.Records);
   return processPartialResponse(
     event,
@@ -57,6 +58,4 @@ export const handler = middy(async (event: SQSEvent, context: Context): Promise<
     processor,
     { context, throwOnFullBatchFailure: false },
   );
-})
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics));
+});

@@ -1,4 +1,3 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { createDocumentClient } from '../../src/adapters/dynamodb/documentClient.ts';
 import { DynamoEntitySource } from '../../src/adapters/dynamodb/DynamoEntitySource.ts';
 import { PostgresReadModelStore } from '../../src/adapters/postgres/PostgresReadModelStore.ts';
@@ -8,6 +7,7 @@ import { pool } from '../../src/composition/readModel.ts';
 import { ReadModelReconciler } from '../../src/domain/readModelReconciler.ts';
 import { eventHandler } from '../../src/middleware/eventHandler.ts';
 import { logger, metrics, tracer } from '../../src/observability.ts';
+import { MetricUnit } from '../../src/observability/metrics.ts';
 
 const settings = config();
 const source = new DynamoEntitySource({ client: createDocumentClient({ region: settings.AWS_REGION, endpoint: settings.DYNAMODB_ENDPOINT, observer: tracer.awsCallObserver() }), tableName: settings.ENTITIES_TABLE });

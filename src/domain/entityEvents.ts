@@ -42,3 +42,16 @@ export function entityDeleted(tombstone: Tombstone, correlationId: string | null
 function envelopeOf(entityId: string, tenantId: string, version: number, occurredAt: string, correlationId: string | null) {
   return { schemaVersion: ENTITY_EVENT_SCHEMA_VERSION, eventId: `${entityId}#${version}`, tenantId, entityId, version, occurredAt, correlationId } as const;
 }
+
+/**
+ * The age, at `now` (epoch ms), of the oldest change among `events` (by `occurredAt`), in seconds:
+ * how far behind its source a consumer that just applied them is. Undefined for no events.
+ */
+export function oldestEventAgeSeconds(events: readonly EntityEvent[], now: number): number | undefined {
+  let oldest = Infinity;
+  for (const event of events) {
+    const at = Date.parse(event.occurredAt);
+    if (at < oldest) oldest = at;
+  }
+  return oldest === Infinity ? undefined : Math.max(0, (now - oldest) / 1000);
+}

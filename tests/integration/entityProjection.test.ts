@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { inject } from 'vitest';
 import { projectEntityEvents } from '../../src/adapters/postgres/entityProjection.ts';
 import { changed, deleted, entityAt, eventBridgeBody, sqsEvent } from '../support/entityEvents.ts';
@@ -78,16 +78,27 @@ describe('projectEntityEvents (real PostgreSQL)', () => {
 
 describe('projectEntityEvents handler (SQS batch, partial responses)', () => {
   it('reports a poison message as a batch item failure while the rest of the batch is projected', async () => {
-    Object.assign(process.env, { DATABASE_URL: inject('databaseUrl'), POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
+    Object.assign(process.env, { DATABASE_URL: inject('databaseUrl'), POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'false', POWERTOOLS_TRACE_ENABLED: 'false' });
     const { handler } = await import('../../functions/events/projectEntityEvents.ts');
     const tenant = uniqueTenant('sqs');
     const a = entityAt(tenant, 1);
     const b = entityAt(tenant, 1);
     const event = sqsEvent([eventBridgeBody(changed(a)), 'not json', JSON.stringify({ source: 'entity-platform.entities', 'detail-type': 'EntityCreated', detail: { type: 'EntityCreated' } }), eventBridgeBody(changed(b))]);
+    const stdout: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (stdout.push(String(chunk)), true));
+    onTestFinished(() => write.mockRestore());
+    const before = Date.now();
     const response = await handler(event, { functionName: 'projectEntityEvents', awsRequestId: 'r', getRemainingTimeInMillis: () => 30_000 } as never);
+    const after = Date.now();
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[1]!.messageId }, { itemIdentifier: event.Records[2]!.messageId }] });
     expect(await rowOf(a.id)).toBeDefined();
     expect(await rowOf(b.id)).toBeDefined();
+    // The batch's EMF line: what it wrote, what it refused, and the lag ReadModelLagAlarm watches (the oldest change it applied).
+    const line = stdout.map((text) => JSON.parse(text) as Record<string, unknown>).find((l) => 'ReadModelRowsWritten' in l)!;
+    expect(line).toMatchObject({ ReadModelRowsWritten: 2, ReadModelProjectionFailures: 2, service: expect.any(String) });
+    const occurred = Date.parse(a.updatedAt);
+    expect(line['ReadModelLagSeconds']).toBeGreaterThanOrEqual((before - occurred) / 1000);
+    expect(line['ReadModelLagSeconds']).toBeLessThanOrEqual((after - occurred) / 1000);
     // Redelivery of the whole batch: the good ones are no-ops, the poison ones fail again (→ DLQ after maxReceiveCount).
     const again = await handler(event, { functionName: 'projectEntityEvents', awsRequestId: 'r2', getRemainingTimeInMillis: () => 30_000 } as never);
     expect(again.batchItemFailures).toHaveLength(2);

@@ -1,4 +1,4 @@
-import { createSocket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
 import { describe, expect, it } from 'vitest';
 import { DaemonClient, DEFAULT_DAEMON_ADDRESS, parseDaemonAddress } from '../../src/observability/xray/daemon.ts';
 import { anchorClock, MAX_DOCUMENT_BYTES, sampledTraceOf, Subsegment } from '../../src/observability/xray/subsegment.ts';
@@ -40,6 +40,33 @@ describe('DaemonClient', () => {
       daemon.close();
     }
   });
+
+  it('delivers in order what was sent while it connected, and keeps sending after a datagram nobody received', async () => {
+    const daemon = createSocket('udp4');
+    await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
+    const port = daemon.address().port;
+    process.env.AWS_XRAY_DAEMON_ADDRESS = `127.0.0.1:${port}`;
+    const client = new DaemonClient();
+    let again: Socket | undefined;
+    try {
+      const received: string[] = [];
+      daemon.on('message', (message) => received.push(message.toString().split('\n')[1]!));
+      for (let i = 0; i < 3; i++) client.send(`{"id":"${i}"}`); // the first invocation: the socket is still connecting
+      await expect.poll(() => received).toEqual(['{"id":"0"}', '{"id":"1"}', '{"id":"2"}']);
+      await new Promise<void>((resolve) => daemon.close(resolve));
+      client.send('{"id":"lost"}'); // nobody listens: refused (ICMP), reported on the socket, ignored
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      again = createSocket('udp4');
+      await new Promise<void>((resolve) => again!.bind(port, '127.0.0.1', resolve));
+      const later: string[] = [];
+      again.on('message', (message) => later.push(message.toString().split('\n')[1]!));
+      client.send('{"id":"3"}');
+      await expect.poll(() => later).toEqual(['{"id":"3"}']);
+    } finally {
+      delete process.env.AWS_XRAY_DAEMON_ADDRESS;
+      again?.close();
+    }
+  });
 });
 
 describe('sampledTraceOf (the invocation trace header)', () => {
@@ -47,10 +74,15 @@ describe('sampledTraceOf (the invocation trace header)', () => {
   it('gives the trace id and the Lambda segment as parent when sampled', () => {
     expect(sampledTraceOf(`Root=${root};Parent=53995c3f42cd8ad8;Sampled=1`)).toEqual({ traceId: root, parentId: '53995c3f42cd8ad8' });
     expect(sampledTraceOf(`Root=${root};Parent=53995c3f42cd8ad8;Sampled=1;Lineage=a87bd80c:1|68fd508a:5`)).toEqual({ traceId: root, parentId: '53995c3f42cd8ad8' });
+    expect(sampledTraceOf(`Sampled=1;Root=${root}; Parent=53995c3f42cd8ad8`)).toEqual({ traceId: root, parentId: '53995c3f42cd8ad8' });
+    expect(sampledTraceOf(`Root=${root}; Parent=53995c3f42cd8ad8; Sampled = 1 `)).toEqual({ traceId: root, parentId: '53995c3f42cd8ad8' });
   });
 
   it('gives nothing when not sampled, incomplete or missing', () => {
     expect(sampledTraceOf(`Root=${root};Parent=53995c3f42cd8ad8;Sampled=0`)).toBeUndefined();
+    expect(sampledTraceOf(`Root=${root};Parent=53995c3f42cd8ad8;Sampled=10`)).toBeUndefined();
+    expect(sampledTraceOf(`Root=${root};Parent=53995c3f42cd8ad8;NotSampled=1`)).toBeUndefined();
+    expect(sampledTraceOf(`Root=${root};Parent=53995c3f42cd8ad8;Sampled=?`)).toBeUndefined();
     expect(sampledTraceOf(`Root=${root};Sampled=1`)).toBeUndefined();
     expect(sampledTraceOf(`Parent=53995c3f42cd8ad8;Sampled=1`)).toBeUndefined();
     expect(sampledTraceOf(root)).toBeUndefined();

@@ -26,29 +26,60 @@ export function parseDaemonAddress(value: string): DaemonAddress | undefined {
 
 const HEADER = '{"format":"json","version":1}\n';
 
+/** Datagrams kept while the socket connects (the first invocation's); beyond that they are dropped. */
+const MAX_PENDING = 64;
+
 /**
  * Sends segment documents to the daemon, one UDP datagram each. The socket is made on the first
- * send, one per container, and `unref`ed so it never keeps the process alive; send errors are
- * swallowed: tracing never fails a request.
+ * send, one per container, `unref`ed so it never keeps the process alive, and connected to the
+ * daemon: a connected socket sends at once, with no address lookup per datagram and a cheaper
+ * system call (~5 against ~9 µs here). What is sent while it connects (within the first
+ * invocation) goes out once it has. Errors are swallowed: tracing never fails a request; a socket
+ * that could not connect is dropped, and the next send makes another.
  */
 export class DaemonClient {
   #socket: Socket | undefined;
-  #address: DaemonAddress | undefined;
+  #connected = false;
+  #pending: string[] = [];
 
   send(document: string): void {
     try {
-      this.#address ??= parseDaemonAddress(process.env.AWS_XRAY_DAEMON_ADDRESS ?? '') ?? DEFAULT_DAEMON_ADDRESS;
-      if (!this.#socket) {
-        this.#socket = createSocket('udp4');
-        this.#socket.on('error', ignore);
-        this.#socket.unref();
-      }
+      const datagram = HEADER + document;
       // No callback: a failed send is dropped all the same, without a completion callback per datagram.
-      this.#socket.send(HEADER + document, this.#address.port, this.#address.host);
+      if (this.#connected) this.#socket!.send(datagram);
+      else {
+        if (this.#pending.length < MAX_PENDING) this.#pending.push(datagram);
+        this.#socket ??= this.#open();
+      }
     } catch {
       // Tracing never fails a request.
     }
   }
+
+  #open(): Socket {
+    const address = parseDaemonAddress(process.env.AWS_XRAY_DAEMON_ADDRESS ?? '') ?? DEFAULT_DAEMON_ADDRESS;
+    const socket = createSocket('udp4');
+    socket.on('error', () => {
+      // Once connected: a send refused (ECONNREFUSED when nothing listens), ignored. Before: the
+      // connection failed; the datagrams waiting for it are dropped.
+      if (this.#connected || this.#socket !== socket) return;
+      this.#socket = undefined;
+      this.#pending = [];
+      socket.close();
+    });
+    socket.unref();
+    socket.connect(address.port, address.host, () => {
+      if (this.#socket !== socket) return;
+      this.#connected = true;
+      const pending = this.#pending;
+      this.#pending = [];
+      try {
+        for (const datagram of pending) socket.send(datagram);
+      } catch {
+        // Tracing never fails a request (nor, here, the process).
+      }
+    });
+    return socket;
+  }
 }
 
-function ignore(): void {}

@@ -6,12 +6,15 @@ export interface TraceContext {
   readonly parentId: string;
 }
 
+const SAMPLED = /(?:^|;)\s*Sampled\s*=\s*1\s*(?:;|$)/;
+
 /**
  * The trace context of `header` (`Root=1-…;Parent=…;Sampled=1`, as Lambda passes it), or
  * `undefined` when the header is missing, incomplete or not sampled: nothing is recorded then.
  */
 export function sampledTraceOf(header: string | undefined): TraceContext | undefined {
-  if (!header) return undefined;
+  // Most invocations are not sampled (1 a second and 5 % beyond): no parsing for them.
+  if (!header || !SAMPLED.test(header)) return undefined;
   let traceId: string | undefined;
   let parentId: string | undefined;
   let sampled = false;
@@ -143,7 +146,7 @@ export class Subsegment {
 
   /** The document the daemon forwards: this subsegment alone, linked to its parent by `parent_id`. */
   toDocument(): string {
-    const document = {
+    const document: Record<string, unknown> = {
       type: 'subsegment',
       id: this.id,
       trace_id: this.trace.traceId,
@@ -151,15 +154,16 @@ export class Subsegment {
       name: this.name,
       start_time: this.startTime,
       end_time: this.endTime ?? epochSeconds(),
-      ...(this.namespace && { namespace: this.namespace }),
-      ...(this.annotations && { annotations: this.annotations }),
-      ...(this.aws && { aws: this.aws }),
-      ...(this.http && { http: this.http }),
-      ...(this.error && { error: true }),
-      ...(this.throttle && { throttle: true }),
-      ...(this.fault && { fault: true }),
-      ...(this.#exceptions && { cause: { working_directory: process.cwd(), exceptions: this.#exceptions } }),
     };
+    // Members only when set, in one shape per kind of subsegment (no spreads of temporary objects).
+    if (this.namespace) document['namespace'] = this.namespace;
+    if (this.annotations) document['annotations'] = this.annotations;
+    if (this.aws) document['aws'] = this.aws;
+    if (this.http) document['http'] = this.http;
+    if (this.error) document['error'] = true;
+    if (this.throttle) document['throttle'] = true;
+    if (this.fault) document['fault'] = true;
+    if (this.#exceptions) document['cause'] = { working_directory: process.cwd(), exceptions: this.#exceptions };
     const text = JSON.stringify(document);
     if (!this.#exceptions || Buffer.byteLength(text) <= MAX_DOCUMENT_BYTES) return text;
     // Only a cause can grow a document this far: keep each exception's type and the start of its message.
