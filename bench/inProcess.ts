@@ -5,16 +5,18 @@
  *   warm      every route's full handler (middy stack, Powertools, validation, service, repository)
  *             with the store calls answered in-process: our AWS client's DynamoDB calls (after the
  *             document layer's marshalling, before signing and HTTP), the runtime
- *             secret (a local Secrets Manager stand-in) and the JWKS fetch are answered in this process
- *             only; production code is untouched.
+ *             secret (a local Secrets Manager stand-in), the JWKS fetch and the X-Ray daemon's
+ *             datagrams are answered in this process only; production code is untouched.
  *   readpath  GET /secure/entities/{id} against DynamoDB Local (DYNAMODB_ENDPOINT), beside a raw
  *             GetItem of the same item from the same process.
  *   cachehit  GET /data/entities/{id} answered from Redis (REDIS_URL, keys under CACHE_KEY_PREFIX),
- *             beside a raw GET of the same cache key from the same process, traced (the budget) and
- *             again with the trace not sampled; the prefix's keys are deleted afterwards.
+ *             beside a raw GET of the same cache key from the same process: traced as X-Ray's
+ *             default rule samples (the budget), then every invocation traced, then none; the
+ *             prefix's keys are deleted afterwards.
  */
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { Socket } from 'node:dgram';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -27,7 +29,7 @@ import { deleteKeysMatching, parseRedisUrl, RedisClient } from '../src/adapters/
 import { ENTITY_SK, entityPk, toItem } from '../src/adapters/dynamodb/entityItem.ts';
 import type { Entity } from '../src/domain/entity.ts';
 import { EntityCacheKeys } from '../src/domain/entityReadCache.ts';
-import { DEPLOYED_REFS, REGION, traceHeader } from './lib/lambdaEnv.ts';
+import { defaultSamplingRule, DEPLOYED_REFS, REGION, traceHeader } from './lib/lambdaEnv.ts';
 import { median, nowNs, percentile } from './lib/stats.ts';
 
 export interface LatencyResult {
@@ -45,13 +47,22 @@ export interface ReadPathResult {
   readonly samples: number;
 }
 
-export interface CacheHitResult {
+export interface HitVsRawGet {
   readonly handlerMedianUs: number;
   readonly rawGetMedianUs: number;
   readonly ratio: number;
+}
+
+export interface CacheHitResult extends HitVsRawGet {
   readonly samples: number;
-  /** The same with the invocation's trace not sampled (no subsegment sent), beside its own raw GETs. */
-  readonly unsampled: { readonly handlerMedianUs: number; readonly rawGetMedianUs: number; readonly ratio: number };
+  /** The share of the hits under X-Ray's default rule that it sampled (traced), warm-up included. */
+  readonly tracedShare: number;
+  /** The same with every invocation traced (each sends its subsegment): the sampled tail. */
+  readonly everyTraced: HitVsRawGet;
+  /** The same with no invocation traced. */
+  readonly untraced: HitVsRawGet;
+  /** Traced invocations of this worker in all (warm-up included): what the daemon stand-in should have received. */
+  readonly tracedInvocations: number;
 }
 
 export type WorkerMessage =
@@ -125,6 +136,21 @@ function answerDynamoDbInProcess(): void {
   };
 }
 
+/**
+ * The X-Ray daemon answered in-process for the warm figures (our code only): the tracer builds and
+ * hands over every datagram as always, and the socket's send counts it instead of making the system
+ * call (which the read path's cache hit measures against a daemon stand-in, bench/lib/xrayDaemon.ts).
+ */
+function answerXrayInProcess(): { datagrams(): number } {
+  let datagrams = 0;
+  Socket.prototype.send = function (this: Socket, ...args: unknown[]) {
+    datagrams += 1;
+    const callback = args.findLast((arg) => typeof arg === 'function') as ((error: Error | null, bytes: number) => void) | undefined;
+    if (callback) process.nextTick(callback, null, 0);
+  } as typeof Socket.prototype.send;
+  return { datagrams: () => datagrams };
+}
+
 let invocation = 0;
 function lambdaContext(functionName: string): Context {
   invocation += 1;
@@ -182,7 +208,12 @@ async function timedInvoke(handler: Handler, event: Record<string, unknown>, fun
   process.env._X_AMZN_TRACE_ID = traceHeader(sampled);
   const start = nowNs();
   const result = await handler(copy, context);
-  return { ns: nowNs() - start, result };
+  const ns = nowNs() - start;
+  // Untimed: the event loop turns between invocations, as the runtime's own I/O makes it (answering,
+  // then waiting for the next event); without it, a run of invocations answered in-process would
+  // never let the loop run what they started (the X-Ray socket's connection, timers).
+  await new Promise((resolve) => setImmediate(resolve));
+  return { ns, result };
 }
 
 interface Route {
@@ -195,6 +226,7 @@ interface Route {
 async function warmRoutes(): Promise<LatencyResult[]> {
   await answerIdentityInProcess();
   answerDynamoDbInProcess();
+  const xray = answerXrayInProcess();
   const token = accessToken();
   const bearer = (event: SampleEvent) => {
     event.headers.Authorization = `Bearer ${token}`;
@@ -224,6 +256,9 @@ async function warmRoutes(): Promise<LatencyResult[]> {
     for (let i = 0; i < WARM_ITERATIONS; i++) samples.push((await timedInvoke(handler, route.event, functionName)).ns / 1000);
     results.push({ name: route.name, status: route.expect, medianUs: median(samples), p99Us: percentile(samples, 99), samples: samples.length });
   }
+  // Every invocation was sampled: a tracer that sent nothing would make these figures meaningless.
+  const tracedRoutes = routes.filter((route) => !route.module.endsWith('authorizer.ts')).length; // the authorizer has no tracer
+  if (xray.datagrams() < tracedRoutes * WARM_ITERATIONS) throw new Error(`bench: ${xray.datagrams()} X-Ray datagrams for ${tracedRoutes} routes of ${WARM_ITERATIONS} traced invocations`);
   return results;
 }
 
@@ -279,6 +314,34 @@ async function paired(a: () => Promise<number>, b: () => Promise<number>, warmup
   return { a: median(as) / 1000, b: median(bs) / 1000 };
 }
 
+/**
+ * `paired` for several `as` against one `b`: each round runs every `a` beside a `b` of its own
+ * (the order within each pair alternating, and the order of the `as` rotating); medians in µs.
+ * The warm-up rounds are not kept.
+ */
+async function interleaved(as: readonly (() => Promise<number>)[], b: () => Promise<number>, warmup: number, rounds: number): Promise<{ a: number; b: number }[]> {
+  const samples = as.map(() => ({ a: [] as number[], b: [] as number[] }));
+  for (let i = 0; i < warmup + rounds; i++) {
+    for (let j = 0; j < as.length; j++) {
+      const k = (i + j) % as.length;
+      let aNs: number;
+      let bNs: number;
+      if ((i + j) % 2 === 0) {
+        aNs = await as[k]!();
+        bNs = await b();
+      } else {
+        bNs = await b();
+        aNs = await as[k]!();
+      }
+      if (i >= warmup) {
+        samples[k]!.a.push(aNs);
+        samples[k]!.b.push(bNs);
+      }
+    }
+  }
+  return samples.map(({ a, b: bs }) => ({ a: median(a) / 1000, b: median(bs) / 1000 }));
+}
+
 async function cacheHit(): Promise<CacheHitResult> {
   await answerIdentityInProcess();
   answerDynamoDbInProcess();
@@ -290,7 +353,9 @@ async function cacheHit(): Promise<CacheHitResult> {
   try {
     const get = await loadHandler('functions/entities/getEntity.ts');
     const event = await loadEvent('get-public-entity.json');
+    let traced = 0;
     const viaHandler = async (expect: 'HIT' | 'MISS', sampled = true) => {
+      if (sampled) traced += 1;
       const { ns, result } = await timedInvoke(get, event, 'getEntity', sampled);
       const r = result as { statusCode?: number; headers?: Record<string, string> };
       if (r.statusCode !== 200 || r.headers?.['X-Cache'] !== expect) throw new Error(`getEntity answered ${JSON.stringify(result).slice(0, 300)}, expected 200 and X-Cache: ${expect}`);
@@ -305,15 +370,25 @@ async function cacheHit(): Promise<CacheHitResult> {
       if (value === null) throw new Error(`raw GET found no ${key}`);
       return ns;
     };
-    const { a: handlerMedianUs, b: rawGetMedianUs } = await paired(() => viaHandler('HIT'), rawGet, 200, READ_ITERATIONS * 3);
-    const unsampled = await paired(() => viaHandler('HIT', false), rawGet, 200, READ_ITERATIONS * 3);
-    return {
-      handlerMedianUs,
-      rawGetMedianUs,
-      ratio: handlerMedianUs / rawGetMedianUs,
-      samples: READ_ITERATIONS * 3,
-      unsampled: { handlerMedianUs: unsampled.a, rawGetMedianUs: unsampled.b, ratio: unsampled.a / unsampled.b },
+    const rounds = READ_ITERATIONS * 3;
+    const versus = ({ a, b }: { a: number; b: number }): HitVsRawGet => ({ handlerMedianUs: a, rawGetMedianUs: b, ratio: a / b });
+    // Three ways of tracing, measured in the same rounds (each beside raw GETs of its own), so that
+    // none of them has the machine or the JIT to itself. The budget: X-Ray's default rule decides,
+    // as in production.
+    const sample = defaultSamplingRule();
+    let measured = 0;
+    let measuredTraced = 0;
+    const production = () => {
+      const sampled = sample();
+      measured += 1;
+      if (sampled) measuredTraced += 1;
+      return viaHandler('HIT', sampled);
     };
+    const [byRule, everyTraced, untraced] = (
+      await interleaved([production, () => viaHandler('HIT', true), () => viaHandler('HIT', false)], rawGet, 300, rounds)
+    ).map(({ a, b }) => versus({ a, b }));
+    const tracedShare = measuredTraced / measured;
+    return { ...byRule!, samples: rounds, tracedShare, everyTraced: everyTraced!, untraced: untraced!, tracedInvocations: traced };
   } finally {
     await deleteKeysMatching(raw, `${prefix}*`);
     await raw.quit();

@@ -44,7 +44,8 @@ export function lambdaEnvironment(functionName: string, templateVariables: Recor
     AWS_ACCESS_KEY_ID: 'ASIABENCHBENCHBENCH0',
     AWS_SECRET_ACCESS_KEY: 'bench-secret-access-key-not-real',
     AWS_SESSION_TOKEN: 'bench-session-token-not-real',
-    // X-Ray: segments go by UDP to a port nobody listens on.
+    // X-Ray: Lambda's daemon address; the bench's in-process workers get the address of a stand-in
+    // that reads (bench/lib/xrayDaemon.ts). A cold init sends nothing.
     AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
     AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
     _AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1',
@@ -59,4 +60,21 @@ export function lambdaEnvironment(functionName: string, templateVariables: Recor
 export function traceHeader(sampled: boolean): string {
   const root = `1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
   return `Root=${root};Parent=${randomBytes(8).toString('hex')};Sampled=${sampled ? 1 : 0}`;
+}
+
+/**
+ * X-Ray's default sampling rule, which the stages use (no rule of their own), as each request
+ * meets it: the first request of each second (the reservoir), then 5 % of the others. API Gateway
+ * decides and the function's trace header carries the decision.
+ */
+export function defaultSamplingRule(random: () => number = Math.random, now: () => number = Date.now): () => boolean {
+  let second = Number.NaN;
+  return () => {
+    const current = Math.floor(now() / 1000);
+    if (current !== second) {
+      second = current;
+      return true;
+    }
+    return random() < 0.05;
+  };
 }
