@@ -289,35 +289,15 @@ async function readPath(): Promise<ReadPathResult> {
     if (statusOf(result) !== 200) throw new Error(`getEntity answered ${JSON.stringify(result).slice(0, 300)}`);
     return ns;
   };
-  const { a: rawGetItemMedianUs, b: handlerMedianUs } = await paired(rawGet, viaHandler, 100, READ_ITERATIONS);
+  const { a: rawGetItemMedianUs, b: handlerMedianUs } = (await interleaved([rawGet], viaHandler, 100, READ_ITERATIONS))[0]!;
   raw.destroy();
   return { handlerMedianUs, rawGetItemMedianUs, ratio: handlerMedianUs / rawGetItemMedianUs, samples: READ_ITERATIONS };
 }
 
-/** Alternates `a` and `b` (which goes first changes every round, so neither always follows the other); medians in µs. */
-async function paired(a: () => Promise<number>, b: () => Promise<number>, warmup: number, rounds: number): Promise<{ a: number; b: number }> {
-  for (let i = 0; i < warmup; i++) {
-    await a();
-    await b();
-  }
-  const as: number[] = [];
-  const bs: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    if (i % 2 === 0) {
-      as.push(await a());
-      bs.push(await b());
-    } else {
-      bs.push(await b());
-      as.push(await a());
-    }
-  }
-  return { a: median(as) / 1000, b: median(bs) / 1000 };
-}
-
 /**
- * `paired` for several `as` against one `b`: each round runs every `a` beside a `b` of its own
- * (the order within each pair alternating, and the order of the `as` rotating); medians in µs.
- * The warm-up rounds are not kept.
+ * Each `a` against `b`, alternated: each round runs every `a` beside a `b` of its own (which of
+ * the pair goes first alternating, so neither always follows the other, and the order of the `as`
+ * rotating); medians in µs. The warm-up rounds are not kept.
  */
 async function interleaved(as: readonly (() => Promise<number>)[], b: () => Promise<number>, warmup: number, rounds: number): Promise<{ a: number; b: number }[]> {
   const samples = as.map(() => ({ a: [] as number[], b: [] as number[] }));

@@ -1,4 +1,5 @@
-import { createEntitySchema, parseInput } from '../../src/domain/entitySchemas.ts';
+import { createEntitySchema } from '../../src/domain/entitySchemas.ts';
+import { parseInput } from '../../src/domain/parseInput.ts';
 import { entityService } from '../../src/composition/entities.ts';
 import { idempotency } from '../../src/composition/idempotency.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
@@ -11,7 +12,7 @@ export const handler = httpHandler(
   async ({ event, body }) => {
     const principal = securePrincipalOf(event);
     const input = parseInput(createEntitySchema, body, 'body');
-    const entity = await (await entityService()).create(principal, input);
+    const entity = await entityService.create(principal, input);
     metrics.addMetric('EntitiesCreated', 'Count', 1);
     return entityResponse(entity, { status: 201, location: `/api/v1/secure/entities/${entity.id}` });
   },

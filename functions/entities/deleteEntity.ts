@@ -1,4 +1,5 @@
-import { entityPathSchema, parseInput } from '../../src/domain/entitySchemas.ts';
+import { entityPathSchema } from '../../src/domain/entitySchemas.ts';
+import { parseInput } from '../../src/domain/parseInput.ts';
 import { entityService } from '../../src/composition/entities.ts';
 import { idempotency } from '../../src/composition/idempotency.ts';
 import { expectedVersionFrom } from '../../src/http/etag.ts';
@@ -12,7 +13,7 @@ import { metrics } from '../../src/observability.ts';
 export const handler = httpHandler(async ({ event }) => {
   const principal = securePrincipalOf(event);
   const { id } = parseInput(entityPathSchema, event.pathParameters, 'path');
-  await (await entityService()).delete(principal, id, expectedVersionFrom(header(event, 'if-match')));
+  await entityService.delete(principal, id, expectedVersionFrom(header(event, 'if-match')));
   metrics.addMetric('EntitiesDeleted', 'Count', 1);
   return noContent();
 }, { idempotency });

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { entityPathSchema, parseInput } from '../../src/domain/entitySchemas.ts';
+import { entityPathSchema } from '../../src/domain/entitySchemas.ts';
+import { parseInput } from '../../src/domain/parseInput.ts';
 import { NotFoundError } from '../../src/domain/errors.ts';
 import type { EntityReadAhead } from '../../src/domain/entityReadCache.ts';
 import { readScopeFor } from '../../src/domain/principal.ts';
@@ -32,9 +33,9 @@ export const handler = httpHandler<EntityReadAhead>(
     const channel = channelOf(event);
     const scope = readScopeFor(principal, channel);
     const ifNoneMatch = header(event, 'if-none-match');
-    if (channel === 'secure') return entityResponse(await (await entityService()).get(scope, id), { ifNoneMatch });
+    if (channel === 'secure') return entityResponse(await entityService.get(scope, id), { ifNoneMatch });
     const atLeastVersion = newestVersionIn(ifNoneMatch);
-    const { entity, cache } = await (await entityReadCache()).get(scope, id, { ...(atLeastVersion !== undefined && { atLeastVersion }), ...(ahead && { ahead }) });
+    const { entity, cache } = await entityReadCache.get(scope, id, { ...(atLeastVersion !== undefined && { atLeastVersion }), ...(ahead && { ahead }) });
     if (!entity) throw new NotFoundError(`No entity with id ${id} exists, or you may not see it.`);
     return entityResponse(entity, { ifNoneMatch, headers: { 'X-Cache': cache } });
   },

@@ -1,4 +1,5 @@
-import { entityPathSchema, pageQuerySchema, parseInput } from '../../src/domain/entitySchemas.ts';
+import { entityPathSchema, pageQuerySchema } from '../../src/domain/entitySchemas.ts';
+import { parseInput } from '../../src/domain/parseInput.ts';
 import { readEntityHistory } from '../../src/domain/entityHistory.ts';
 import { auditTrail } from '../../src/composition/entityTable.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
@@ -10,6 +11,6 @@ export const handler = httpHandler(async ({ event }) => {
   const principal = securePrincipalOf(event);
   const { id } = parseInput(entityPathSchema, event.pathParameters, 'path');
   const query = parseInput(pageQuerySchema, event.queryStringParameters ?? {}, 'query');
-  const page = await readEntityHistory(await auditTrail(), principal, id, query);
+  const page = await readEntityHistory(auditTrail, principal, id, query);
   return jsonResponse(200, { items: page.items, nextCursor: page.nextCursor }, { 'Cache-Control': 'private, no-cache' });
 });

@@ -1,4 +1,5 @@
-import { listEntitiesQuerySchema, parseInput } from '../../src/domain/entitySchemas.ts';
+import { listEntitiesQuerySchema } from '../../src/domain/entitySchemas.ts';
+import { parseInput } from '../../src/domain/parseInput.ts';
 import { readScopeFor } from '../../src/domain/principal.ts';
 import { entityReadCache, entityService } from '../../src/composition/entities.ts';
 import { accessTokenVerifier } from '../../src/composition/tokenVerifier.ts';
@@ -15,7 +16,7 @@ export const handler = httpHandler(async ({ event }) => {
   const query = parseInput(listEntitiesQuerySchema, event.queryStringParameters ?? {}, 'query');
   const channel = channelOf(event);
   const scope = readScopeFor(principal, channel);
-  if (channel === 'secure') return pageResponse(await (await entityService()).list(scope, query));
-  const { page, cache } = await (await entityReadCache()).list(scope, query);
+  if (channel === 'secure') return pageResponse(await entityService.list(scope, query));
+  const { page, cache } = await entityReadCache.list(scope, query);
   return pageResponse(page, cache === undefined ? {} : { 'X-Cache': cache });
 });

@@ -1,4 +1,5 @@
-import { entityPathSchema, parseInput, replaceEntitySchema } from '../../src/domain/entitySchemas.ts';
+import { entityPathSchema, replaceEntitySchema } from '../../src/domain/entitySchemas.ts';
+import { parseInput } from '../../src/domain/parseInput.ts';
 import { entityService } from '../../src/composition/entities.ts';
 import { idempotency } from '../../src/composition/idempotency.ts';
 import { expectedVersionFrom } from '../../src/http/etag.ts';
@@ -14,7 +15,7 @@ export const handler = httpHandler(
     const principal = securePrincipalOf(event);
     const { id } = parseInput(entityPathSchema, event.pathParameters, 'path');
     const input = parseInput(replaceEntitySchema, body, 'body');
-    const entity = await (await entityService()).replace(principal, id, input, expectedVersionFrom(header(event, 'if-match')));
+    const entity = await entityService.replace(principal, id, input, expectedVersionFrom(header(event, 'if-match')));
     metrics.addMetric('EntitiesUpdated', 'Count', 1);
     return entityResponse(entity);
   },

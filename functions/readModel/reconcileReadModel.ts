@@ -1,16 +1,15 @@
-import { createDocumentClient } from '../../src/adapters/dynamodb/documentClient.ts';
 import { DynamoEntitySource } from '../../src/adapters/dynamodb/DynamoEntitySource.ts';
 import { PostgresReadModelStore } from '../../src/adapters/postgres/PostgresReadModelStore.ts';
-import { config } from '../../src/config/config.ts';
+import { documentClient } from '../../src/composition/dynamo.ts';
 import { once } from '../../src/composition/once.ts';
 import { pool } from '../../src/composition/readModel.ts';
+import { settings } from '../../src/composition/settings.ts';
 import { ReadModelReconciler } from '../../src/domain/readModelReconciler.ts';
 import { eventHandler } from '../../src/middleware/eventHandler.ts';
-import { logger, metrics, tracer } from '../../src/observability.ts';
+import { logger, metrics } from '../../src/observability.ts';
 import { MetricUnit } from '../../src/observability/metrics.ts';
 
-const settings = config();
-const source = new DynamoEntitySource({ client: createDocumentClient({ region: settings.AWS_REGION, endpoint: settings.DYNAMODB_ENDPOINT, observer: tracer.awsCallObserver() }), tableName: settings.ENTITIES_TABLE });
+const source = new DynamoEntitySource({ client: documentClient, tableName: settings.ENTITIES_TABLE });
 const reconciler = once(async () => new ReadModelReconciler({ source, readModel: new PostgresReadModelStore(await pool()) }));
 
 /** Scheduled (hourly): reconciles the next tenants' read model with DynamoDB; EMF metrics ReadModelDrift / ReadModelRepaired. */

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { PROJECT_ROOT, type Stoppable } from './localStack.ts';
+import { PROJECT_ROOT, stoppable, type Stoppable } from './localStack.ts';
 
 const RUN_TASK = 'AmazonEC2ContainerServiceV20141113.RunTask';
 /** The worker the task definition's image runs (its ENTRYPOINT is this program's bundle). */
@@ -127,13 +127,8 @@ export async function startLocalEcs(options: { port: number; worker?: LocalWorke
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
 
-  const stopTask = (child: ChildProcess) =>
-    new Promise<void>((done) => {
-      if (child.exitCode !== null || child.signalCode !== null) return done();
-      child.once('close', () => done());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), options.worker?.stopTimeoutMs ?? 30_000).unref();
-    });
+  // Resolved on `close`: a task's last lines are read before the stand-in stops.
+  const stopTask = (child: ChildProcess) => stoppable(child, { killAfterMs: options.worker?.stopTimeoutMs ?? 30_000, until: 'close' }).stop();
   return {
     endpoint: `http://127.0.0.1:${port}`,
     requests,

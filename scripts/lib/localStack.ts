@@ -54,15 +54,20 @@ export interface RunningProcess extends Stoppable {
   readonly process: ChildProcess;
 }
 
-function stoppable(child: ChildProcess): RunningProcess {
+/**
+ * `stop` sends SIGTERM, and SIGKILL if the child has not gone `killAfterMs` later; it resolves on
+ * `until` (`close`: its output is read to the end too).
+ */
+export function stoppable(child: ChildProcess, options: { killAfterMs?: number; until?: 'exit' | 'close' } = {}): RunningProcess {
+  const { killAfterMs = 5000, until = 'exit' } = options;
   return {
     process: child,
     stop: () =>
       new Promise((done) => {
         if (child.exitCode !== null || child.signalCode !== null) return done();
-        child.once('exit', () => done());
+        child.once(until, () => done());
         child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+        setTimeout(() => child.kill('SIGKILL'), killAfterMs).unref();
       }),
   };
 }

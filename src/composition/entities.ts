@@ -4,7 +4,6 @@ import type { ReadScope } from '../domain/principal.ts';
 import { EntityService } from '../domain/entityService.ts';
 import { cacheConfig, cacheObserver, cacheStore, cacheStoreBuilt, cacheTtls } from './cache.ts';
 import { entityRepository } from './entityTable.ts';
-import { once } from './once.ts';
 
 export { auditRecorder, auditTrail } from './entityTable.ts';
 
@@ -15,12 +14,10 @@ const cacheKeys = new EntityCacheKeys(cacheConfig.CACHE_KEY_PREFIX);
 export const entityCacheInvalidator = new EntityCacheInvalidator(cacheStore, cacheKeys);
 
 /** The data API's read-through cache (Redis, or the in-process LRU locally); see src/domain/entityReadCache.ts. */
-export const entityReadCache: () => Promise<EntityReadCache> = once(async () =>
-  new EntityReadCache({ repository: await entityRepository(), store: cacheStore, keys: cacheKeys, ttls: cacheTtls, observer: cacheObserver }),
-);
+export const entityReadCache = /* @__PURE__ */ new EntityReadCache({ repository: entityRepository, store: cacheStore, keys: cacheKeys, ttls: cacheTtls, observer: cacheObserver });
 
 /**
- * Starts the cache read of `(await entityReadCache()).get(scope, id)` now, to pass to it (see
+ * Starts the cache read of `entityReadCache.get(scope, id)` now, to pass to it (see
  * EntityReadAhead); nothing until the store is built: building it (the endpoint and the AUTH token
  * from SSM and Secrets Manager, the connection) belongs inside the invocation and its trace.
  */
@@ -29,7 +26,8 @@ export function entityReadAhead(scope: ReadScope, id: string): EntityReadAhead |
 }
 
 /** Writes delete the cache entries they affect once they succeed (the invalidator consumer does it again on the event). */
-export const entityService: () => Promise<EntityService> = once(async () => {
-  const repository = new CacheInvalidatingRepository(await entityRepository(), entityCacheInvalidator, (error) => cacheObserver.error('invalidate', error));
-  return new EntityService({ repository, clock: { now: () => new Date() }, ids: { newId: randomUUID } });
+export const entityService = /* @__PURE__ */ new EntityService({
+  repository: /* @__PURE__ */ new CacheInvalidatingRepository(entityRepository, entityCacheInvalidator, (error) => cacheObserver.error('invalidate', error)),
+  clock: { now: () => new Date() },
+  ids: { newId: randomUUID },
 });

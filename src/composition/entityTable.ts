@@ -4,7 +4,6 @@ import { logger } from '../observability.ts';
 import { cursorSigningKey } from './cursorSigningKey.ts';
 import { documentClient } from './dynamo.ts';
 import { settings } from './settings.ts';
-import { once } from './once.ts';
 
 /**
  * Composition root, table half: the entity repository and the audit trail over the container's
@@ -14,24 +13,18 @@ import { once } from './once.ts';
  */
 
 /** The table, for reads and writes alike (its cursors are signed with the runtime secret's key, fetched on the first listing). */
-export const entityRepository: () => Promise<DynamoEntityRepository> = once(() =>
-  Promise.resolve(
-    new DynamoEntityRepository({
-      client: documentClient,
-      tableName: settings.ENTITIES_TABLE,
-      cursorSigningKey,
-      correlationId: () => {
-        const id = logger.getCorrelationId();
-        return typeof id === 'string' ? id : undefined;
-      },
-    }),
-  ),
-);
+export const entityRepository = /* @__PURE__ */ new DynamoEntityRepository({
+  client: documentClient,
+  tableName: settings.ENTITIES_TABLE,
+  cursorSigningKey,
+  correlationId: () => {
+    const id = logger.getCorrelationId();
+    return typeof id === 'string' ? id : undefined;
+  },
+});
 
-/** Records audit items (the audit consumer): no settings to fetch. */
+/** Records audit items (the audit consumer): no key, so its bundle fetches no secret. */
 export const auditRecorder = /* @__PURE__ */ new DynamoAuditTrail({ client: documentClient, tableName: settings.ENTITIES_TABLE });
 
-/** The audit trail, in the same table, for reading history (its cursors are signed). */
-export const auditTrail: () => Promise<DynamoAuditTrail> = once(async () => {
-  return new DynamoAuditTrail({ client: documentClient, tableName: settings.ENTITIES_TABLE, cursorSigningKey: await cursorSigningKey() });
-});
+/** The audit trail, in the same table, for reading history (its cursors are signed with the same key, fetched on the first history read). */
+export const auditTrail = /* @__PURE__ */ new DynamoAuditTrail({ client: documentClient, tableName: settings.ENTITIES_TABLE, cursorSigningKey });

@@ -1,7 +1,6 @@
 import * as z from 'zod/mini';
 import { createEventBridgeClient, EventBridgeEntityEventPublisher } from '../adapters/eventbridge/EventBridgeEntityEventPublisher.ts';
 import { parseEnvironment } from '../config/config.ts';
-import '../domain/zodLocale.ts';
 import { logger, tracer } from '../observability.ts';
 
 const eventsConfigSchema = z.object({

@@ -7,6 +7,15 @@ export const nonEmpty = z.string().check(z.trim(), z.minLength(1));
 export const intSetting = (min: number, max: number, fallback: number) => z._default(z.coerce.number().check(z.int(), z.gte(min), z.lte(max)), fallback);
 /** An optional setting for which an empty string (a stage param left empty) means unset. */
 export const blankIsUnset = <T extends z.core.SomeType>(schema: T) => z.pipe(z.transform((value: unknown) => (value === '' ? undefined : value)), z.optional(schema));
+/** Inside a superRefine: one `<key>: is required …` issue per setting of `keys` that is unset, so every missing one is named at once. */
+export function requireSettings<T extends object>(ctx: z.core.$RefinementCtx<T>, keys: readonly (keyof T & string)[], why: string): void {
+  for (const key of keys) {
+    if (ctx.value[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `is required ${why}`, input: undefined });
+  }
+}
+
+/** Idempotency-Key outcomes are kept this long (then the table's TTL removes them) unless IDEMPOTENCY_TTL_SECONDS says otherwise; the contract quotes it. */
+export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
 const requiredForCognito = ['RUNTIME_SECRET_ID', 'COGNITO_USER_POOL_ID', 'COGNITO_APP_CLIENT_ID'] as const;
 
@@ -16,7 +25,7 @@ const configSchema = z
     AWS_REGION: nonEmpty,
     ENTITIES_TABLE: nonEmpty,
     /** How long Idempotency-Key outcomes are kept (default 24 h). */
-    IDEMPOTENCY_TTL_SECONDS: intSetting(1, 7 * 24 * 3600, 24 * 3600),
+    IDEMPOTENCY_TTL_SECONDS: intSetting(1, 7 * 24 * 3600, DEFAULT_IDEMPOTENCY_TTL_SECONDS),
     /** DynamoDB Local in the `local` stage and in tests; unset in AWS. */
     DYNAMODB_ENDPOINT: z.optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:8000' })),
     /** `local` only in the local stage, whose bundles alone contain the local issuer. */
@@ -30,10 +39,7 @@ const configSchema = z
   })
   .check(
     z.superRefine((value, ctx) => {
-      if (value.IDENTITY_PROVIDER !== 'cognito') return;
-      for (const key of requiredForCognito) {
-        if (value[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when IDENTITY_PROVIDER is cognito', input: value[key] });
-      }
+      if (value.IDENTITY_PROVIDER === 'cognito') requireSettings(ctx, requiredForCognito, 'when IDENTITY_PROVIDER is cognito');
     }),
   );
 

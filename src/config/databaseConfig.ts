@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { blankIsUnset, intSetting, nonEmpty, parseEnvironment } from './config.ts';
+import { blankIsUnset, intSetting, nonEmpty, parseEnvironment, requireSettings } from './config.ts';
 
 /**
  * PostgreSQL settings, parsed only by the functions that use the read model (the projector,
@@ -27,13 +27,9 @@ const databaseConfigSchema = z
       if (value.DB_PROXY_ENDPOINT === undefined && value.DB_PROXY_ENDPOINT_PARAMETER === undefined) {
         ctx.addIssue({ code: 'custom', path: ['DB_PROXY_ENDPOINT'], message: 'is required unless DATABASE_URL or DB_PROXY_ENDPOINT_PARAMETER is set', input: undefined });
       }
-      for (const key of ['DB_NAME', 'DB_USER', 'AWS_REGION'] as const) {
-        if (value[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'is required unless DATABASE_URL is set', input: value[key] });
-      }
+      requireSettings(ctx, ['DB_NAME', 'DB_USER', 'AWS_REGION'], 'unless DATABASE_URL is set');
     }),
   );
-
-export type DatabaseConfig = z.output<typeof databaseConfigSchema>;
 
 /** IAM authentication through RDS Proxy: where, as whom. */
 interface IamSettings {

@@ -1,12 +1,12 @@
 import * as z from 'zod';
 import { createDocument, type ZodOpenApiObject, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
+import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '../config/config.ts';
 import { entityEventSchema } from '../domain/entityEventSchema.ts';
 import { jobPathSchema, jobRequestSchema, jobSchema } from '../domain/jobs.ts';
 import { searchParamsSchema, statsParamsSchema } from '../domain/readModelQueries.ts';
 import { createEntitySchema, entityPathSchema, entitySchema, listEntitiesQuerySchema, pageQuerySchema, patchEntitySchema, replaceEntitySchema } from '../domain/entitySchemas.ts';
 import { SCOPES } from '../domain/principal.ts';
 import { entityPageSchema, headers, healthSchema, PROBLEM_CONTENT_TYPE, problemSchema } from '../http/contract.ts';
-import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '../http/idempotencyKey.ts';
 import { MAX_BODY_BYTES } from '../http/middleware/jsonBody.ts';
 import { problemTypeUri, type ProblemType } from '../http/problem.ts';
 
@@ -353,19 +353,18 @@ const operations = {
     requestParams: { header: writeHeaders(false) },
     requestBody: { required: true, content: { 'application/json': jsonBody(jobRequestSchema, { kind: 'import', source: 's3://entity-platform-dev-jobs-1a2b3c/imports/acme/catalogue.ndjson' }) } },
     responses: {
-      202: {
-        description: 'The job, recorded and its task started.',
-        headers: z.object({ ...correlated, Location: headers.location, 'Cache-Control': headers.cacheControl, ...replayed }),
-        content: { 'application/json': { schema: jobSchema } },
-      },
-      400: errors.invalidWrite,
-      401: errors.unauthenticated,
+      ...writeResponses({
+        202: {
+          description: 'The job, recorded and its task started.',
+          headers: z.object({ ...correlated, Location: headers.location, 'Cache-Control': headers.cacheControl, ...replayed }),
+          content: { 'application/json': { schema: jobSchema } },
+        },
+        409: errors.conflict,
+        413: errors.payloadTooLarge,
+        415: errors.notJson,
+      }),
+      /** Admin group, not a scope. */
       403: errors.notAdmin,
-      409: errors.conflict,
-      413: errors.payloadTooLarge,
-      415: errors.notJson,
-      422: errors.keyReused,
-      ...always,
     },
   },
   getJob: {

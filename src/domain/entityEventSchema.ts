@@ -4,11 +4,8 @@ import { entitySchema } from './entitySchemas.ts';
 
 /** The envelope of the entity events (./entityEvents.ts), as consumers check it and the contract documents it. */
 
-/** The entity as it is after the change: the same schema as the API's entity responses. */
-export const entitySnapshotSchema = entitySchema;
-
 /** What is left of a deleted entity: enough to project the deletion. Its version is the entity's last version + 1. */
-export const tombstoneSchema = z.object({
+const tombstoneSchema = z.object({
   id: z.uuid(),
   tenantId: z.string().check(z.minLength(1)),
   name: z.string().check(z.minLength(1)),
@@ -29,12 +26,13 @@ const envelope = {
   correlationId: z.nullable(z.string()),
 };
 
+/** `entity` is the entity as it is after the change: the same schema as the API's entity responses. */
 export const entityEventSchema = z.discriminatedUnion('type', [
-  z.object({ ...envelope, type: z.literal('EntityCreated'), entity: entitySnapshotSchema }),
+  z.object({ ...envelope, type: z.literal('EntityCreated'), entity: entitySchema }),
   z.object({
     ...envelope,
     type: z.literal('EntityUpdated'),
-    entity: entitySnapshotSchema,
+    entity: entitySchema,
     /** The name before this change, when the change renamed the entity (caches keyed by name need it). */
     previousName: z.optional(z.string().check(z.minLength(1))),
   }),

@@ -3,9 +3,6 @@ import { VISIBILITIES, type Attributes } from './entity.ts';
 import { ATTRIBUTE_LIMITS, checkAttributes } from './attributes.ts';
 import './zodLocale.ts';
 
-/** Fields the service owns; a client that sends one is told so by name. */
-export { parseInput, SERVER_OWNED_FIELDS } from './parseInput.ts';
-
 // zod/mini (functions and checks instead of methods) keeps the bundles small. `.register(z.globalRegistry, …)`
 // (zod's own registry, what classic zod's `.meta()` writes to) documents the schemas for the OpenAPI
 // document and the API Gateway models that src/contract generates from these very schemas;
@@ -83,20 +80,26 @@ export type PatchEntityInput = z.output<typeof patchEntitySchema>;
 
 export const PAGE_LIMITS = { min: 1, max: 100, default: 20 } as const;
 
+/**
+ * The `limit` query parameter (a page or group count), `fallback` when absent. A factory, not a
+ * shared schema: `.register` documents the instance, and each query documents its own (or none).
+ */
+export const limitParamSchema = (min: number, max: number, fallback: number) =>
+  z._default(
+    z.coerce.number({ error: `limit must be an integer from ${min} to ${max}` }).check(
+      z.int({ error: `limit must be an integer from ${min} to ${max}` }),
+      z.gte(min, { error: `limit must be at least ${min}` }),
+      z.lte(max, { error: `limit must be at most ${max}` }),
+    ),
+    fallback,
+  );
+
+/** The optional `cursor` query parameter: only its size is checked here (the adapter that decodes it checks the rest). A factory, as above. */
+export const cursorParamSchema = () => z.optional(z.string().check(z.minLength(1), z.maxLength(2048, { error: 'cursor is too long; pass the nextCursor value unchanged' })));
+
 const pageQuery = {
-  limit: z
-    ._default(
-      z.coerce.number({ error: `limit must be an integer from ${PAGE_LIMITS.min} to ${PAGE_LIMITS.max}` }).check(
-        z.int({ error: `limit must be an integer from ${PAGE_LIMITS.min} to ${PAGE_LIMITS.max}` }),
-        z.gte(PAGE_LIMITS.min, { error: `limit must be at least ${PAGE_LIMITS.min}` }),
-        z.lte(PAGE_LIMITS.max, { error: `limit must be at most ${PAGE_LIMITS.max}` }),
-      ),
-      PAGE_LIMITS.default,
-    )
-    .register(z.globalRegistry, { description: `Page size, ${PAGE_LIMITS.min}–${PAGE_LIMITS.max}.` }),
-  cursor: z
-    .optional(z.string().check(z.minLength(1), z.maxLength(2048, { error: 'cursor is too long; pass the nextCursor value unchanged' })))
-    .register(z.globalRegistry, { description: "The previous page's `nextCursor`, unchanged. Bound to its query: another query or tenant makes it a 400." }),
+  limit: limitParamSchema(PAGE_LIMITS.min, PAGE_LIMITS.max, PAGE_LIMITS.default).register(z.globalRegistry, { description: `Page size, ${PAGE_LIMITS.min}–${PAGE_LIMITS.max}.` }),
+  cursor: cursorParamSchema().register(z.globalRegistry, { description: "The previous page's `nextCursor`, unchanged. Bound to its query: another query or tenant makes it a 400." }),
 };
 
 export const listEntitiesQuerySchema = z.strictObject({ name: z.optional(entityNameSchema), ...pageQuery });

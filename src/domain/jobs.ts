@@ -14,6 +14,8 @@ import { isAdmin, TENANT_ID_PATTERN, type Principal } from './principal.ts';
 
 export const JOB_KINDS = ['import', 'export', 'rebuild-read-model'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
+/** Narrows a name (the worker's command line) to a job kind. */
+export const isJobKind = (name: string): name is JobKind => (JOB_KINDS as readonly string[]).includes(name);
 export const JOB_STATES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'INTERRUPTED'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 /** A rebuild of every tenant's read model (operators only). */
@@ -24,15 +26,18 @@ export const JOB_RETENTION_SECONDS = 30 * 24 * 3600;
 
 /** Where each kind's files go in the jobs bucket: `<prefix>/<tenant>/…` (the bucket's lifecycle rules expire exports and rejects). */
 export const JOB_PREFIXES = { imports: 'imports', exports: 'exports', rejects: 'rejects' } as const;
+/** Where an import from S3 puts its rejected lines when it names no place (the API and the worker's command line agree). */
+export const defaultRejectsUri = (bucket: string, tenantId: string, jobId: string): string => `s3://${bucket}/${JOB_PREFIXES.rejects}/${tenantId}/${jobId}.ndjson`;
 
-export interface S3Object {
+/** An object's place in S3 (what `parseS3Uri` answers and the S3 adapter reads and writes). */
+export interface S3Location {
   readonly bucket: string;
   readonly key: string;
 }
 
 const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
 /** `s3://bucket/key` → its parts; anything else (a local path) → `undefined`. */
-export function parseS3Uri(location: string): S3Object | undefined {
+export function parseS3Uri(location: string): S3Location | undefined {
   const match = S3_URI.exec(location);
   return match ? { bucket: match[1]!, key: match[2]! } : undefined;
 }
@@ -47,21 +52,17 @@ const s3Uri = (description?: string) =>
       z.refine((s) => parseS3Uri(s) !== undefined && !CONTROL_CHARS.test(s) && !s.includes('/../') && !s.endsWith('/'), { error: 'must be an S3 object URI, s3://<bucket>/<key>' }),
     )
     .register(z.globalRegistry, { examples: ['s3://entity-platform-dev-jobs-1a2b3c/imports/acme/catalogue.ndjson'], ...(description !== undefined && { description }) });
-const described = <T extends z.core.$ZodType>(schema: T, description: string): T => {
-  z.globalRegistry.add(schema, { description });
-  return schema;
-};
 const boundedInt = (min: number, max: number) => z.int().check(z.gte(min), z.lte(max));
 
 const common = {
-  spot: described(z._default(z.boolean(), true), 'Run on Fargate Spot (falling back to on-demand Fargate when Spot has no capacity); false: on-demand only.'),
+  spot: z._default(z.boolean(), true).register(z.globalRegistry, { description: 'Run on Fargate Spot (falling back to on-demand Fargate when Spot has no capacity); false: on-demand only.' }),
 };
 const importJob = z.strictObject({
   kind: z.literal('import'),
   source: s3Uri(`The NDJSON or CSV file: in the jobs bucket, under \`${JOB_PREFIXES.imports}/<your tenant>/\`.`),
-  format: described(z.optional(z.enum(['ndjson', 'csv'])), 'Default: by the extension (`.csv` is CSV, anything else NDJSON).'),
-  rejects: described(z.optional(s3Uri()), `Where the rejected lines go: in the jobs bucket, under \`${JOB_PREFIXES.rejects}/<your tenant>/\`. Default: \`${JOB_PREFIXES.rejects}/<your tenant>/<job id>.ndjson\`.`),
-  concurrency: described(z.optional(boundedInt(1, 64)), 'Records written at the same time (default 16).'),
+  format: z.optional(z.enum(['ndjson', 'csv'])).register(z.globalRegistry, { description: 'Default: by the extension (`.csv` is CSV, anything else NDJSON).' }),
+  rejects: z.optional(s3Uri()).register(z.globalRegistry, { description: `Where the rejected lines go: in the jobs bucket, under \`${JOB_PREFIXES.rejects}/<your tenant>/\`. Default: \`${JOB_PREFIXES.rejects}/<your tenant>/<job id>.ndjson\`.` }),
+  concurrency: z.optional(boundedInt(1, 64)).register(z.globalRegistry, { description: 'Records written at the same time (default 16).' }),
   ...common,
 });
 const exportJob = z.strictObject({
@@ -71,7 +72,7 @@ const exportJob = z.strictObject({
 });
 const rebuildJob = z.strictObject({
   kind: z.literal('rebuild-read-model'),
-  segments: described(z.optional(boundedInt(1, 64)), 'Parallel scan segments (all-tenant rebuilds only; default 4).'),
+  segments: z.optional(boundedInt(1, 64)).register(z.globalRegistry, { description: 'Parallel scan segments (all-tenant rebuilds only; default 4).' }),
   ...common,
 });
 
@@ -86,11 +87,10 @@ const operator = {
   tenantId: z.union([z.string().check(z.regex(TENANT_ID_PATTERN, { error: 'tenantId must be 1–64 letters, digits, "_" or "-", or "*" (every tenant, rebuild only)' })), z.literal(ALL_TENANTS)]),
   requestedBy: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
 };
-export const operatorJobRequestSchema = z.union([
+const operatorJobRequestSchema = z.union([
   z.strictObject({ resume: z.string().check(z.regex(JOB_ID_PATTERN, { error: 'resume must be a job id' })), spot: z.optional(z.boolean()), requestedBy: operator.requestedBy }),
   z.discriminatedUnion('kind', [z.extend(importJob, operator), z.extend(exportJob, operator), z.extend(rebuildJob, operator)], { error: 'kind must be "import", "export" or "rebuild-read-model"' }),
 ]);
-export type OperatorJobRequest = z.output<typeof operatorJobRequestSchema>;
 
 export const jobPathSchema = z.object({
   id: z.string().check(z.regex(JOB_ID_PATTERN, { error: 'must be a job id: 1–128 letters, digits, ".", "_" or "-"' })).register(z.globalRegistry, { description: 'The job id.', examples: ['6f1d4c3e-2b7a-4e55-9c0d-7a1b2c3d4e5f'] }),
@@ -103,7 +103,7 @@ export const jobSchema = z
     jobId: z.string(),
     kind: z.enum(JOB_KINDS),
     tenantId: z.string(),
-    state: described(z.enum(JOB_STATES), 'QUEUED (task started, worker not yet running), RUNNING, SUCCEEDED, FAILED (see `error`), INTERRUPTED (stopped with a checkpoint, e.g. Fargate Spot reclaimed it: resume it).'),
+    state: z.enum(JOB_STATES).register(z.globalRegistry, { description: 'QUEUED (task started, worker not yet running), RUNNING, SUCCEEDED, FAILED (see `error`), INTERRUPTED (stopped with a checkpoint, e.g. Fargate Spot reclaimed it: resume it).' }),
     params: z.strictObject({
       source: z.optional(z.string()),
       destination: z.optional(z.string()),
@@ -112,18 +112,18 @@ export const jobSchema = z
       concurrency: z.optional(z.int()),
       segments: z.optional(z.int()),
     }),
-    requestedBy: described(z.string(), '`user:<sub>` (an admin), `operator:<who>` (startJob), `cli:<user>` (npm run worker).'),
+    requestedBy: z.string().register(z.globalRegistry, { description: '`user:<sub>` (an admin), `operator:<who>` (startJob), `cli:<user>` (npm run worker).' }),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
-    taskArn: described(z.optional(z.string()), 'The ECS task of the latest run.'),
+    taskArn: z.optional(z.string()).register(z.globalRegistry, { description: 'The ECS task of the latest run.' }),
     capacityProvider: z.optional(z.enum(['FARGATE_SPOT', 'FARGATE'])),
-    startedAt: described(z.optional(z.iso.datetime()), 'When the latest run started.'),
+    startedAt: z.optional(z.iso.datetime()).register(z.globalRegistry, { description: 'When the latest run started.' }),
     finishedAt: z.optional(z.iso.datetime()),
-    counts: described(z.optional(countsSchema), 'import: imported, rejected, replayed; export: exported; rebuild: read, written, failed.'),
-    rejects: described(z.optional(z.string()), 'Where the rejected lines of an import are (one JSON line each: line, reason, errors).'),
-    lastCheckpoint: described(z.optional(z.strictObject({ at: z.iso.datetime(), position: z.record(z.string(), z.unknown()) })), 'The last checkpoint: a resumed job continues from here.'),
+    counts: z.optional(countsSchema).register(z.globalRegistry, { description: 'import: imported, rejected, replayed; export: exported; rebuild: read, written, failed.' }),
+    rejects: z.optional(z.string()).register(z.globalRegistry, { description: 'Where the rejected lines of an import are (one JSON line each: line, reason, errors).' }),
+    lastCheckpoint: z.optional(z.strictObject({ at: z.iso.datetime(), position: z.record(z.string(), z.unknown()) })).register(z.globalRegistry, { description: 'The last checkpoint: a resumed job continues from here.' }),
     error: z.optional(z.string()),
-    runs: described(z.optional(z.int().check(z.gte(0))), 'Tasks started for the job so far.'),
+    runs: z.optional(z.int().check(z.gte(0))).register(z.globalRegistry, { description: 'Tasks started for the job so far.' }),
   })
   .register(z.globalRegistry, { id: 'Job' });
 
@@ -239,7 +239,7 @@ export class JobService {
     let params: JobParams;
     switch (request.kind) {
       case 'import': {
-        const rejects = request.rejects ?? `s3://${this.deps.jobsBucket}/${JOB_PREFIXES.rejects}/${tenantId}/${jobId}.ndjson`;
+        const rejects = request.rejects ?? defaultRejectsUri(this.deps.jobsBucket, tenantId, jobId);
         inPrefix('source', request.source, JOB_PREFIXES.imports);
         inPrefix('rejects', rejects, JOB_PREFIXES.rejects);
         params = { source: request.source, rejects, ...(request.format && { format: request.format }), ...(request.concurrency && { concurrency: request.concurrency }) };

@@ -74,7 +74,12 @@ export interface JobRecords {
   /** Records a new job; throws `ConflictError` when the id exists. */
   create(record: JobRecord): Promise<void>;
   get(jobId: string): Promise<JobRecord | undefined>;
-  update(jobId: string, changes: Partial<JobRecord> & { readonly updatedAt: string }): Promise<void>;
+  /**
+   * Sets `changes`; the record must exist (else `NotFoundError`) unless `seed` is given: then a
+   * missing record is created from `seed` and `changes` (a job the worker runs without a request).
+   * `remove` names fields to drop (an earlier run's error).
+   */
+  update(jobId: string, changes: Partial<JobRecord> & { readonly updatedAt: string }, options?: { seed?: Partial<JobRecord>; remove?: readonly (keyof JobRecord)[] }): Promise<void>;
 }
 
 /** Where a job's task runs: Fargate Spot, or on-demand Fargate. */

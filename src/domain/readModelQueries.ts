@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
 import type { Entity, JsonValue } from './entity.ts';
 import { ValidationError, type FieldIssue } from './errors.ts';
-import { PAGE_LIMITS, parseInput } from './entitySchemas.ts';
+import { cursorParamSchema, limitParamSchema, PAGE_LIMITS } from './entitySchemas.ts';
+import { parseInput } from './parseInput.ts';
 import type { Page } from './ports.ts';
 import { requireScope, SCOPES, type Principal } from './principal.ts';
 
@@ -84,26 +85,16 @@ export interface EntityStats {
   countBy(criteria: EntityStatsCriteria): Promise<EntityStatsResult>;
 }
 
-const limitSchema = (max: number, fallback: number) =>
-  z._default(
-    z.coerce.number({ error: `limit must be an integer from 1 to ${max}` }).check(
-      z.int({ error: `limit must be an integer from 1 to ${max}` }),
-      z.gte(1, { error: 'limit must be at least 1' }),
-      z.lte(max, { error: `limit must be at most ${max}` }),
-    ),
-    fallback,
-  );
-
 export const searchParamsSchema = z.strictObject({
   q: z.optional(z.string().check(z.trim(), z.minLength(1, { error: 'q must not be empty' }), z.maxLength(255, { error: 'q must be at most 255 characters' }))),
   sort: z._default(z.enum(SEARCH_SORTS, { error: `sort must be one of ${SEARCH_SORTS.join(', ')}` }), 'name'),
-  limit: limitSchema(PAGE_LIMITS.max, PAGE_LIMITS.default),
-  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048, { error: 'cursor is too long; pass the nextCursor value unchanged' }))),
+  limit: limitParamSchema(PAGE_LIMITS.min, PAGE_LIMITS.max, PAGE_LIMITS.default),
+  cursor: cursorParamSchema(),
 });
 
 export const statsParamsSchema = z.strictObject({
   groupBy: z.string({ error: 'groupBy is required, e.g. groupBy=attr.colour' }).check(z.regex(ATTRIBUTE_PATH, { error: 'groupBy must be attr.<key>, e.g. attr.colour or attr.size.h' })),
-  limit: limitSchema(1000, 100),
+  limit: limitParamSchema(1, 1000, 100),
 });
 
 /**

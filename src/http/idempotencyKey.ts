@@ -10,8 +10,6 @@ import { HttpProblem } from './problem.ts';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
-/** Keys and their outcomes are kept this long (then the table's TTL removes them). */
-export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
 const KEY = /^[\x20-\x7e]{1,255}$/;
 

@@ -1,5 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { envFlag } from './envFlag.ts';
 
 /** The units CloudWatch accepts for a metric. */
 export const MetricUnit = {
@@ -43,8 +44,6 @@ const SERVICE_DIMENSION = 'service';
 const FUNCTION_DIMENSION = 'function_name';
 const RESERVED_NAMES = new Set(['_aws', SERVICE_DIMENSION, FUNCTION_DIMENSION]);
 
-const TRUE = /^\s*(true|1|yes|on)\s*$/i;
-
 export interface MetricsOptions {
   /** CloudWatch namespace; default POWERTOOLS_METRICS_NAMESPACE, else `default_namespace`. */
   readonly namespace?: string;
@@ -82,18 +81,18 @@ export class Metrics {
   readonly #write: (line: string) => void;
   readonly #stored = new Map<string, StoredMetric>();
   #coldStart = process.env.AWS_LAMBDA_INITIALIZATION_TYPE?.trim() === 'on-demand';
-  /** `,"CloudWatchMetrics":[{"Namespace":…,"Dimensions":[["service"]],"Metrics":[`: the same in every line. */
-  readonly #definitionsHead: string;
-  /** `,"service":…}`: every line's dimension value. */
+  /** `,"CloudWatchMetrics":[{"Namespace":…,"Dimensions":[["service"]],"Metrics":[`: the same in every line but the cold start's. */
+  readonly #serviceHead: string;
+  /** `,"service":…`: every line's dimension value. */
   readonly #serviceMember: string;
 
   constructor(options: MetricsOptions = {}) {
     const env = process.env;
     this.namespace = options.namespace ?? (env.POWERTOOLS_METRICS_NAMESPACE?.trim() || 'default_namespace');
     this.serviceName = options.serviceName ?? (env.POWERTOOLS_SERVICE_NAME?.trim() || 'service_undefined');
-    this.disabled = options.disabled ?? (env.POWERTOOLS_METRICS_DISABLED !== undefined ? TRUE.test(env.POWERTOOLS_METRICS_DISABLED) : TRUE.test(env.POWERTOOLS_DEV ?? ''));
+    this.disabled = options.disabled ?? (env.POWERTOOLS_METRICS_DISABLED !== undefined ? envFlag(env.POWERTOOLS_METRICS_DISABLED) === true : envFlag(env.POWERTOOLS_DEV) === true);
     this.#write = options.write ?? ((line) => void process.stdout.write(`${line}\n`));
-    this.#definitionsHead = `,"CloudWatchMetrics":[{"Namespace":${JSON.stringify(this.namespace)},"Dimensions":[[${JSON.stringify(SERVICE_DIMENSION)}]],"Metrics":[`;
+    this.#serviceHead = this.#head([SERVICE_DIMENSION]);
     this.#serviceMember = `,${JSON.stringify(SERVICE_DIMENSION)}:${JSON.stringify(this.serviceName)}`;
   }
 
@@ -133,8 +132,7 @@ export class Metrics {
       members += `,${key}:${values.length === 1 ? values[0]! : `[${values.join(',')}]`}`;
     }
     this.#stored.clear();
-    if (this.disabled) return;
-    this.#write(`{"_aws":{"Timestamp":${Date.now()}${this.#definitionsHead}${definitions}]}]}${this.#serviceMember}${members}}`);
+    if (!this.disabled) this.#writeLine(this.#serviceHead, definitions, members);
   }
 
   /** Drops what was recorded and not published. */
@@ -151,10 +149,19 @@ export class Metrics {
     this.#coldStart = false;
     if (this.disabled) return;
     const name = functionName?.trim();
-    const dimensions = name ? [SERVICE_DIMENSION, FUNCTION_DIMENSION] : [SERVICE_DIMENSION];
-    this.#write(
-      `{"_aws":{"Timestamp":${Date.now()},"CloudWatchMetrics":[{"Namespace":${JSON.stringify(this.namespace)},"Dimensions":[${JSON.stringify(dimensions)}],"Metrics":[{"Name":"${COLD_START_METRIC}","Unit":"Count"}]}]}${this.#serviceMember}${name ? `,"${FUNCTION_DIMENSION}":${JSON.stringify(name)}` : ''},"${COLD_START_METRIC}":1}`,
-    );
+    const head = name ? this.#head([SERVICE_DIMENSION, FUNCTION_DIMENSION]) : this.#serviceHead;
+    const functionMember = name ? `,"${FUNCTION_DIMENSION}":${JSON.stringify(name)}` : '';
+    this.#writeLine(head, `{"Name":"${COLD_START_METRIC}","Unit":"Count"}`, `${functionMember},"${COLD_START_METRIC}":1`);
+  }
+
+  /** The part of a line's directive before its metric definitions, for one set of dimensions. */
+  #head(dimensions: readonly string[]): string {
+    return `,"CloudWatchMetrics":[{"Namespace":${JSON.stringify(this.namespace)},"Dimensions":[${JSON.stringify(dimensions)}],"Metrics":[`;
+  }
+
+  /** One EMF line: `head` (#head), the metric definitions, then the members after `service` (dimension values, metric values). */
+  #writeLine(head: string, definitions: string, members: string): void {
+    this.#write(`{"_aws":{"Timestamp":${Date.now()}${head}${definitions}]}]}${this.#serviceMember}${members}}`);
   }
 }
 

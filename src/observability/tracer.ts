@@ -3,10 +3,9 @@ import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { AwsCallObserver } from '../adapters/aws/awsJsonClient.ts';
 import { currentTraceHeader } from '../adapters/aws/lambdaTraceHeader.ts';
+import { envFlag } from './envFlag.ts';
 import { DaemonClient } from './xray/daemon.ts';
 import { anchorClock, sampledTraceOf, Subsegment } from './xray/subsegment.ts';
-
-const FALSE = /^\s*(false|0|no|off)\s*$/i;
 
 /**
  * Our X-Ray tracer for Lambda, in place of Powertools Tracer and the X-Ray SDK it loads: a
@@ -23,7 +22,7 @@ export class Tracer {
   #coldStart = process.env.AWS_LAMBDA_INITIALIZATION_TYPE !== 'provisioned-concurrency';
 
   constructor(options: { readonly enabled?: boolean; readonly serviceName?: string } = {}) {
-    this.enabled = options.enabled ?? !FALSE.test(process.env.POWERTOOLS_TRACE_ENABLED ?? '');
+    this.enabled = options.enabled ?? envFlag(process.env.POWERTOOLS_TRACE_ENABLED) !== false;
     this.serviceName = options.serviceName ?? (process.env.POWERTOOLS_SERVICE_NAME || undefined);
   }
 

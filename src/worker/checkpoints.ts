@@ -1,4 +1,5 @@
 import type { DynamoDocumentClient } from '../adapters/dynamodb/documentClient.ts';
+import { fromJobItem, jobItemExpiry, jobItemKey } from '../adapters/dynamodb/jobItem.ts';
 import type { JobKind } from '../domain/jobs.ts';
 
 export type { JobKind };
@@ -34,7 +35,7 @@ export interface CheckpointStore {
 /** Checkpoints are kept this long after their last write (the table's TTL attribute `expiresAt`). */
 export const CHECKPOINT_RETENTION_SECONDS = 14 * 24 * 3600;
 
-export const checkpointKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'CHECKPOINT' });
+export const checkpointKey = (jobId: string) => jobItemKey(jobId, 'CHECKPOINT');
 
 /** Checkpoints in the entities table: `pk = JOB#<jobId>`, `sk = CHECKPOINT` (no index keys, so no index and no entity event sees them). */
 export class DynamoCheckpointStore implements CheckpointStore {
@@ -48,14 +49,10 @@ export class DynamoCheckpointStore implements CheckpointStore {
 
   async load(jobId: string): Promise<Checkpoint | undefined> {
     const { Item } = await this.client.get({ TableName: this.tableName, Key: checkpointKey(jobId), ConsistentRead: true });
-    if (!Item) return undefined;
-    const checkpoint: Record<string, unknown> = { ...Item };
-    for (const key of ['pk', 'sk', 'type', 'expiresAt']) delete checkpoint[key];
-    return checkpoint as unknown as Checkpoint;
+    return Item && fromJobItem<Checkpoint>(Item);
   }
 
   async save(checkpoint: Checkpoint): Promise<void> {
-    const expiresAt = Math.floor(Date.parse(checkpoint.updatedAt) / 1000) + CHECKPOINT_RETENTION_SECONDS;
-    await this.client.put({ TableName: this.tableName, Item: { ...checkpointKey(checkpoint.jobId), type: 'JobCheckpoint', ...checkpoint, expiresAt } });
+    await this.client.put({ TableName: this.tableName, Item: { ...checkpointKey(checkpoint.jobId), type: 'JobCheckpoint', ...checkpoint, expiresAt: jobItemExpiry(checkpoint.updatedAt, CHECKPOINT_RETENTION_SECONDS) } });
   }
 }

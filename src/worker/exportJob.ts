@@ -1,7 +1,7 @@
 import type { Clock } from '../domain/ports.ts';
 import type { CheckpointStore, JobState } from './checkpoints.ts';
 import { resumePoint, withRetries, type JobSummary } from './job.ts';
-import type { JobFiles } from './jobFiles.ts';
+import { reopenOutput, type JobFiles } from './jobFiles.ts';
 import { silentProgress, type ProgressReporter } from './progress.ts';
 import type { EntityPages, PageKey } from '../adapters/dynamodb/DynamoEntityPages.ts';
 
@@ -36,15 +36,10 @@ export async function runExport(deps: ExportDeps, options: ExportOptions): Promi
   const summary = (state: JobState): JobSummary => ({ jobId: options.jobId, kind: 'export', tenantId: options.tenantId, state, counts: { ...counts }, durationMs: Date.now() - started, resumed: previous !== undefined });
   if (previous?.state === 'completed') return summary('completed');
 
-  let cursor: PageKey | null = previous?.position.cursor ?? null;
   // The lines so far, kept; when they were lost (an S3 upload a crash left incomplete), from the first page again.
-  let kept = await deps.files.output(options.file, previous?.outputBytes ?? 0);
-  if (!kept) {
-    cursor = null;
-    counts = { exported: 0 };
-    kept = await deps.files.output(options.file, 0);
-  }
-  const out = kept!;
+  const { output: out, restarted } = await reopenOutput(deps.files, options.file, previous?.outputBytes ?? 0);
+  if (restarted) counts = { exported: 0 };
+  let cursor: PageKey | null = restarted ? null : (previous?.position.cursor ?? null);
   const startedAt = previous?.startedAt ?? deps.clock.now().toISOString();
   const progress = options.progress ?? silentProgress;
   const save = (state: JobState, error?: unknown) =>

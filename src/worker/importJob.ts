@@ -6,7 +6,7 @@ import type { Clock, EntityRepository } from '../domain/ports.ts';
 import { SCOPES, type Principal } from '../domain/principal.ts';
 import type { Checkpoint, CheckpointStore, JobState } from './checkpoints.ts';
 import { deterministicId, resumePoint, withRetries, type JobSummary } from './job.ts';
-import type { JobFiles } from './jobFiles.ts';
+import { reopenOutput, type JobFiles } from './jobFiles.ts';
 import { silentProgress, type ProgressReporter } from './progress.ts';
 import { countRecords, readRecords, type InputFormat, type InputRecord } from './records.ts';
 
@@ -62,16 +62,11 @@ export async function runImport(deps: ImportDeps, options: ImportOptions): Promi
 
   // Counted first: a missing input fails the job before its rejects are touched.
   const total = await countRecords(await deps.files.read(options.file), options.format);
-  let startLine = previous?.position.line ?? 0;
   // The rejects so far, kept; when they were lost (an S3 upload a crash left incomplete), the
   // import starts over: every line again, the ones already imported recognised by their ids.
-  let rejects = await deps.files.output(options.rejectsFile, previous?.outputBytes ?? 0);
-  if (!rejects) {
-    startLine = 0;
-    counts = { imported: 0, rejected: 0, replayed: 0 };
-    rejects = await deps.files.output(options.rejectsFile, 0);
-  }
-  const output = rejects!;
+  const { output, restarted } = await reopenOutput(deps.files, options.rejectsFile, previous?.outputBytes ?? 0);
+  if (restarted) counts = { imported: 0, rejected: 0, replayed: 0 };
+  const startLine = restarted ? 0 : (previous?.position.line ?? 0);
   let watermark = startLine;
   let rejectBytes = output.bytes;
   const startedAt = previous?.startedAt ?? deps.clock.now().toISOString();

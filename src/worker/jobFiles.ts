@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat, truncate, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { parseS3Uri } from '../domain/jobs.ts';
-import type { S3ObjectStore, S3ObjectWriter } from '../adapters/s3/S3ObjectStore.ts';
+import type { S3ObjectStore } from '../adapters/s3/S3ObjectStore.ts';
 
 /** What a job writes to (an export, a rejects file): appended to, then closed or aborted. */
 export interface JobOutput {
@@ -29,7 +29,17 @@ export interface JobFiles {
   output(location: string, keepBytes: number): Promise<JobOutput | undefined>;
 }
 
-export const NDJSON_CONTENT_TYPE = 'application/x-ndjson';
+/**
+ * A resumed job's output: its first `keepBytes` kept, or, when those were lost (an S3 upload a
+ * crash left incomplete), opened empty with `restarted` set: the job starts its output over.
+ */
+export async function reopenOutput(files: JobFiles, location: string, keepBytes: number): Promise<{ output: JobOutput; restarted: boolean }> {
+  const kept = await files.output(location, keepBytes);
+  if (kept) return { output: kept, restarted: false };
+  return { output: (await files.output(location, 0))!, restarted: true }; // keeping nothing, nothing is lost
+}
+
+const NDJSON_CONTENT_TYPE = 'application/x-ndjson';
 
 export function createJobFiles(options: { s3?: S3ObjectStore | undefined; kmsKeyId?: string | undefined } = {}): JobFiles {
   const s3For = (location: string) => {
@@ -47,10 +57,7 @@ export function createJobFiles(options: { s3?: S3ObjectStore | undefined; kmsKey
     },
     async output(location, keepBytes) {
       const s3 = s3For(location);
-      if (s3) {
-        const writer = await s3.store.writer(s3.object, { contentType: NDJSON_CONTENT_TYPE, kmsKeyId: options.kmsKeyId, keepBytes });
-        return writer && s3Output(writer);
-      }
+      if (s3) return s3.store.writer(s3.object, { contentType: NDJSON_CONTENT_TYPE, kmsKeyId: options.kmsKeyId, keepBytes });
       if (keepBytes === 0) return fileOutput(await open(location, 'w'), 0);
       const size = await stat(location).then((s) => s.size, () => -1);
       if (size < keepBytes) return undefined;
@@ -72,16 +79,5 @@ function fileOutput(handle: FileHandle, kept: number): JobOutput {
     },
     close: () => handle.close(),
     abort: () => handle.close(),
-  };
-}
-
-function s3Output(writer: S3ObjectWriter): JobOutput {
-  return {
-    get bytes() {
-      return writer.bytes;
-    },
-    write: (text) => writer.write(text),
-    close: () => writer.close(),
-    abort: () => writer.abort(),
   };
 }

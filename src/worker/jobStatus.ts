@@ -1,11 +1,11 @@
 import type { JobRecord, JobState } from '../domain/jobs.ts';
-import type { DynamoJobRecords } from '../adapters/dynamodb/DynamoJobRecords.ts';
+import type { JobRecords } from '../domain/ports.ts';
 import type { Checkpoint, CheckpointStore, JobState as CheckpointState } from './checkpoints.ts';
 import type { JobSummary } from './job.ts';
 
 const STATE: Record<CheckpointState, JobState> = { running: 'RUNNING', completed: 'SUCCEEDED', failed: 'FAILED', interrupted: 'INTERRUPTED' };
 
-type StatusWriter = Pick<DynamoJobRecords, 'update'>;
+type StatusWriter = Pick<JobRecords, 'update'>;
 
 /**
  * Keeps the job's record (GET /api/v1/secure/jobs/{id}) up to date from the worker: RUNNING when
@@ -70,4 +70,4 @@ function changesOf(checkpoint: Checkpoint): Partial<JobRecord> & { updatedAt: st
   };
 }
 
-export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -10,7 +10,7 @@ import { ConfigError, parseEnvironment } from '../config/config.ts';
 import { parseDatabaseConfig } from '../config/databaseConfig.ts';
 import { TENANT_ID_PATTERN } from '../domain/principal.ts';
 import '../domain/zodLocale.ts';
-import { JOB_PREFIXES, parseS3Uri, type JobParams } from '../domain/jobs.ts';
+import { defaultRejectsUri, isJobKind, parseS3Uri, type JobKind, type JobParams } from '../domain/jobs.ts';
 import { DynamoJobRecords } from '../adapters/dynamodb/DynamoJobRecords.ts';
 import { createS3Client, S3ObjectStore } from '../adapters/s3/S3ObjectStore.ts';
 import { DynamoCheckpointStore, JOB_ID_PATTERN } from './checkpoints.ts';
@@ -140,9 +140,10 @@ export async function main(argv: readonly string[], env: Record<string, string |
     const clock = { now: () => new Date() };
     const progress = consoleProgress(`${job} ${jobId}`);
     const common = { jobId, signal: controller.signal, progress };
+    if (!isJobKind(job)) throw new UsageError(`unknown job "${job}"`);
     const params = jobParams(job, tenantId, jobId, values);
     const records = new DynamoJobRecords({ client, tableName: config.tableName });
-    status = new JobStatusReporter({ records, jobId, seed: { kind: job as 'import', tenantId, params, requestedBy: config.requestedBy ?? requester(), ...(params.rejects && { rejects: params.rejects }) } });
+    status = new JobStatusReporter({ records, jobId, seed: { kind: job, tenantId, params, requestedBy: config.requestedBy ?? requester(), ...(params.rejects && { rejects: params.rejects }) } });
     const checkpoints = status.reporting(new DynamoCheckpointStore({ client, tableName: config.tableName }));
     process.stderr.write(`${job}: job ${jobId}, tenant ${tenantId}, table ${config.tableName}\n`);
     await status.started();
@@ -172,8 +173,6 @@ export async function main(argv: readonly string[], env: Record<string, string |
         }
         break;
       }
-      default:
-        throw new UsageError(`unknown job "${job}"`);
     }
     await status.ended(summary);
     client.destroy();
@@ -197,15 +196,12 @@ export function describe(summary: JobSummary): string {
   return `${summary.kind} ${summary.jobId} ${summary.state}${summary.resumed ? ' (resumed)' : ''}: ${counts}; ${formatDuration(summary.durationMs)}${next}`;
 }
 
-const JOBS = ['import', 'export', 'rebuild-read-model'] as const;
-
 /** The job's parameters from the command line: locations, format, the default rejects location. */
-function jobParams(job: string, tenantId: string, jobId: string, values: { file?: string | undefined; out?: string | undefined; rejects?: string | undefined; format?: string | undefined; segments?: string | undefined }): JobParams {
-  if (!(JOBS as readonly string[]).includes(job)) throw new UsageError(`unknown job "${job}"`);
+function jobParams(job: JobKind, tenantId: string, jobId: string, values: { file?: string | undefined; out?: string | undefined; rejects?: string | undefined; format?: string | undefined; segments?: string | undefined }): JobParams {
   if (job === 'import') {
     const source = required(values.file, '--file');
     const s3 = parseS3Uri(source);
-    const rejects = values.rejects ?? (s3 ? `s3://${s3.bucket}/${JOB_PREFIXES.rejects}/${tenantId}/${jobId}.ndjson` : `${source}.rejects.ndjson`);
+    const rejects = values.rejects ?? (s3 ? defaultRejectsUri(s3.bucket, tenantId, jobId) : `${source}.rejects.ndjson`);
     return { source, rejects, format: formatOf(source, values.format) };
   }
   if (job === 'export') return { destination: required(values.out ?? values.file, '--out') };

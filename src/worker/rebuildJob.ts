@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { projectEntityEvents } from '../adapters/postgres/entityProjection.ts';
 import { entityChanged } from '../domain/entityEvents.ts';
+import { ALL_TENANTS } from '../domain/jobs.ts';
 import type { Clock } from '../domain/ports.ts';
 import type { CheckpointStore, JobState } from './checkpoints.ts';
 import { resumePoint, withRetries, type JobSummary } from './job.ts';
@@ -24,7 +25,7 @@ export interface RebuildOptions {
   readonly progress?: ProgressReporter;
 }
 
-export const ALL_TENANTS = '*';
+export { ALL_TENANTS };
 
 /**
  * Re-projects entities from DynamoDB into the PostgreSQL read model, a page at a time, through

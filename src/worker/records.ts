@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { SERVER_OWNED_FIELDS } from '../domain/entitySchemas.ts';
+import { SERVER_OWNED_FIELDS } from '../domain/parseInput.ts';
 
 export type InputFormat = 'ndjson' | 'csv';
 

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type * as z from 'zod/mini';
 import { ValidationError, type FieldIssue } from '../../src/domain/errors.ts';
-import {
-  createEntitySchema,
-  entityPathSchema,
-  listEntitiesQuerySchema,
-  parseInput,
-  patchEntitySchema,
-  replaceEntitySchema,
-  SERVER_OWNED_FIELDS,
-} from '../../src/domain/entitySchemas.ts';
+import { createEntitySchema, entityPathSchema, listEntitiesQuerySchema, patchEntitySchema, replaceEntitySchema } from '../../src/domain/entitySchemas.ts';
+import { parseInput, SERVER_OWNED_FIELDS } from '../../src/domain/parseInput.ts';
 
 /** The ValidationError parseInput throws, or a failure if it does not throw one. */
 function rejection(schema: z.core.$ZodType, value: unknown, where: 'body' | 'query' | 'path' = 'body'): ValidationError {

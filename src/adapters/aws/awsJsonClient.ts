@@ -45,6 +45,24 @@ export function standIn(endpoint: string | undefined): Pick<AwsJsonClientOptions
   return endpoint ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {};
 }
 
+/** What the platform's code builds a client from: the region, a local stand-in's endpoint (none in AWS), the tracing observer. */
+export interface PlatformClientOptions {
+  readonly region: string;
+  readonly endpoint?: string | undefined;
+  readonly observer?: AwsCallObserver | undefined;
+}
+
+/**
+ * The platform's retry policy (DynamoDB, EventBridge), in one place so the clients cannot drift:
+ * 4 attempts, each with a 1 s connect and a 2 s request timeout.
+ */
+export const PLATFORM_RETRY_POLICY = { maxAttempts: 4, connectTimeoutMs: 1000, requestTimeoutMs: 2000 } as const satisfies Partial<AwsJsonClientOptions>;
+
+/** A client of `service` as the platform builds one; `policy` overrides the default retries and timeouts. */
+export function platformClient(service: AwsService, options: PlatformClientOptions & Pick<AwsJsonClientOptions, 'credentials'>, policy: Pick<AwsJsonClientOptions, 'maxAttempts' | 'connectTimeoutMs' | 'requestTimeoutMs'> = {}): AwsJsonClient {
+  return new AwsJsonClient({ ...service, region: options.region, credentials: options.credentials, ...standIn(options.endpoint), ...policy, observer: options.observer });
+}
+
 export interface AwsJsonClientOptions extends AwsService {
   readonly region: string;
   /** Overrides the endpoint (the local stack's stand-ins, DynamoDB Local); else `AWS_ENDPOINT_URL_<ID>`, `AWS_ENDPOINT_URL`, the regional one. */
@@ -145,8 +163,8 @@ interface Answer {
 }
 
 export class AwsJsonClient {
+  /** Read by bench/inProcess.ts to answer only DynamoDB's calls in-process. */
   readonly serviceId: string;
-  readonly region: string;
   readonly #options: AwsJsonClientOptions;
   readonly #url: URL;
   readonly #contentType: string;
@@ -157,7 +175,6 @@ export class AwsJsonClient {
   constructor(options: AwsJsonClientOptions) {
     this.#options = options;
     this.serviceId = options.serviceId;
-    this.region = options.region;
     this.#url = new URL(options.endpoint ?? endpointFor(options.serviceId, options.signingName, options.region));
     this.#contentType = `application/x-amz-json-${options.jsonVersion}`;
     const credentials = options.credentials ?? environmentCredentials;
@@ -171,7 +188,7 @@ export class AwsJsonClient {
   /** Calls `operation` (e.g. `GetItem`) with `input`; resolves with the answer's document, rejects with an AwsServiceError or the last network error. */
   async call<T = Record<string, unknown>>(operation: string, input: Readonly<Record<string, unknown>>): Promise<T> {
     const maxAttempts = this.#options.maxAttempts ?? 3;
-    const observation = this.#options.observer?.start({ serviceId: this.serviceId, operation, region: this.region, input });
+    const observation = this.#options.observer?.start({ serviceId: this.serviceId, operation, region: this.#options.region, input });
     const body = JSON.stringify(input);
     for (let attempt = 1; ; attempt++) {
       // This attempt's answer, if it got one: an error after it still reports its status and request id.
@@ -222,7 +239,7 @@ export class AwsJsonClient {
     // invocation's own header goes on as it came (the SDK's recursion detection), sampled or not.
     const trace = traceHeader ?? lambdaTraceHeader();
     if (trace) headers['x-amzn-trace-id'] = trace;
-    const signed = signRequest({ method: 'POST', host: url.host, path: url.pathname || '/', headers, body }, { service: this.#options.signingName, region: this.region }, await this.#credentials());
+    const signed = signRequest({ method: 'POST', host: url.host, path: url.pathname || '/', headers, body }, { service: this.#options.signingName, region: this.#options.region }, await this.#credentials());
     return this.#post(operation, signed, body);
   }
 

@@ -1,14 +1,18 @@
 import { AWS_SERVICES, AwsJsonClient } from './awsJsonClient.ts';
 import type { CredentialProvider } from './environmentCredentials.ts';
 
-/** One client per service and region (and credential source), built on first use (settings are read once per container). */
+/**
+ * One client per service and region with the environment's credentials, built on first use (settings
+ * are read once per container); a caller's own credentials get a client of their own, never cached.
+ */
 const clients = new Map<string, AwsJsonClient>();
 function clientFor(kind: 'ssm' | 'secretsManager', region: string, credentials?: CredentialProvider): AwsJsonClient {
+  if (credentials) return new AwsJsonClient({ ...AWS_SERVICES[kind], region, credentials });
   const key = `${kind}/${region}`;
-  let client = credentials ? undefined : clients.get(key);
+  let client = clients.get(key);
   if (!client) {
-    client = new AwsJsonClient({ ...AWS_SERVICES[kind], region, credentials });
-    if (!credentials) clients.set(key, client);
+    client = new AwsJsonClient({ ...AWS_SERVICES[kind], region });
+    clients.set(key, client);
   }
   return client;
 }

@@ -1,6 +1,6 @@
 import type { EntityEvent } from '../../domain/entityEvents.ts';
 import type { AuditTrail, Page } from '../../domain/ports.ts';
-import { CursorCodec } from './cursorCodec.ts';
+import { cursorCodecFor, type CursorCodec } from './cursorCodec.ts';
 import type { DynamoDocumentClient } from './documentClient.ts';
 import { entityPk } from './entityItem.ts';
 
@@ -16,13 +16,16 @@ export const auditSk = (event: EntityEvent): string => `${AUDIT_PREFIX}${event.o
 export class DynamoAuditTrail implements AuditTrail {
   private readonly client: DynamoDocumentClient;
   private readonly tableName: string;
-  private readonly cursors: CursorCodec | undefined;
+  private readonly cursors: (() => Promise<CursorCodec>) | undefined;
 
-  /** `cursorSigningKey` is needed to read history; recording needs none (the audit consumer has no secret). */
-  constructor(options: { client: DynamoDocumentClient; tableName: string; cursorSigningKey?: string }) {
+  /**
+   * `cursorSigningKey` is needed to read history (a function is called on the first history read,
+   * as DynamoEntityRepository does); recording needs none (the audit consumer has no secret).
+   */
+  constructor(options: { client: DynamoDocumentClient; tableName: string; cursorSigningKey?: string | (() => Promise<string>) }) {
     this.client = options.client;
     this.tableName = options.tableName;
-    this.cursors = options.cursorSigningKey === undefined ? undefined : new CursorCodec(options.cursorSigningKey);
+    this.cursors = options.cursorSigningKey === undefined ? undefined : cursorCodecFor(options.cursorSigningKey);
   }
 
   async record(event: EntityEvent): Promise<void> {
@@ -33,8 +36,8 @@ export class DynamoAuditTrail implements AuditTrail {
   }
 
   async history(tenantId: string, entityId: string, page: { limit: number; cursor?: string }): Promise<Page<EntityEvent>> {
-    const cursors = this.cursors;
-    if (!cursors) throw new Error('DynamoAuditTrail needs a cursor signing key to read history');
+    if (!this.cursors) throw new Error('DynamoAuditTrail needs a cursor signing key to read history');
+    const cursors = await this.cursors();
     const fingerprint = JSON.stringify(['history', tenantId, entityId]);
     const start = page.cursor === undefined ? undefined : cursors.decode(page.cursor, fingerprint).key;
     const result = await this.client.query({

@@ -2,7 +2,7 @@ import type { Entity } from '../../domain/entity.ts';
 import type { EntitySource, SourceState } from '../../domain/readModelReconciler.ts';
 import type { DynamoDocumentClient } from './documentClient.ts';
 import { DynamoEntityPages, type PageKey } from './DynamoEntityPages.ts';
-import { ENTITY_SK, INDEX, TOMBSTONE_TYPE, entityPk, fromItem, isEntityItem } from './entityItem.ts';
+import { ENTITY_SK, INDEX, TOMBSTONE_TYPE, entityPk, fromItem, fromTombstoneItem, isEntityItem } from './entityItem.ts';
 
 /**
  * The source of truth as reconciliation reads it: a tenant's entities through the TenantIndex
@@ -37,9 +37,7 @@ export class DynamoEntitySource implements EntitySource {
     const { Item } = await this.client.get({ TableName: this.tableName, Key: { pk: entityPk(id), sk: ENTITY_SK }, ConsistentRead: true });
     if (!Item) return undefined;
     if (isEntityItem(Item)) return { kind: 'entity', entity: fromItem(Item) };
-    if (Item['type'] === TOMBSTONE_TYPE) {
-      return { kind: 'tombstone', tombstone: { id, tenantId: String(Item['tenantId']), name: String(Item['name']), version: Number(Item['version']), deletedAt: String(Item['deletedAt']) } };
-    }
+    if (Item['type'] === TOMBSTONE_TYPE) return { kind: 'tombstone', tombstone: { ...fromTombstoneItem(Item), id } };
     return undefined;
   }
 

@@ -2,11 +2,10 @@ import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import { JOB_RETENTION_SECONDS, type JobRecord } from '../../domain/jobs.ts';
 import type { JobRecords } from '../../domain/ports.ts';
 import { ConditionalCheckFailedError, type DynamoDocumentClient } from './documentClient.ts';
+import { fromJobItem, jobItemExpiry, jobItemKey } from './jobItem.ts';
 
-export const jobStatusKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'STATUS' });
-const ITEM_FIELDS = ['pk', 'sk', 'type', 'expiresAt'];
-
-const expiry = (updatedAt: string) => Math.floor(Date.parse(updatedAt) / 1000) + JOB_RETENTION_SECONDS;
+const jobStatusKey = (jobId: string) => jobItemKey(jobId, 'STATUS');
+const expiry = (updatedAt: string) => jobItemExpiry(updatedAt, JOB_RETENTION_SECONDS);
 
 /**
  * Job records in the entities table: `pk = JOB#<id>`, `sk = STATUS` (beside the worker's
@@ -37,10 +36,7 @@ export class DynamoJobRecords implements JobRecords {
 
   async get(jobId: string): Promise<JobRecord | undefined> {
     const { Item } = await this.client.get({ TableName: this.tableName, Key: jobStatusKey(jobId), ConsistentRead: true });
-    if (!Item) return undefined;
-    const record: Record<string, unknown> = { ...Item };
-    for (const field of ITEM_FIELDS) delete record[field];
-    return record as unknown as JobRecord;
+    return Item && fromJobItem<JobRecord>(Item);
   }
 
   /**

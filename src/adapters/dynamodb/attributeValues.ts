@@ -85,18 +85,25 @@ function setOf(set: Set<unknown>, path: string): AttributeValue {
   throw new TypeError(`${path}: a set must hold only strings, only numbers or only binaries.`);
 }
 
-export function fromAttributeValue(value: AttributeValue, path = '(value)'): unknown {
+/**
+ * A list element's path is `path[index]`, built only to name a bad value or a nested list's
+ * elements: never for every element of a listing's items.
+ */
+function fromAttributeValue(value: AttributeValue, path: string, index?: number): unknown {
   if ('S' in value) return value.S;
   if ('N' in value) return Number(value.N);
   if ('BOOL' in value) return value.BOOL;
   if ('NULL' in value) return null;
   if ('M' in value) return fromAttributeMap(value.M);
-  if ('L' in value) return value.L.map((element, i) => fromAttributeValue(element, `${path}[${i}]`));
+  if ('L' in value) {
+    const elementsPath = index === undefined ? path : `${path}[${index}]`;
+    return value.L.map((element, i) => fromAttributeValue(element, elementsPath, i));
+  }
   if ('B' in value) return bytesOf(value.B);
   if ('SS' in value) return new Set(value.SS);
   if ('NS' in value) return new Set(value.NS.map(Number));
   if ('BS' in value) return new Set(value.BS.map(bytesOf));
-  throw new TypeError(`${path}: an attribute value of an unknown type (${Object.keys(value).join(', ')}).`);
+  throw new TypeError(`${index === undefined ? path : `${path}[${index}]`}: an attribute value of an unknown type (${Object.keys(value).join(', ')}).`);
 }
 
 function isPlainObject(value: object): boolean {

@@ -1,4 +1,4 @@
-import { AWS_SERVICES, AwsJsonClient, AwsServiceError, standIn, type AwsCallObserver } from '../aws/awsJsonClient.ts';
+import { AWS_SERVICES, AwsServiceError, PLATFORM_RETRY_POLICY, platformClient, type AwsJsonClient, type PlatformClientOptions } from '../aws/awsJsonClient.ts';
 import type { CredentialProvider } from '../aws/environmentCredentials.ts';
 import { fromAttributeMap, toAttributeMap, type AttributeMap } from './attributeValues.ts';
 
@@ -84,12 +84,17 @@ export interface CancellationReason {
   readonly Item?: Item;
 }
 
+/** The service error's constructor arguments: DynamoDB's own error types carry everything it said. */
+function argumentsOf(cause: AwsServiceError): ConstructorParameters<typeof AwsServiceError> {
+  return [cause.code, cause.message, cause.statusCode, { requestId: cause.requestId, document: { ...cause.document } }];
+}
+
 /** A write's condition did not hold (`ConditionalCheckFailedException`). */
 export class ConditionalCheckFailedError extends AwsServiceError {
   /** The item as it was, when the write asked for ALL_OLD and it existed. */
   readonly item: Item | undefined;
   constructor(cause: AwsServiceError) {
-    super(cause.code, cause.message, cause.statusCode, { requestId: cause.requestId, document: { ...cause.document } });
+    super(...argumentsOf(cause));
     this.item = itemOrUndefined(cause.document.Item);
   }
 }
@@ -98,19 +103,16 @@ export class ConditionalCheckFailedError extends AwsServiceError {
 export class TransactionCanceledError extends AwsServiceError {
   readonly reasons: readonly CancellationReason[];
   constructor(cause: AwsServiceError) {
-    super(cause.code, cause.message, cause.statusCode, { requestId: cause.requestId, document: { ...cause.document } });
+    super(...argumentsOf(cause));
     const reasons = Array.isArray(cause.document.CancellationReasons) ? (cause.document.CancellationReasons as { Code?: string; Message?: string; Item?: unknown }[]) : [];
     this.reasons = reasons.map((r) => ({ Code: r.Code ?? 'None', ...(r.Message !== undefined && { Message: r.Message }), ...(r.Item !== undefined && { Item: itemOrUndefined(r.Item) }) }));
   }
 }
 
-export interface DynamoClientOptions {
-  readonly region: string;
-  /** Set for DynamoDB Local (with placeholder credentials, which it ignores); absent in AWS. */
-  readonly endpoint?: string | undefined;
+/** `endpoint` is DynamoDB Local (with placeholder credentials, which it ignores); absent in AWS. */
+export interface DynamoClientOptions extends PlatformClientOptions {
   /** In AWS: where the credentials come from (default: the environment, as in Lambda). */
   readonly credentials?: CredentialProvider | undefined;
-  readonly observer?: AwsCallObserver | undefined;
 }
 
 function itemOrUndefined(value: unknown): Item | undefined {
@@ -198,20 +200,9 @@ export class DynamoDocumentClient {
 }
 
 /**
- * One client per container: the platform's retry policy is 4 attempts with a 2 s per-attempt
- * timeout on server errors, throttling, timeouts and network errors.
+ * One client per container, with the platform's retry policy (PLATFORM_RETRY_POLICY) on server
+ * errors, throttling, timeouts and network errors.
  */
 export function createDocumentClient(options: DynamoClientOptions): DynamoDocumentClient {
-  return new DynamoDocumentClient(
-    new AwsJsonClient({
-      ...AWS_SERVICES.dynamodb,
-      region: options.region,
-      credentials: options.credentials,
-      ...standIn(options.endpoint),
-      maxAttempts: 4,
-      connectTimeoutMs: 1000,
-      requestTimeoutMs: 2000,
-      observer: options.observer,
-    }),
-  );
+  return new DynamoDocumentClient(platformClient(AWS_SERVICES.dynamodb, options, PLATFORM_RETRY_POLICY));
 }

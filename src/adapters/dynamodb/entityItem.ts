@@ -1,4 +1,5 @@
 import { normalizeName, type Entity } from '../../domain/entity.ts';
+import type { Tombstone } from '../../domain/entityEvents.ts';
 
 export const ENTITY_SK = 'METADATA';
 export const ENTITY_TYPE = 'Entity';
@@ -77,6 +78,11 @@ export function toTombstoneItem(entity: Entity, deletedAt: string): Record<strin
     deletedAt,
     expiresAt: Math.floor(Date.parse(deletedAt) / 1000) + TOMBSTONE_RETENTION_SECONDS,
   };
+}
+
+/** What a tombstone item says of the deleted entity (a stream image, a consistent read). */
+export function fromTombstoneItem(item: Record<string, unknown>): Tombstone {
+  return { id: String(item['id']), tenantId: String(item['tenantId']), name: String(item['name']), version: Number(item['version']), deletedAt: String(item['deletedAt']) };
 }
 
 export function fromItem(item: Record<string, unknown>): Entity {

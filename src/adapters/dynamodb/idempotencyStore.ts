@@ -1,10 +1,9 @@
-import { IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError } from '@aws-lambda-powertools/idempotency';
+import { IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError, IdempotencyRecordStatus } from '@aws-lambda-powertools/idempotency';
 import { BasePersistenceLayer, IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import { ConditionalCheckFailedError, type DynamoDocumentClient, type Item } from './documentClient.ts';
 
 const PK_PREFIX = 'IDEMPOTENCY#';
 const SK = 'IDEMPOTENCY';
-const IN_PROGRESS = 'INPROGRESS';
 
 /** The record's attributes (Powertools' names; the expiry is the table's TTL attribute). */
 const ATTR = { status: 'status', expiry: 'expiresAt', inProgressExpiry: 'in_progress_expiration', data: 'data', validation: 'validation' } as const;
@@ -44,7 +43,7 @@ export class SingleTableIdempotencyStore extends BasePersistenceLayer {
         // New, expired, or in progress in an invocation that has timed out (its in-progress expiry, in ms, has passed).
         ConditionExpression: 'attribute_not_exists(#pk) OR #expiry < :now OR (#status = :inProgress AND attribute_exists(#inProgressExpiry) AND #inProgressExpiry < :nowMs)',
         ExpressionAttributeNames: { '#pk': 'pk', '#expiry': ATTR.expiry, '#status': ATTR.status, '#inProgressExpiry': ATTR.inProgressExpiry },
-        ExpressionAttributeValues: { ':now': now / 1000, ':nowMs': now, ':inProgress': IN_PROGRESS },
+        ExpressionAttributeValues: { ':now': now / 1000, ':nowMs': now, ':inProgress': IdempotencyRecordStatus.INPROGRESS },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       });
     } catch (error) {

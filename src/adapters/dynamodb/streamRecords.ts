@@ -1,7 +1,7 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { entityChanged, entityDeleted, type EntityEvent } from '../../domain/entityEvents.ts';
 import { fromAttributeMap, type AttributeMap } from './attributeValues.ts';
-import { ENTITY_TYPE, TOMBSTONE_TYPE, fromItem } from './entityItem.ts';
+import { ENTITY_TYPE, TOMBSTONE_TYPE, fromItem, fromTombstoneItem } from './entityItem.ts';
 
 /**
  * The table's stream is the outbox: an entity item that appears is `EntityCreated`, one that
@@ -19,12 +19,7 @@ export function entityEventFromStreamRecord(record: DynamoDBRecord): EntityEvent
     const previousName = old?.['type'] === ENTITY_TYPE && typeof old['name'] === 'string' ? old['name'] : undefined;
     return entityChanged(record.eventName === 'INSERT' ? 'EntityCreated' : 'EntityUpdated', fromItem(item), correlationId, previousName);
   }
-  if (item['type'] === TOMBSTONE_TYPE) {
-    return entityDeleted(
-      { id: String(item['id']), tenantId: String(item['tenantId']), name: String(item['name']), version: Number(item['version']), deletedAt: String(item['deletedAt']) },
-      correlationId,
-    );
-  }
+  if (item['type'] === TOMBSTONE_TYPE) return entityDeleted(fromTombstoneItem(item), correlationId);
   return undefined;
 }
 

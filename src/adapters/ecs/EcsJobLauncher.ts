@@ -1,5 +1,5 @@
 import type { RunTaskRequest, RunTaskResponse } from '@aws-sdk/client-ecs';
-import { AWS_SERVICES, AwsJsonClient, standIn, type AwsCallObserver } from '../aws/awsJsonClient.ts';
+import { AWS_SERVICES, platformClient, type AwsJsonClient, type PlatformClientOptions } from '../aws/awsJsonClient.ts';
 import type { CapacityProvider, JobLauncher } from '../../domain/ports.ts';
 
 /** Where and how the worker's task runs (published by the stack: resources/compute.yml). */
@@ -62,13 +62,10 @@ export function runTaskInput(settings: WorkerTaskSettings, job: { jobId: string;
   };
 }
 
-/** The ECS API client the launcher calls (RunTask); `endpoint` is the local stack's stand-in (placeholder credentials). */
-export function createEcsClient(options: { region: string; endpoint?: string | undefined; observer?: AwsCallObserver | undefined }): AwsJsonClient {
-  return new AwsJsonClient({
-    ...AWS_SERVICES.ecs,
-    region: options.region,
-    maxAttempts: 3,
-    ...standIn(options.endpoint),
-    observer: options.observer,
-  });
+/**
+ * The ECS API client the launcher calls (RunTask); `endpoint` is the local stack's stand-in (placeholder
+ * credentials). The client's default retries (3 attempts, as the SDK's): `clientToken` makes each one safe.
+ */
+export function createEcsClient(options: PlatformClientOptions): AwsJsonClient {
+  return platformClient(AWS_SERVICES.ecs, options);
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PutEventsResponse } from '@aws-sdk/client-eventbridge';
-import { AWS_SERVICES, AwsJsonClient, standIn, type AwsCallObserver } from '../aws/awsJsonClient.ts';
+import { AWS_SERVICES, PLATFORM_RETRY_POLICY, platformClient, type AwsJsonClient, type PlatformClientOptions } from '../aws/awsJsonClient.ts';
 import { ENTITY_EVENT_SOURCE, type EntityEvent } from '../../domain/entityEvents.ts';
 
 export interface PutEventsWireEntry {
@@ -69,14 +69,6 @@ export class EventBridgeEntityEventPublisher {
 }
 
 /** The EventBridge API client the publisher calls (PutEvents); `endpoint` is the local stack's stand-in (placeholder credentials). */
-export function createEventBridgeClient(options: { region: string; endpoint?: string | undefined; observer?: AwsCallObserver | undefined }): AwsJsonClient {
-  return new AwsJsonClient({
-    ...AWS_SERVICES.eventBridge,
-    region: options.region,
-    maxAttempts: 4,
-    connectTimeoutMs: 1000,
-    requestTimeoutMs: 2000,
-    ...standIn(options.endpoint),
-    observer: options.observer,
-  });
+export function createEventBridgeClient(options: PlatformClientOptions): AwsJsonClient {
+  return platformClient(AWS_SERVICES.eventBridge, options, PLATFORM_RETRY_POLICY);
 }

@@ -3,6 +3,7 @@ import { FetchError, JwtBaseError, JwtExpiredError } from 'aws-jwt-verify/error'
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { UnauthenticatedError } from '../../domain/errors.ts';
 import { TENANT_ID_PATTERN, type Principal } from '../../domain/principal.ts';
+import { Lru } from '../lru.ts';
 import { TENANT_CLAIM, type IdentitySettings } from './identitySettings.ts';
 
 export interface AccessTokenVerifier {
@@ -45,23 +46,18 @@ export interface VerifiedTokenCacheOptions {
  * JWT verifiers until it expires).
  */
 export function rememberVerified(verify: (token: string) => Promise<{ principal: Principal; expiresAtMs: number }>, options: VerifiedTokenCacheOptions = {}): AccessTokenVerifier {
-  const maxEntries = options.maxEntries ?? 1000;
   const now = options.now ?? Date.now;
-  const verified = new Map<string, { principal: Principal; expiresAtMs: number }>();
+  const verified = new Lru<{ principal: Principal; expiresAtMs: number }>(options.maxEntries ?? 1000);
   return {
     async verify(token) {
       const known = verified.get(token);
       if (known !== undefined) {
+        if (now() < known.expiresAtMs) return known.principal;
         verified.delete(token);
-        if (now() >= known.expiresAtMs) throw new UnauthenticatedError('The access token has expired; obtain a new one.');
-        verified.set(token, known); // most recently used last
-        return known.principal;
+        throw new UnauthenticatedError('The access token has expired; obtain a new one.');
       }
       const result = await verify(token);
-      if (now() < result.expiresAtMs) {
-        verified.set(token, result);
-        if (verified.size > maxEntries) verified.delete(verified.keys().next().value!);
-      }
+      if (now() < result.expiresAtMs) verified.set(token, result);
       return result.principal;
     },
   };

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { Jwk, Jwks } from 'aws-jwt-verify/jwk';
 import * as z from 'zod/mini';
 import { parseEnvironment } from '../../config/config.ts';
-import '../../domain/zodLocale.ts';
 import type { RuntimeSettings } from '../settings/runtimeSettings.ts';
 import { TENANT_CLAIM, type IdentitySettings } from './identitySettings.ts';
 

@@ -1,4 +1,5 @@
 import type { CacheStore } from '../../domain/ports.ts';
+import { Lru } from '../lru.ts';
 
 type Slot = { expiresAt: number; value: string } | { expiresAt: number; fields: Map<string, string> };
 
@@ -8,12 +9,11 @@ type Slot = { expiresAt: number; value: string } | { expiresAt: number; fields: 
  * recently used keys evicted beyond `maxKeys`. One container's memory: nothing is shared.
  */
 export class LruCacheStore implements CacheStore {
-  private readonly slots = new Map<string, Slot>();
-  private readonly maxKeys: number;
+  private readonly slots: Lru<Slot>;
   private readonly now: () => number;
 
   constructor(options: { maxKeys?: number; now?: () => number } = {}) {
-    this.maxKeys = options.maxKeys ?? 10_000;
+    this.slots = new Lru(options.maxKeys ?? 10_000);
     this.now = options.now ?? Date.now;
   }
 
@@ -25,7 +25,7 @@ export class LruCacheStore implements CacheStore {
   }
 
   set(entries: readonly { key: string; value: string; ttlMs: number }[]): Promise<void> {
-    for (const { key, value, ttlMs } of entries) this.put(key, { expiresAt: this.now() + ttlMs, value });
+    for (const { key, value, ttlMs } of entries) this.slots.set(key, { expiresAt: this.now() + ttlMs, value });
     return Promise.resolve();
   }
 
@@ -38,7 +38,7 @@ export class LruCacheStore implements CacheStore {
     const slot = this.touch(key);
     const fields = slot && 'fields' in slot ? slot.fields : new Map<string, string>();
     fields.set(field, value);
-    this.put(key, { expiresAt: this.now() + ttlMs, fields });
+    this.slots.set(key, { expiresAt: this.now() + ttlMs, fields });
     return Promise.resolve();
   }
 
@@ -49,7 +49,7 @@ export class LruCacheStore implements CacheStore {
 
   tryLock(key: string, ttlMs: number): Promise<boolean> {
     if (this.touch(key)) return Promise.resolve(false);
-    this.put(key, { expiresAt: this.now() + ttlMs, value: '1' });
+    this.slots.set(key, { expiresAt: this.now() + ttlMs, value: '1' });
     return Promise.resolve(true);
   }
 
@@ -60,16 +60,8 @@ export class LruCacheStore implements CacheStore {
   /** The live slot (moved to most recently used), or undefined; an expired slot is dropped. */
   private touch(key: string): Slot | undefined {
     const slot = this.slots.get(key);
-    if (!slot) return undefined;
+    if (!slot || slot.expiresAt > this.now()) return slot;
     this.slots.delete(key);
-    if (slot.expiresAt <= this.now()) return undefined;
-    this.slots.set(key, slot);
-    return slot;
-  }
-
-  private put(key: string, slot: Slot): void {
-    this.slots.delete(key);
-    this.slots.set(key, slot);
-    while (this.slots.size > this.maxKeys) this.slots.delete(this.slots.keys().next().value!);
+    return undefined;
   }
 }

@@ -2,7 +2,7 @@ import { isIP, connect as connectTcp, type Socket } from 'node:net';
 import { connect as connectTls, type ConnectionOptions as TlsOptions } from 'node:tls';
 import { encodeCommand, encodeCommands, ReplyParser, RedisReplyError, type RedisArgument, type RedisReply } from './resp.ts';
 
-export { RedisProtocolError, RedisReplyError, type RedisArgument, type RedisReply } from './resp.ts';
+export { RedisReplyError, type RedisReply } from './resp.ts';
 
 /** Not connected, the connection was lost with the command in flight, or the client was closed. */
 export class RedisConnectionError extends Error {
@@ -20,7 +20,7 @@ export class RedisTimeoutError extends Error {
   }
 }
 
-export interface RedisEndpoint {
+interface RedisEndpoint {
   readonly host?: string;
   readonly port?: number;
   /** An ACL user (Redis 6+); AUTH is sent only with a password. */
@@ -43,7 +43,11 @@ export interface RedisClientOptions extends RedisEndpoint {
   readonly onError?: (error: Error) => void;
 }
 
-export type RedisStatus = 'connecting' | 'ready' | 'reconnecting' | 'closed';
+type RedisStatus = 'connecting' | 'ready' | 'reconnecting' | 'closed';
+
+/** Where the client connects unless told otherwise (parseRedisUrl reports them too). */
+const DEFAULT_HOST = '127.0.0.1';
+const DEFAULT_PORT = 6379;
 
 /** `redis://[[user]:password@]host[:port][/db]`, or `rediss://…` for TLS. */
 export function parseRedisUrl(url: string): RedisEndpoint {
@@ -54,8 +58,8 @@ export function parseRedisUrl(url: string): RedisEndpoint {
   const password = decodeURIComponent(parsed.password);
   const username = decodeURIComponent(parsed.username);
   return {
-    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
-    port: parsed.port ? Number(parsed.port) : 6379,
+    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1') || DEFAULT_HOST,
+    port: parsed.port ? Number(parsed.port) : DEFAULT_PORT,
     ...(password && { password }),
     ...(password && username && { username }),
     ...(dbPath && { db: Number(dbPath) }),
@@ -70,6 +74,12 @@ interface Pending {
   readonly errorsAsValues: boolean;
   /** performance.now() by which the reply is due (Infinity: the connection handshake, bounded by the connect timeout). */
   readonly deadline: number;
+}
+
+/** A waitUntilReady caller (its timer is cleared when it is settled). */
+interface ReadyWaiter {
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
 }
 
 /** First in, first out, without Array#shift's copying when many commands are in flight. */
@@ -144,7 +154,7 @@ export class RedisClient {
   private connectTimer: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
-  private readonly readyWaiters = new Set<{ resolve: () => void; reject: (error: Error) => void }>();
+  private readonly readyWaiters = new Set<ReadyWaiter>();
 
   constructor(options: RedisClientOptions) {
     this.endpoint = options;
@@ -293,12 +303,11 @@ export class RedisClient {
     this.state = 'closed';
     clearTimeout(this.reconnectTimer);
     this.drop(new RedisConnectionError('the client was closed'));
-    for (const waiter of this.readyWaiters) waiter.reject(new RedisConnectionError('the client was closed'));
-    this.readyWaiters.clear();
+    this.settleReadyWaiters((waiter) => waiter.reject(new RedisConnectionError('the client was closed')));
   }
 
   private connect(): void {
-    const { host = '127.0.0.1', port = 6379, tls } = this.endpoint;
+    const { host = DEFAULT_HOST, port = DEFAULT_PORT, tls } = this.endpoint;
     this.state = this.attempts === 0 && this.lastError === undefined ? 'connecting' : 'reconnecting';
     const socket = tls
       ? connectTls({ host, port, ...(isIP(host) === 0 && { servername: host }), ...(typeof tls === 'object' && tls) })
@@ -349,7 +358,12 @@ export class RedisClient {
     this.state = 'ready';
     this.attempts = 0;
     this.lastError = undefined;
-    for (const waiter of this.readyWaiters) waiter.resolve();
+    this.settleReadyWaiters((waiter) => waiter.resolve());
+  }
+
+  /** Answers every waitUntilReady caller, once: each is forgotten. */
+  private settleReadyWaiters(settle: (waiter: ReadyWaiter) => void): void {
+    for (const waiter of this.readyWaiters) settle(waiter);
     this.readyWaiters.clear();
   }
 
@@ -435,8 +449,7 @@ export class RedisClient {
     this.onError(error);
     if (error instanceof RedisReplyError || this.reconnect === false) {
       // The server refused the handshake (a wrong AUTH token, a bad db), or no attempt follows: say so to whoever waits for ready now.
-      for (const waiter of this.readyWaiters) waiter.reject(error);
-      this.readyWaiters.clear();
+      this.settleReadyWaiters((waiter) => waiter.reject(error));
     }
     if (this.reconnect === false) {
       this.state = 'closed';
@@ -472,17 +485,12 @@ export async function deleteKeysMatching(client: RedisClient, pattern: string): 
   } while (cursor !== '0');
 }
 
-export interface RedisConnectionOptions {
-  /** `redis://[:password@]host:port[/db]` or `rediss://…` (TLS): the local stack and the tests. */
+/** RedisClient's options, the endpoint possibly as a URL; the cache always sets the timeouts and onError. */
+interface RedisConnectionOptions extends RedisClientOptions {
+  /** `redis://[:password@]host:port[/db]` or `rediss://…` (TLS), for the endpoint: the local stack and the tests. ElastiCache passes host, AUTH token and TLS instead. */
   readonly url?: string;
-  /** ElastiCache: host and AUTH token, always over TLS. */
-  readonly host?: string;
-  readonly port?: number;
-  readonly password?: string;
-  readonly tls?: boolean | TlsOptions;
   readonly connectTimeoutMs: number;
   readonly commandTimeoutMs: number;
-  /** Every connection error (refused, reset, timed out…); the client reconnects by itself. */
   readonly onError: (error: Error) => void;
 }
 
@@ -493,11 +501,8 @@ export interface RedisConnectionOptions {
  * handshake (wrong AUTH token) is not transient: that rejects, so the caller can build it again
  * with settings read afresh (LazyCacheStore re-reads the token after its retry delay).
  */
-export async function connectRedis(options: RedisConnectionOptions): Promise<RedisClient> {
-  const endpoint: RedisEndpoint = options.url
-    ? parseRedisUrl(options.url)
-    : { host: options.host ?? '127.0.0.1', port: options.port ?? 6379, ...(options.password && { password: options.password }), ...(options.tls && { tls: options.tls }) };
-  const client = new RedisClient({ ...endpoint, connectTimeoutMs: options.connectTimeoutMs, commandTimeoutMs: options.commandTimeoutMs, onError: options.onError });
+export async function connectRedis({ url, ...options }: RedisConnectionOptions): Promise<RedisClient> {
+  const client = new RedisClient(url ? { ...options, ...parseRedisUrl(url) } : options);
   try {
     await client.waitUntilReady(options.connectTimeoutMs);
   } catch (error) {

@@ -11,11 +11,7 @@ import {
   type CompletedPart,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-
-export interface S3Location {
-  readonly bucket: string;
-  readonly key: string;
-}
+import type { S3Location } from '../../domain/jobs.ts';
 
 export interface S3ClientOptions {
   readonly region: string;
@@ -34,7 +30,7 @@ export function createS3Client(options: S3ClientOptions): S3Client {
 /** S3 accepts no part but the last under 5 MiB. */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
 /** Parts are uploaded at this size (one uploading, one filling: the writer holds at most twice this). */
-export const DEFAULT_PART_BYTES = 8 * 1024 * 1024;
+const DEFAULT_PART_BYTES = 8 * 1024 * 1024;
 /** A resumed output's earlier bytes are copied inside S3 in parts of at most this size. */
 const COPY_PART_BYTES = 1024 * 1024 * 1024;
 
