@@ -4,7 +4,6 @@ import { createEcsClient, EcsJobLauncher } from '../adapters/ecs/EcsJobLauncher.
 import { parseJobSettings, readJobSettings, type JobSettings } from '../adapters/ecs/jobSettings.ts';
 import { parseEnvironment } from '../config/config.ts';
 import { JobService } from '../domain/jobs.ts';
-import { tracer } from '../observability.ts';
 import { jobRecords } from './jobRecords.ts';
 import { settings } from './settings.ts';
 import { once } from './once.ts';
@@ -27,7 +26,7 @@ const jobSettings: () => Promise<JobSettings> = once(async () => {
   return readJobSettings(jobsConfig.JOB_SETTINGS_PARAMETER!, settings.AWS_REGION);
 });
 
-const ecs = createEcsClient({ region: settings.AWS_REGION, endpoint: jobsConfig.ECS_ENDPOINT, observer: tracer.awsCallObserver() });
+const ecs = createEcsClient({ region: settings.AWS_REGION, endpoint: jobsConfig.ECS_ENDPOINT });
 
 export const jobService: () => Promise<JobService> = once(async () => {
   const { jobsBucket } = await jobSettings();
