@@ -13,7 +13,8 @@ export interface ElastiCacheSettings {
  * environment variable), the AUTH token from its Secrets Manager secret (`<service>/<stage>/cache`,
  * `{"authToken": …}`). Both read once per container, in parallel, on the cache's first use.
  */
-export async function readElastiCacheSettings(names: { endpointParameter: string; authSecretId: string }, region: string): Promise<ElastiCacheSettings> {
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- options.forceFetch (read past cached values, after the AUTH token was refused) takes effect once the reads are cached
+export async function readElastiCacheSettings(names: { endpointParameter: string; authSecretId: string }, region: string, options?: { forceFetch?: boolean }): Promise<ElastiCacheSettings> {
   const [host, secret] = await Promise.all([readParameter(names.endpointParameter, region), readJsonSecret(names.authSecretId, region)]);
   if (!host) throw new Error(`SSM parameter ${names.endpointParameter} holds no cache endpoint`);
   const authToken = (secret as { authToken?: unknown } | null)?.authToken;
