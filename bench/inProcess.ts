@@ -28,7 +28,8 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SimpleFetcher } from 'aws-jwt-verify/https';
 import { PROJECT_ROOT } from '../scripts/lib/localStack.ts';
 import { awsClientConfig } from '../src/adapters/aws/clientConfig.ts';
-import { deleteKeysMatching, parseRedisUrl, RedisClient } from '../src/adapters/redis/redisClient.ts';
+import { connectRedis } from '../src/adapters/redis/redisConnection.ts';
+import { deleteKeysMatching } from '../scripts/lib/redisKeys.ts';
 import { ENTITY_SK, entityPk, toItem } from '../src/adapters/dynamodb/entityItem.ts';
 import type { Entity } from '../src/domain/entity.ts';
 import { EntityCacheKeys } from '../src/domain/entityReadCache.ts';
@@ -333,9 +334,8 @@ async function cacheHit(): Promise<CacheHitResult> {
   answerDynamoDbInProcess();
   const url = process.env.REDIS_URL!;
   const prefix = process.env.CACHE_KEY_PREFIX!;
-  // The same client class the store uses, on a connection of its own: the ratio measures our layer, not a client difference.
-  const raw = new RedisClient(parseRedisUrl(url));
-  await raw.waitUntilReady(5_000);
+  // The same client, made the way the store makes it, on a connection of its own: the ratio measures our layer, not a client difference.
+  const raw = await connectRedis({ url }, { connectTimeoutMs: 5_000, commandTimeoutMs: 1_000, onError: () => undefined });
   try {
     const get = await loadHandler('functions/entities/getEntity.ts');
     const event = await loadEvent('get-public-entity.json');

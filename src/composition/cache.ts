@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
 import { CircuitBreaker, CacheUnavailableError } from '../adapters/redis/circuitBreaker.ts';
 import { LruCacheStore } from '../adapters/redis/LruCacheStore.ts';
-import { RedisCacheStore } from '../adapters/redis/RedisCacheStore.ts';
+import { isAuthFailure, RedisCacheStore } from '../adapters/redis/RedisCacheStore.ts';
+import type { RedisEndpoint } from '../adapters/redis/redisConnection.ts';
 import { blankIsUnset, ConfigError, intSetting as int, parseEnvironment } from '../config/config.ts';
 import type { CacheObserver, CacheTtls } from '../domain/entityReadCache.ts';
 import type { CacheStore } from '../domain/ports.ts';
@@ -56,37 +57,65 @@ const BREAKER_OPEN = 'cache circuit breaker is open';
 /**
  * The container's cache store: the in-process LRU when no Redis is configured, else Redis behind
  * a circuit breaker, built on first use; if building fails (endpoint, secret, connection), calls
- * fail fast as misses and the build is retried after the breaker's open time.
+ * fail fast as misses and the build is retried after the breaker's open time. After the server
+ * refused the AUTH token (it was rotated), the store is rebuilt with the token read again.
  */
 export const cacheStore: CacheStore =
   cacheConfig.REDIS_URL === undefined && cacheConfig.CACHE_ENDPOINT_PARAMETER === undefined
     ? sharedLocalStore()
-    : new LazyCacheStore(() => buildRedisStore(), {
-        retryMs: cacheConfig.CACHE_BREAKER_OPEN_MS,
-        onBuildError: (error) => {
-          metrics.addMetric('CacheErrors', 'Count', 1);
-          logger.error('Cache unavailable at start-up; answering without it', { error: error as Error });
-        },
-      });
+    : lazyRedisStore(cacheConfig.REDIS_URL !== undefined ? localRedis(cacheConfig.REDIS_URL) : elastiCache, cacheConfig);
 
 /** Whether the store is ready for use without building it first (the in-process LRU always is). */
 export function cacheStoreBuilt(): boolean {
   return !(cacheStore instanceof LazyCacheStore) || cacheStore.isBuilt;
 }
 
-async function buildRedisStore(): Promise<CacheStore> {
+/** Where Redis is, read when the store is built; `forceFetch`: read past any cached settings (after the token was refused). */
+export type RedisEndpointSource = (options: { forceFetch: boolean }) => Promise<RedisEndpoint>;
+
+/** The stage's ElastiCache: the endpoint and AUTH token from SSM and Secrets Manager, over TLS. */
+async function elastiCache(options: { forceFetch: boolean }): Promise<RedisEndpoint> {
+  const { readElastiCacheSettings } = await import('../adapters/redis/elastiCacheSettings.ts');
+  const settings = await readElastiCacheSettings({ endpointParameter: cacheConfig.CACHE_ENDPOINT_PARAMETER!, authSecretId: cacheConfig.CACHE_AUTH_SECRET_ID! }, cacheConfig.AWS_REGION, options);
+  return { host: settings.host, port: settings.port, password: settings.authToken, tls: true };
+}
+
+function localRedis(url: string): RedisEndpointSource {
+  return () => Promise.resolve({ url });
+}
+
+type RedisStoreConfig = Pick<CacheConfig, 'CACHE_CONNECT_TIMEOUT_MS' | 'CACHE_COMMAND_TIMEOUT_MS' | 'CACHE_BREAKER_OPEN_MS'>;
+
+/**
+ * Redis behind a circuit breaker (logged and counted as it opens and closes), built on first use
+ * from `endpoint`, with the timeouts of `config`; see cacheStore.
+ */
+export function lazyRedisStore(endpoint: RedisEndpointSource, config: RedisStoreConfig): LazyCacheStore {
+  return new LazyCacheStore((previousFailure) => buildRedisStore(endpoint, config, { forceFetch: isAuthFailure(previousFailure) }), {
+    retryMs: config.CACHE_BREAKER_OPEN_MS,
+    onBuildError: (error) => {
+      metrics.addMetric('CacheErrors', 'Count', 1);
+      logger.error('Cache unavailable; answering without it until it is built again', { error: error as Error, retryAfterMs: config.CACHE_BREAKER_OPEN_MS });
+    },
+    onDropped: (failure) => {
+      metrics.addMetric('CacheErrors', 'Count', 1);
+      logger.error('Cache refused its credentials; answering without it until it is built again with the token read again', { error: failure, retryAfterMs: config.CACHE_BREAKER_OPEN_MS });
+    },
+  });
+}
+
+async function buildRedisStore(endpoint: RedisEndpointSource, config: RedisStoreConfig, options: { forceFetch: boolean }): Promise<RedisCacheStore> {
   const breaker = new CircuitBreaker({
     failureThreshold: 3,
-    openMs: cacheConfig.CACHE_BREAKER_OPEN_MS,
+    openMs: config.CACHE_BREAKER_OPEN_MS,
     // No timer race per call: the client rejects every command within CACHE_COMMAND_TIMEOUT_MS itself.
     onStateChange: (state, cause) => {
       metrics.addMetric('CacheBreakerOpen', 'Count', state === 'open' ? 1 : 0);
-      if (state === 'open') logger.error('Cache circuit breaker opened: reads go to DynamoDB until the cache answers again', { error: cause as Error, retryAfterMs: cacheConfig.CACHE_BREAKER_OPEN_MS });
+      if (state === 'open') logger.error('Cache circuit breaker opened: reads go to DynamoDB until the cache answers again', { error: cause as Error, retryAfterMs: config.CACHE_BREAKER_OPEN_MS });
       else logger.info('Cache circuit breaker closed: the cache answers again');
     },
   });
-  const { connectRedis } = await import('../adapters/redis/redisClient.ts');
-  const timeouts = { connectTimeoutMs: cacheConfig.CACHE_CONNECT_TIMEOUT_MS, commandTimeoutMs: cacheConfig.CACHE_COMMAND_TIMEOUT_MS };
+  const [{ connectRedis }, where] = await Promise.all([import('../adapters/redis/redisConnection.ts'), endpoint(options)]);
   let lastLogged = 0;
   const onError = (error: Error) => {
     // The client reports every failed reconnect; one line a minute is enough (the breaker logs the state).
@@ -94,10 +123,7 @@ async function buildRedisStore(): Promise<CacheStore> {
     lastLogged = Date.now();
     logger.warn('Cache connection error', { error });
   };
-  if (cacheConfig.REDIS_URL !== undefined) return new RedisCacheStore(await connectRedis({ url: cacheConfig.REDIS_URL, ...timeouts, onError }), breaker);
-  const { readElastiCacheSettings } = await import('../adapters/redis/elastiCacheSettings.ts');
-  const settings = await readElastiCacheSettings({ endpointParameter: cacheConfig.CACHE_ENDPOINT_PARAMETER!, authSecretId: cacheConfig.CACHE_AUTH_SECRET_ID! }, cacheConfig.AWS_REGION);
-  return new RedisCacheStore(await connectRedis({ host: settings.host, port: settings.port, password: settings.authToken, tls: true, ...timeouts, onError }), breaker);
+  return new RedisCacheStore(await connectRedis(where, { connectTimeoutMs: config.CACHE_CONNECT_TIMEOUT_MS, commandTimeoutMs: config.CACHE_COMMAND_TIMEOUT_MS, onError }), breaker);
 }
 
 /**

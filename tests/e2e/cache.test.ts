@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { api, READ_WRITE, token, uniqueTenant } from '../support/api.ts';
 import { eventually } from '../support/eventually.ts';
 import { expectProblem } from '../support/expectProblem.ts';
 import { ENTITY_EVENT_SOURCE, entityChanged } from '../../src/domain/entityEvents.ts';
 import { cachedEntity, encodeEntityEntry, EntityCacheKeys } from '../../src/domain/entityReadCache.ts';
-import { parseRedisUrl, RedisClient } from '../../src/adapters/redis/redisClient.ts';
 
 const SECURE = '/api/v1/secure/entities';
 const DATA = '/api/v1/data/entities';
-let redis: RedisClient;
+let redis: Redis;
 let keys: EntityCacheKeys;
 
 /** Polls a yes/no condition until it holds (or 15 s pass). */
@@ -30,9 +30,8 @@ async function eventsSettled(token: string, id: string, version: number): Promis
   expect(await until(async () => ((await (await fetch(queues)).json()) as Record<string, number>)['CacheInvalidationQueue'] === 0)).toBe(true);
 }
 
-beforeAll(async () => {
-  redis = new RedisClient(parseRedisUrl(inject('redisUrl')));
-  await redis.waitUntilReady(5_000);
+beforeAll(() => {
+  redis = new Redis(inject('redisUrl'));
   keys = new EntityCacheKeys(inject('cacheKeyPrefix'));
 });
 afterAll(() => redis.quit());
@@ -50,7 +49,7 @@ describe('the read-through cache over HTTP (serverless-offline with Redis)', () 
     expect(second.body).toEqual(created);
     // A hit sends the entry's JSON as stored: the same bytes as the miss serialised.
     expect(second.text).toBe(first.text);
-    expect(await redis.exists([keys.entity(created.id, 'public')])).toBe(1);
+    expect(await redis.exists(keys.entity(created.id, 'public'))).toBe(1);
 
     const byName = () => api('GET', `${DATA}?name=${encodeURIComponent(created.name)}`);
     expect((await byName()).headers.get('x-cache')).toBe('MISS');
@@ -94,14 +93,14 @@ describe('the read-through cache over HTTP (serverless-offline with Redis)', () 
     // A stale entry the API never wrote (as after a write by another path, e.g. a bulk job).
     const key = keys.entity(created.id, 'public');
     const nameKey = keys.name(created.name);
-    await redis.set(key, encodeEntityEntry(Date.now() + 300_000, cachedEntity({ ...created, attributes: { stale: true } })), { px: 300_000 });
+    await redis.set(key, encodeEntityEntry(Date.now() + 300_000, cachedEntity({ ...created, attributes: { stale: true } })), 'PX', 300_000);
     await redis.hset(nameKey, 'public|20', 'planted');
     expect((await api('GET', `${DATA}/${created.id}`)).body.attributes).toEqual({ stale: true });
     const event = entityChanged('EntityUpdated', created, null);
     const bus = new EventBridgeClient({ endpoint: inject('eventBusEndpoint'), region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     await bus.send(new PutEventsCommand({ Entries: [{ EventBusName: 'entity-platform-local-events', Source: ENTITY_EVENT_SOURCE, DetailType: event.type, Detail: JSON.stringify(event) }] }));
     bus.destroy();
-    expect(await until(async () => (await redis.exists([key, nameKey])) === 0)).toBe(true);
+    expect(await until(async () => (await redis.exists(key, nameKey)) === 0)).toBe(true);
     expect((await api('GET', `${DATA}/${created.id}`)).body).toEqual(created);
   });
 });

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDocumentClient } from '../../src/adapters/dynamodb/dynamoClient.ts';
 import { DynamoEntityRepository } from '../../src/adapters/dynamodb/DynamoEntityRepository.ts';
-import { RedisClient } from '../../src/adapters/redis/redisClient.ts';
 import type { Entity } from '../../src/domain/entity.ts';
 import type { EntityReadAhead } from '../../src/domain/entityReadCache.ts';
 import type { ReadScope } from '../../src/domain/principal.ts';
@@ -51,10 +51,9 @@ afterAll(() => redis.stop());
 
 /** How many times the server has run `command` (INFO commandstats). */
 async function commandCalls(command: string): Promise<number> {
-  const client = new RedisClient({ host: '127.0.0.1', port });
+  const client = new Redis(port, '127.0.0.1');
   try {
-    await client.waitUntilReady(5_000);
-    const stats = String(await client.call('INFO', 'commandstats'));
+    const stats = await client.info('commandstats');
     return Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(stats)?.[1] ?? 0);
   } finally {
     await client.quit();

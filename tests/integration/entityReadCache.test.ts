@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createDocumentClient } from '../../src/adapters/dynamodb/dynamoClient.ts';
 import { DynamoEntityRepository } from '../../src/adapters/dynamodb/DynamoEntityRepository.ts';
 import { CircuitBreaker } from '../../src/adapters/redis/circuitBreaker.ts';
 import { LruCacheStore } from '../../src/adapters/redis/LruCacheStore.ts';
 import { RedisCacheStore } from '../../src/adapters/redis/RedisCacheStore.ts';
-import { connectRedis, deleteKeysMatching, parseRedisUrl, RedisClient } from '../../src/adapters/redis/redisClient.ts';
+import { connectRedis } from '../../src/adapters/redis/redisConnection.ts';
 import type { Entity } from '../../src/domain/entity.ts';
 import { cachedEntity, CacheInvalidatingRepository, encodeEntityEntry, EntityCacheInvalidator, EntityCacheKeys, EntityReadCache, readEntityAhead, type CacheObserver, type CacheTtls, type EntityRead } from '../../src/domain/entityReadCache.ts';
 import type { CacheStore, EntityRepository } from '../../src/domain/ports.ts';
 import { ensureTable, freePort, waitFor } from '../../scripts/lib/localStack.ts';
+import { deleteKeysMatching } from '../../scripts/lib/redisKeys.ts';
 import { redisServer } from '../support/redisServer.ts';
 
 /** The machine's Redis (never stopped here); every key of this run lives under its own prefix. */
@@ -18,7 +20,9 @@ const SHARED_REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `test-${randomUUID().slice(0, 8)}:`;
 const table = `cache-test-${randomUUID()}`;
 let dynamo: DynamoEntityRepository;
-let shared: RedisClient;
+/** The machine's Redis as a test looks at it (each store has a client of its own, as in a container). */
+let shared: Redis;
+const stores: RedisCacheStore[] = [];
 
 /** The repository with every read counted (the "DynamoDB reads" of the stampede tests). */
 function counting(inner: EntityRepository, delayMs = 0) {
@@ -50,8 +54,12 @@ function entity(tenantId: string, overrides: Partial<Entity> = {}): Entity {
   return { id: randomUUID(), tenantId, name: `cached ${randomUUID().slice(0, 8)}`, attributes: { n: 1 }, visibility: 'private', version: 1, createdAt: now, updatedAt: now, ...overrides };
 }
 
-function redisStore(redis: RedisClient, breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 60_000, callTimeoutMs: 500 })): RedisCacheStore {
-  return new RedisCacheStore(redis, breaker);
+/** A store over a client of its own on the machine's Redis (closed after the run). */
+async function redisStore(): Promise<RedisCacheStore> {
+  const redis = await connectRedis({ url: SHARED_REDIS }, { connectTimeoutMs: 2_000, commandTimeoutMs: 500, onError: () => undefined });
+  const store = new RedisCacheStore(redis, new CircuitBreaker({ failureThreshold: 3, openMs: 60_000 }));
+  stores.push(store);
+  return store;
 }
 
 /**
@@ -84,11 +92,11 @@ beforeAll(async () => {
   const endpoint = inject('dynamoEndpoint');
   await ensureTable(endpoint, table);
   dynamo = new DynamoEntityRepository({ client: createDocumentClient({ region: 'eu-west-1', endpoint }), tableName: table, cursorSigningKey: 'cache-test-signing-key' });
-  shared = new RedisClient(parseRedisUrl(SHARED_REDIS));
-  await shared.waitUntilReady(5_000);
+  shared = new Redis(SHARED_REDIS);
 });
 
 afterAll(async () => {
+  for (const store of stores) store.close();
   await deleteKeysMatching(shared, `${PREFIX}*`);
   await shared.quit();
 });
@@ -97,7 +105,7 @@ describe('the read-through cache against Redis', () => {
   it('misses, then hits; fills only the views the reader may see; versions its keys', async () => {
     const { repository, counts } = counting(dynamo);
     const observer = recorder();
-    const { reads, writes, keys } = cacheOver(redisStore(shared), repository, observer);
+    const { reads, writes, keys } = cacheOver(await redisStore(), repository, observer);
     const e = entity('acme', { visibility: 'private' });
     await writes.create(e);
 
@@ -106,19 +114,19 @@ describe('the read-through cache against Redis', () => {
     expect(counts.get).toBe(1);
     expect(observer).toMatchObject({ hits: 1, misses: 1, errors: [] });
     expect(keys.entity(e.id, 'public')).toMatch(new RegExp(`^${PREFIX}v2:entity:`));
-    const pttl = await shared.call('PTTL', keys.entity(e.id, 'tenant:acme'));
+    const pttl = await shared.pttl(keys.entity(e.id, 'tenant:acme'));
     expect(pttl).toBeGreaterThan(290_000);
     expect(pttl).toBeLessThanOrEqual(300_000);
     // A private entity never lands in the public view: anonymous callers get a 404 (cached as such).
     expect(await reads.get({ kind: 'public' }, e.id)).toEqual({ entity: undefined, cache: 'MISS' });
     // The public view's "no" is a header alone: no entity after it.
     expect(JSON.parse((await shared.get(keys.entity(e.id, 'public')))!)).toEqual({ s: 'v2', exp: expect.any(Number) });
-    expect(await shared.call('PTTL', keys.entity(e.id, 'public'))).toBeLessThanOrEqual(30_000);
+    expect(await shared.pttl(keys.entity(e.id, 'public'))).toBeLessThanOrEqual(30_000);
     expect(await reads.get({ kind: 'public' }, e.id)).toEqual({ entity: undefined, cache: 'HIT' });
   });
 
   it('never shares a private entry between tenants or with anonymous callers', async () => {
-    const { reads, writes, keys } = cacheOver(redisStore(shared), counting(dynamo).repository);
+    const { reads, writes, keys } = cacheOver(await redisStore(), counting(dynamo).repository);
     const secret = entity('tenant-a', { visibility: 'private' });
     await writes.create(secret);
     expect((await reads.get({ kind: 'public-and-tenant', tenantId: 'tenant-a' }, secret.id)).entity).toEqual(secret);
@@ -126,15 +134,15 @@ describe('the read-through cache against Redis', () => {
     expect(await reads.get({ kind: 'public-and-tenant', tenantId: 'tenant-b' }, secret.id)).toMatchObject({ entity: undefined });
     expect(await reads.get({ kind: 'public-and-tenant', tenantId: 'tenant-b' }, secret.id)).toEqual({ entity: undefined, cache: 'HIT' });
     expect(await reads.get({ kind: 'public' }, secret.id)).toMatchObject({ entity: undefined });
-    expect(await shared.exists([keys.entity(secret.id, 'tenant:tenant-a')])).toBe(1);
+    expect(await shared.exists(keys.entity(secret.id, 'tenant:tenant-a'))).toBe(1);
     // A forged entry (another tenant's private entity in the public view) is refused, not served.
-    await shared.set(keys.entity(secret.id, 'public'), encodeEntityEntry(Date.now() + 60_000, cachedEntity(secret)), { px: 60_000 });
+    await shared.set(keys.entity(secret.id, 'public'), encodeEntityEntry(Date.now() + 60_000, cachedEntity(secret)), 'PX', 60_000);
     expect(await reads.get({ kind: 'public' }, secret.id)).toEqual({ entity: undefined, cache: 'MISS' });
   });
 
   it('lets entries expire after their TTL', async () => {
     const { repository, counts } = counting(dynamo);
-    const { reads, writes } = cacheOver(redisStore(shared), repository, undefined, { entityMs: 300, negativeMs: 150 });
+    const { reads, writes } = cacheOver(await redisStore(), repository, undefined, { entityMs: 300, negativeMs: 150 });
     const e = entity('ttl', { visibility: 'public' });
     await writes.create(e);
     expect((await reads.get({ kind: 'public' }, e.id)).cache).toBe('MISS');
@@ -149,7 +157,7 @@ describe('the read-through cache against Redis', () => {
   });
 
   it('invalidates on update, rename and delete, and never serves a version older than If-None-Match names', async () => {
-    const { reads, writes } = cacheOver(redisStore(shared), counting(dynamo).repository);
+    const { reads, writes } = cacheOver(await redisStore(), counting(dynamo).repository);
     const v1 = entity('inv', { visibility: 'public' });
     await writes.create(v1);
     await reads.get({ kind: 'public' }, v1.id);
@@ -175,7 +183,7 @@ describe('the read-through cache against Redis', () => {
   });
 
   it('keeps name lookups apart per view: anonymous, each tenant', async () => {
-    const { reads, writes } = cacheOver(redisStore(shared), counting(dynamo).repository);
+    const { reads, writes } = cacheOver(await redisStore(), counting(dynamo).repository);
     const name = `shared name ${randomUUID().slice(0, 8)}`;
     const pub = entity('n-a', { name, visibility: 'public' });
     const priv = entity('n-b', { name, visibility: 'private' });
@@ -197,7 +205,7 @@ describe('the read-through cache against Redis', () => {
     const e = entity('herd', { visibility: 'public' });
     await dynamo.create(e);
     const one = counting(dynamo, 20);
-    const { reads } = cacheOver(redisStore(shared), one.repository);
+    const { reads } = cacheOver(await redisStore(), one.repository);
     const results = await Promise.all(Array.from({ length: 100 }, () => reads.get({ kind: 'public' }, e.id)));
     expect(results.every((r) => r.entity?.id === e.id)).toBe(true);
     expect(one.counts.get).toBe(1);
@@ -206,8 +214,8 @@ describe('the read-through cache against Redis', () => {
     await dynamo.create(other);
     const a = counting(dynamo, 60);
     const b = counting(dynamo, 60);
-    const containerA = cacheOver(redisStore(shared), a.repository).reads;
-    const containerB = cacheOver(redisStore(shared), b.repository).reads;
+    const containerA = cacheOver(await redisStore(), a.repository).reads;
+    const containerB = cacheOver(await redisStore(), b.repository).reads;
     const [ra, rb] = await Promise.all([
       Promise.all(Array.from({ length: 50 }, () => containerA.get({ kind: 'public' }, other.id))),
       sleep(5).then(() => Promise.all(Array.from({ length: 50 }, () => containerB.get({ kind: 'public' }, other.id)))),
@@ -218,17 +226,17 @@ describe('the read-through cache against Redis', () => {
 
   it('treats garbage in the cache as a miss', async () => {
     const observer = recorder();
-    const { reads, writes, keys } = cacheOver(redisStore(shared), counting(dynamo).repository, observer);
+    const { reads, writes, keys } = cacheOver(await redisStore(), counting(dynamo).repository, observer);
     const e = entity('garbage', { visibility: 'public' });
     await writes.create(e);
-    await shared.set(keys.entity(e.id, 'public'), '{not json', { px: 60_000 });
+    await shared.set(keys.entity(e.id, 'public'), '{not json', 'PX', 60_000);
     expect(await reads.get({ kind: 'public' }, e.id)).toEqual({ entity: e, cache: 'MISS' });
     expect(observer.errors.some((m) => m.startsWith('decode'))).toBe(true);
   });
 
   it("answers a hit with the entity's JSON byte for byte as the miss sent it, whatever the attributes hold, and refuses entries laid out otherwise", async () => {
     const observer = recorder();
-    const { cache, writes, keys } = cacheOver(redisStore(shared), counting(dynamo).repository, observer);
+    const { cache, writes, keys } = cacheOver(await redisStore(), counting(dynamo).repository, observer);
     const e = entity('json', {
       visibility: 'public',
       name: 'Zoë "quoted" \\ back-slashed, ünïcödé ✓ 𝄞',
@@ -257,7 +265,7 @@ describe('the read-through cache against Redis', () => {
       encodeEntityEntry(exp, { ...cachedEntity(e), json: '[1]' }),
     ]) {
       observer.errors.length = 0;
-      await shared.set(keys.entity(e.id, 'public'), planted, { px: 60_000 });
+      await shared.set(keys.entity(e.id, 'public'), planted, 'PX', 60_000);
       expect((await cache.get({ kind: 'public' }, e.id)).cache, planted).toBe('MISS');
       expect(observer.errors, planted).toEqual([expect.stringMatching(/^decode: unreadable cache entry/)]);
     }
@@ -266,7 +274,7 @@ describe('the read-through cache against Redis', () => {
   it('takes a read started ahead when it asked for the same keys, reports its failure as its own, and reads itself otherwise', async () => {
     const observer = recorder();
     let storeReads = 0;
-    const redis = redisStore(shared);
+    const redis = await redisStore();
     const store: CacheStore = Object.assign(Object.create(redis) as CacheStore, {
       get: (keys: readonly string[]) => {
         storeReads++;
@@ -329,10 +337,11 @@ describe('fail-open with a dedicated redis-server', () => {
     const states: string[] = [];
     // As in production: no call timeout in the breaker, the client's command timeout bounds every call.
     const breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 300, onStateChange: (s) => states.push(s) });
-    const redis = await connectRedis({ url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 500, commandTimeoutMs: 100, onError: () => undefined });
+    const redis = await connectRedis({ url: `redis://127.0.0.1:${port}` }, { connectTimeoutMs: 500, commandTimeoutMs: 100, onError: () => undefined });
     const observer = recorder();
     const { repository, counts } = counting(dynamo);
-    const { reads, writes } = cacheOver(new RedisCacheStore(redis, breaker), repository, observer);
+    const store = new RedisCacheStore(redis, breaker);
+    const { reads, writes } = cacheOver(store, repository, observer);
     const e = entity('failopen', { visibility: 'public' });
     await writes.create(e);
     await reads.get({ kind: 'public' }, e.id);
@@ -359,6 +368,6 @@ describe('fail-open with a dedicated redis-server', () => {
       if ((await reads.get({ kind: 'public' }, e.id)).cache !== 'HIT') throw new Error('still missing');
     }, 15_000);
     expect(states.at(-1)).toBe('closed');
-    redis.disconnect();
+    store.close();
   });
 });

@@ -31,6 +31,7 @@ let proxy: Server;
 let template: APIGatewayProxyEvent;
 let handler: Handler;
 let pool: Pool;
+let closeCache: () => void;
 /** Every datagram the daemon received, as text. */
 const datagrams: string[] = [];
 /** The X-Amzn-Trace-Id of every request that reached DynamoDB, in order. */
@@ -45,12 +46,13 @@ function traceHeader(sampled = true) {
 
 /**
  * GET with `?table=` naming the table the route reads (a missing one fails with a 400 from
- * DynamoDB), `?block=` naming a `traced` block around the read, or `?sql=` a query for PostgreSQL.
+ * DynamoDB), `?block=` naming a `traced` block around the read, `?sql=` a query for PostgreSQL, or
+ * `?cacheKey=` a key to read from Redis through the cache store.
  */
-function invoke(traced: Handler, header: string | undefined, tableName = table, block?: string, sql?: string): Promise<APIGatewayProxyResult> {
+function invoke(traced: Handler, header: string | undefined, tableName = table, block?: string, sql?: string, cacheKey?: string): Promise<APIGatewayProxyResult> {
   if (header === undefined) delete process.env._X_AMZN_TRACE_ID;
   else process.env._X_AMZN_TRACE_ID = header;
-  return traced({ ...template, queryStringParameters: { table: tableName, ...(block && { block }), ...(sql && { sql }) } }, context);
+  return traced({ ...template, queryStringParameters: { table: tableName, ...(block && { block }), ...(sql && { sql }), ...(cacheKey && { cacheKey }) } }, context);
 }
 
 /** Parses each datagram into its header line and document; the header line is checked here. */
@@ -73,7 +75,7 @@ async function documentsOf(traceId: string, count: number): Promise<Document[]> 
 }
 
 /** The route under test, built with the shared stack, over a traced DynamoDB client and a traced pool. */
-async function tracedRoute(): Promise<{ handler: Handler; pool: Pool }> {
+async function tracedRoute(): Promise<{ handler: Handler; pool: Pool; close: () => void }> {
   const { httpHandler } = await import('../../src/http/httpHandler.ts');
   const { traced } = await import('../../src/observability/tracing.ts');
   const { createDocumentClient } = await import('../../src/adapters/dynamodb/dynamoClient.ts');
@@ -82,14 +84,19 @@ async function tracedRoute(): Promise<{ handler: Handler; pool: Pool }> {
   const proxyEndpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
   const documentClient = createDocumentClient({ region: 'eu-west-1', endpoint: proxyEndpoint });
   const pool = createPool({ kind: 'url', url: inject('databaseUrl'), poolMax: 1 });
+  const { connectRedis } = await import('../../src/adapters/redis/redisConnection.ts');
+  const { RedisCacheStore } = await import('../../src/adapters/redis/RedisCacheStore.ts');
+  const { CircuitBreaker } = await import('../../src/adapters/redis/circuitBreaker.ts');
+  const cache = new RedisCacheStore(await connectRedis({ url: inject('redisUrl') }, { connectTimeoutMs: 2000, commandTimeoutMs: 1000, onError: () => undefined }), new CircuitBreaker({ failureThreshold: 3, openMs: 1000 }));
   const route = httpHandler(async ({ event }) => {
-    const { table: tableName, block, sql } = event.queryStringParameters ?? {};
+    const { table: tableName, block, sql, cacheKey } = event.queryStringParameters ?? {};
     if (sql) return jsonResponse(200, { rows: (await pool.query(sql)).rowCount });
+    if (cacheKey) return jsonResponse(200, { found: (await cache.get([cacheKey]))[0] !== undefined });
     const read = () => documentClient.send(new GetCommand({ TableName: tableName!, Key: { pk: 'ENTITY#none', sk: 'METADATA' } }));
     const { Item } = block ? await traced(block, read) : await read();
     return jsonResponse(200, { found: Item !== undefined });
   });
-  return { handler: route, pool };
+  return { handler: route, pool, close: () => cache.close() };
 }
 
 beforeAll(async () => {
@@ -124,12 +131,13 @@ beforeAll(async () => {
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
-  ({ handler, pool } = await tracedRoute());
+  ({ handler, pool, close: closeCache } = await tracedRoute());
   template = JSON.parse(await readFile(join(PROJECT_ROOT, 'events', 'health.json'), 'utf8')) as APIGatewayProxyEvent;
 }, 60_000);
 
 afterAll(async () => {
   await pool?.end();
+  closeCache?.();
   for (const key of ['LAMBDA_TASK_ROOT', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_XRAY_DAEMON_ADDRESS', '_HANDLER', 'AWS_LAMBDA_FUNCTION_NAME', 'POWERTOOLS_TRACE_ENABLED', '_X_AMZN_TRACE_ID']) delete process.env[key];
   daemon?.close();
   await new Promise((resolve) => proxy?.close(resolve));
@@ -215,6 +223,13 @@ describe('X-Ray tracing of a handler and its calls (Powertools Tracer, UDP to th
     expect(failedQuery).toMatchObject({ name: 'PostgreSQL', cause: { exceptions: [expect.objectContaining({ message: expect.stringContaining('no_such_table') })] } });
   });
 
+  it('records each cache command as a Redis subsegment of the invocation', async () => {
+    const trace = traceHeader();
+    expect((await invoke(handler, trace.header, table, undefined, undefined, `tracer-test-${randomUUID()}`)).statusCode).toBe(200);
+    const [command, invocation] = await documentsOf(trace.root, 2);
+    expect(command).toMatchObject({ name: 'Redis', parent_id: invocation!.id, trace_id: trace.root });
+  });
+
   it('records nothing for an unsampled invocation or one without a trace header', async () => {
     const unsampled = traceHeader(false);
     expect((await invoke(handler, unsampled.header)).statusCode).toBe(200);
@@ -239,6 +254,7 @@ describe('X-Ray tracing of a handler and its calls (Powertools Tracer, UDP to th
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(datagrams.slice(count)).toEqual([]);
     } finally {
+      disabled.close();
       await disabled.pool.end();
       process.env.POWERTOOLS_TRACE_ENABLED = 'true';
     }

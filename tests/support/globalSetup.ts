@@ -3,11 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { deleteKeysMatching, parseRedisUrl, RedisClient } from '../../src/adapters/redis/redisClient.ts';
+import { Redis } from 'ioredis';
 import { ensureLocalIssuer } from '../../src/adapters/identity/localIssuer.ts';
 import { startLocalEvents, type Template } from '../../scripts/lib/localEvents.ts';
 import { startLocalJobs, type LocalJobs } from '../../scripts/lib/localJobs.ts';
 import { ensureTable, freePort, localTableName, startDynamoDbLocal, startOffline, type Stoppable } from '../../scripts/lib/localStack.ts';
+import { deleteKeysMatching } from '../../scripts/lib/redisKeys.ts';
 import { packageStage } from './packageStage.ts';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';
 
@@ -112,9 +113,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
 /** Deletes this run's cache keys from the shared Redis (never anything else, never the server). */
 async function dropKeys(url: string, pattern: string): Promise<void> {
-  const redis = new RedisClient({ ...parseRedisUrl(url), reconnect: false });
+  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, retryStrategy: () => null, connectTimeout: 2_000 });
+  redis.on('error', () => undefined);
   try {
-    await redis.waitUntilReady(2_000);
+    await redis.connect();
     await deleteKeysMatching(redis, pattern);
   } catch {
     // Redis gone: nothing to clean.

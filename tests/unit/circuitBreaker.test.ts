@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CacheUnavailableError, CircuitBreaker } from '../../src/adapters/redis/circuitBreaker.ts';
-import { LazyCacheStore } from '../../src/adapters/redis/LazyCacheStore.ts';
+import { LazyCacheStore, type ReplaceableCacheStore } from '../../src/adapters/redis/LazyCacheStore.ts';
 import type { CacheStore } from '../../src/domain/ports.ts';
 
 afterEach(() => vi.restoreAllMocks());
@@ -44,13 +44,14 @@ describe('the circuit breaker', () => {
 });
 
 describe('the lazily built store', () => {
-  const store = (get: CacheStore['get']): CacheStore => ({ get, set: vi.fn(), getField: vi.fn(), setField: vi.fn(), delete: vi.fn(), tryLock: vi.fn() });
+  const store = (get: CacheStore['get'], failure?: Error) => ({ get, set: vi.fn(), getField: vi.fn(), setField: vi.fn(), delete: vi.fn(), tryLock: vi.fn(), failure, close: vi.fn() });
+  const quiet = { onBuildError: () => undefined, onDropped: () => undefined };
 
-  it('builds once, fails fast for retryMs after a failed build, then builds again', async () => {
+  it('builds once, fails fast for retryMs after a failed build, then builds again, told why the last build failed', async () => {
     vi.spyOn(Date, 'now').mockReturnValue(1_000);
     const errors: unknown[] = [];
-    const build = vi.fn<() => Promise<CacheStore>>().mockRejectedValueOnce(new Error('no endpoint')).mockResolvedValue(store(() => Promise.resolve(['v'])));
-    const lazy = new LazyCacheStore(build, { retryMs: 500, onBuildError: (error) => errors.push(error) });
+    const build = vi.fn<(previousFailure: unknown) => Promise<ReplaceableCacheStore>>().mockRejectedValueOnce(new Error('no endpoint')).mockResolvedValue(store(() => Promise.resolve(['v'])));
+    const lazy = new LazyCacheStore(build, { ...quiet, retryMs: 500, onBuildError: (error) => errors.push(error) });
     await expect(lazy.get(['k'])).rejects.toThrow('cache circuit breaker is open');
     await expect(lazy.get(['k'])).rejects.toThrow('cache circuit breaker is open');
     expect(build).toHaveBeenCalledTimes(1);
@@ -59,6 +60,28 @@ describe('the lazily built store', () => {
     vi.spyOn(Date, 'now').mockReturnValue(1_500);
     expect(await Promise.all([lazy.get(['k']), lazy.get(['k'])])).toEqual([['v'], ['v']]);
     expect(await lazy.get(['k'])).toEqual(['v']);
-    expect(build).toHaveBeenCalledTimes(2);
+    expect(build.mock.calls).toEqual([[undefined], [new Error('no endpoint')]]);
+  });
+
+  it('drops a built store that reports a failure: closed, calls failing fast for retryMs, then built again told why', async () => {
+    vi.spyOn(Date, 'now').mockReturnValue(1_000);
+    const refused = new Error('WRONGPASS invalid username-password pair');
+    const first = store(() => Promise.resolve(['old']));
+    const second = store(() => Promise.resolve(['new']));
+    const dropped: Error[] = [];
+    const build = vi.fn<(previousFailure: unknown) => Promise<ReplaceableCacheStore>>().mockResolvedValueOnce(first).mockResolvedValueOnce(second);
+    const lazy = new LazyCacheStore(build, { ...quiet, retryMs: 500, onDropped: (failure) => dropped.push(failure) });
+    expect(await lazy.get(['k'])).toEqual(['old']);
+
+    first.failure = refused;
+    await expect(lazy.get(['k'])).rejects.toThrow('cache circuit breaker is open');
+    expect(first.close).toHaveBeenCalledTimes(1);
+    expect(dropped).toEqual([refused]);
+    expect(lazy.isBuilt).toBe(false);
+
+    vi.spyOn(Date, 'now').mockReturnValue(1_500);
+    expect(await lazy.get(['k'])).toEqual(['new']);
+    expect(build.mock.calls).toEqual([[undefined], [refused]]);
+    expect(first.close).toHaveBeenCalledTimes(1);
   });
 });
