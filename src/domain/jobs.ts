@@ -3,7 +3,7 @@ import './zodLocale.ts';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldIssue } from './errors.ts';
 import { parseInput } from './parseInput.ts';
 import type { Clock, IdGenerator, JobLauncher, JobRecords } from './ports.ts';
-import { isAdmin, TENANT_ID_PATTERN, type Principal } from './principal.ts';
+import { isAdmin, requireScope, SCOPES, TENANT_ID_PATTERN, type Principal } from './principal.ts';
 
 /**
  * Bulk jobs (import, export, read-model rebuild) run by the worker on ECS Fargate. A job is asked
@@ -138,9 +138,21 @@ export interface Requester {
   readonly tenantId: string;
 }
 
-/** An admin of a tenant (the `admin` group) may start and read that tenant's jobs, never another's. */
-export function adminRequester(principal: Principal | undefined): Requester {
+/**
+ * The scope each kind of job needs on top of the `admin` group: an export reads the tenant's
+ * entities, an import and a rebuild write (entities, or the read model).
+ */
+export const JOB_SCOPES: Readonly<Record<JobKind, string>> = { 'export': SCOPES.read, 'import': SCOPES.write, 'rebuild-read-model': SCOPES.write };
+
+/**
+ * An admin of a tenant (the `admin` group) may start and read that tenant's jobs, never another's,
+ * and only with the scope the job needs (`JOB_SCOPES`; reading a job's status needs
+ * `entities/read`; without `scope`, the group alone is checked): a token issued for other purposes (`openid email`, the Cognito user-admin
+ * scope) does nothing here that it may not do on the entity routes.
+ */
+export function adminRequester(principal: Principal | undefined, scope?: string): Requester {
   if (!principal || !isAdmin(principal)) throw new ForbiddenError('Jobs are for administrators: the access token must be in the "admin" group.');
+  if (scope !== undefined) requireScope(principal, scope);
   return { id: `user:${principal.subject}`, tenantId: principal.tenantId };
 }
 

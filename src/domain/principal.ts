@@ -12,6 +12,8 @@ export interface Principal {
   readonly tenantId: string;
   readonly scopes: ReadonlySet<string>;
   readonly groups: ReadonlySet<string>;
+  /** When the token expires (its `exp`, seconds since the epoch): nothing may act for it afterwards. Absent for callers without a token (the worker acting for a job). */
+  readonly expiresAt?: number;
 }
 
 /** Tenant ids become part of storage keys: keep them to a safe alphabet. */

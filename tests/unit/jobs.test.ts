@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { EcsJobLauncher, type WorkerTaskSettings } from '../../src/adapters/ecs/EcsJobLauncher.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../src/domain/errors.ts';
-import { adminRequester, JobService, jobRequestSchema, readJob, startOperatorJob, workerCommand, type JobRecord } from '../../src/domain/jobs.ts';
+import { adminRequester, JOB_SCOPES, JobService, jobRequestSchema, readJob, startOperatorJob, workerCommand, type JobRecord } from '../../src/domain/jobs.ts';
 import type { JobLauncher, JobRecords } from '../../src/domain/ports.ts';
 import { ADMIN_GROUP, SCOPES, type Principal } from '../../src/domain/principal.ts';
 
@@ -39,6 +39,17 @@ describe('job requests', () => {
     expect(() => adminRequester(principal('acme', []))).toThrow(ForbiddenError);
     expect(() => adminRequester(undefined)).toThrow(ForbiddenError);
     expect(adminRequester(principal('acme'))).toEqual({ id: 'user:alice', tenantId: 'acme' });
+  });
+
+  it('need the scope of the job on top of the admin group (issue 18: an admin token with only openid/email scopes exported its tenant)', () => {
+    const admin = (scopes: string[]): Principal => ({ subject: 'alice', tenantId: 'acme', scopes: new Set(scopes), groups: new Set([ADMIN_GROUP]) });
+    for (const scopes of [['aws.cognito.signin.user.admin'], ['openid', 'email'], []]) {
+      for (const kind of ['import', 'export', 'rebuild-read-model'] as const) expect(() => adminRequester(admin(scopes), JOB_SCOPES[kind]), `${kind} ${scopes.join(' ')}`).toThrow(ForbiddenError);
+    }
+    expect(JOB_SCOPES).toEqual({ 'export': SCOPES.read, 'import': SCOPES.write, 'rebuild-read-model': SCOPES.write });
+    expect(() => adminRequester(admin([SCOPES.read]), JOB_SCOPES.import)).toThrow(/entities\/write/);
+    expect(() => adminRequester(admin([SCOPES.write]), JOB_SCOPES.export)).toThrow(/entities\/read/);
+    expect(adminRequester(admin([SCOPES.write]), JOB_SCOPES['rebuild-read-model'])).toEqual({ id: 'user:alice', tenantId: 'acme' });
   });
 });
 

@@ -6,6 +6,25 @@ import { HttpProblem } from '../problem.ts';
 
 /** Bodies are small JSON documents (attributes are capped at 64 KiB); anything far larger is refused unread. */
 export const MAX_BODY_BYTES = 256 * 1024;
+/** Bodies nest at most this deep (attributes: 10 levels inside the body): deeper documents are refused before they are parsed. */
+export const MAX_BODY_DEPTH = 32;
+
+/** Whether a JSON text opens more than `max` arrays or objects inside each other (brackets inside strings do not count). One pass, no parsing. */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
 
 export interface JsonBodyOptions {
   /** Media types accepted besides `application/json`, e.g. `application/merge-patch+json` for PATCH. */
@@ -32,10 +51,14 @@ export function jsonBody(options: JsonBodyOptions = {}): MiddlewareObj<APIGatewa
         throw new HttpProblem('payload-too-large', `The body is ${bytes} bytes; the limit is ${MAX_BODY_BYTES} bytes.`);
       }
       if (raw.trim() === '') throw new HttpProblem('malformed-json', 'The request needs a JSON body.');
+      const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+      if (nestsDeeperThan(text, MAX_BODY_DEPTH)) {
+        throw new HttpProblem('validation', `The body nests arrays or objects more than ${MAX_BODY_DEPTH} levels deep; flatten it (attributes nest at most 10 levels).`, { issues: [{ path: '/', message: `nested more than ${MAX_BODY_DEPTH} levels deep` }] });
+      }
       try {
         await parser.before?.(request);
       } catch {
-        if (parsesAsPlainJson(event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw)) {
+        if (parsesAsPlainJson(text)) {
           throw new HttpProblem('validation', 'The body uses a reserved key (__proto__, or prototype under constructor); rename it.');
         }
         throw new HttpProblem('malformed-json', 'The body is not valid JSON; check quotes, commas and brackets.');
