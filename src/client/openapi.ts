@@ -245,12 +245,12 @@ export interface components {
         /** @description The client-owned fields of an entity (POST creates, PUT replaces; omitted fields take their defaults). */
         EntityInput: {
             /**
-             * @description Unique within the tenant, compared case-insensitively after trimming; 1–255 characters after trimming, no control characters.
+             * @description Unique within the tenant, compared case-insensitively after trimming and Unicode NFC normalisation (stored in NFC); 1–255 characters after trimming; valid Unicode without control characters or invisible formatting characters (zero-width spaces and joiners, bidirectional controls).
              * @example Blue widget
              */
             name: string;
             /**
-             * @description A JSON object. Keys are plain names (letters, digits, "_", "-"; never __proto__, constructor or prototype); nested at most 10 levels; at most 64 KiB serialized. In a PATCH, a null member removes it.
+             * @description A JSON object. Keys are plain names (letters, digits, "_", "-"; never __proto__, constructor or prototype); strings are valid Unicode without control characters other than tab and newline; nested at most 10 levels; at most 64 KiB serialized. In a PATCH, a null member removes it.
              * @default {}
              * @example {
              *       "colour": "blue",
@@ -272,12 +272,12 @@ export interface components {
         /** @description A JSON Merge Patch (RFC 7396) of the client-owned fields: at least one of them; in `attributes`, null removes a member. */
         EntityPatch: {
             /**
-             * @description Unique within the tenant, compared case-insensitively after trimming; 1–255 characters after trimming, no control characters.
+             * @description Unique within the tenant, compared case-insensitively after trimming and Unicode NFC normalisation (stored in NFC); 1–255 characters after trimming; valid Unicode without control characters or invisible formatting characters (zero-width spaces and joiners, bidirectional controls).
              * @example Blue widget
              */
             name?: string;
             /**
-             * @description A JSON object. Keys are plain names (letters, digits, "_", "-"; never __proto__, constructor or prototype); nested at most 10 levels; at most 64 KiB serialized. In a PATCH, a null member removes it.
+             * @description A JSON object. Keys are plain names (letters, digits, "_", "-"; never __proto__, constructor or prototype); strings are valid Unicode without control characters other than tab and newline; nested at most 10 levels; at most 64 KiB serialized. In a PATCH, a null member removes it.
              * @example {
              *       "colour": "blue",
              *       "size": {
@@ -436,7 +436,7 @@ export interface components {
              */
             name: string;
             /**
-             * @description A JSON object. Keys are plain names (letters, digits, "_", "-"; never __proto__, constructor or prototype); nested at most 10 levels; at most 64 KiB serialized. In a PATCH, a null member removes it.
+             * @description A JSON object. Keys are plain names (letters, digits, "_", "-"; never __proto__, constructor or prototype); strings are valid Unicode without control characters other than tab and newline; nested at most 10 levels; at most 64 KiB serialized. In a PATCH, a null member removes it.
              * @example {
              *       "colour": "blue",
              *       "size": {
