@@ -143,3 +143,18 @@ export const entitySchema = z
       },
     ],
   });
+
+/**
+ * The entity as the data API (/api/v1/data) shows it: `tenantId` only for your own tenant's
+ * entities; anonymous callers, and other tenants reading public entities, never learn the owner.
+ */
+export const dataEntitySchema = z
+  .extend(z.omit(entitySchema, { tenantId: true }), {
+    tenantId: z.optional(z.string()).register(z.globalRegistry, {
+      description: "Your tenant, present only on your own tenant's entities: anonymous callers and other tenants never see an entity's owner.",
+    }),
+  })
+  .register(z.globalRegistry, {
+    id: 'DataEntity',
+    description: 'An entity as the data API shows it: `tenantId` only on entities of your own tenant (never to anonymous callers).',
+  });
