@@ -130,9 +130,21 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
     const endpointParameter = `/entity-platform/${stage}/database/proxy-endpoint`;
     // The infrastructure publishes the proxy's generated endpoint under that name.
     expect(props(template, 'DatabaseProxyEndpointParameter')).toMatchObject({ Name: endpointParameter, Value: { 'Fn::GetAtt': ['DatabaseProxy', 'Endpoint'] } });
-    for (const name of ['SearchEntities', 'EntityStats', 'ProjectEntityEvents', 'Migrate', 'ReconcileReadModel']) {
+    // Each connects as the database role of its purpose (issue 18), and may connect only as that user, only through this stack's proxy.
+    const userOf = { SearchEntities: 'entity_reader', EntityStats: 'entity_reader', ProjectEntityEvents: 'entity_writer', Migrate: 'entity_platform', ReconcileReadModel: 'entity_writer' } as const;
+    for (const [name, user] of Object.entries(userOf)) {
       const fn = props(template, `${name}LambdaFunction`);
-      expect(fn.Environment.Variables, name).toMatchObject({ DB_PROXY_ENDPOINT: '', DB_PROXY_ENDPOINT_PARAMETER: endpointParameter, DB_NAME: 'entities', DB_USER: 'entity_platform' });
+      expect(fn.Environment.Variables, name).toMatchObject({ DB_PROXY_ENDPOINT: '', DB_PROXY_ENDPOINT_PARAMETER: endpointParameter, DB_NAME: 'entities', DB_USER: user });
+      const connect = (props(template, fn.Role['Fn::GetAtt'][0]).Policies as { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }[])
+        .flatMap((p) => p.PolicyDocument.Statement)
+        .filter((st) => st.Action.includes('rds-db:connect'));
+      expect(connect, name).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['rds-db:connect'],
+          Resource: { 'Fn::Sub': [`arn:\${AWS::Partition}:rds-db:\${AWS::Region}:\${AWS::AccountId}:dbuser:\${ProxyResourceId}/${user}`, { ProxyResourceId: { 'Fn::Select': [6, { 'Fn::Split': [':', { 'Fn::GetAtt': ['DatabaseProxy', 'DBProxyArn'] }] }] } }] },
+        },
+      ]);
       expect(String(fn.Environment.Variables.DB_PORT)).toBe('5432');
       // Its role may read that parameter and nothing else of SSM.
       const statements = (props(template, fn.Role['Fn::GetAtt'][0]).Policies as { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
@@ -142,7 +154,10 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
     for (const name of ['CreateEntity', 'GetEntity', 'Health']) expect(props(template, `${name}LambdaFunction`).Environment.Variables, name).not.toHaveProperty('DB_PROXY_ENDPOINT');
     const rules = resourcesOfType(template, 'AWS::Events::Rule').map(([, r]) => r.Properties!);
     expect(rules).toEqual(expect.arrayContaining([expect.objectContaining({ ScheduleExpression: 'rate(1 hour)', State: 'ENABLED' })]));
-    expect(JSON.stringify(template)).toContain('rds-db:connect');
+    // The proxy: end-to-end IAM authentication for the roles per purpose; the worker connects as the writer.
+    expect(props(template, 'DatabaseProxy')).toMatchObject({ DefaultAuthScheme: 'IAM_AUTH', RequireTLS: true });
+    const worker = props(template, 'WorkerTaskDefinition').ContainerDefinitions[0].Environment as { Name: string; Value: unknown }[];
+    expect(worker).toContainEqual({ Name: 'DB_USER', Value: 'entity_writer' });
     const migrate = (await packagedFiles(stage)).find((f) => f.zip === 'migrate.zip' && f.file.endsWith('.cjs'));
     expect(migrate?.text).toContain('CREATE INDEX entities_attributes_path_ops');
   });
