@@ -94,7 +94,7 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
       expect(byKey.get(id)?.AuthorizationType, id).toBe('NONE');
     }
     const gatewayResponses = resourcesOfType(template, 'AWS::ApiGateway::GatewayResponse').map(([, r]) => r.Properties!);
-    expect(gatewayResponses.map((r) => r.ResponseType)).toEqual(expect.arrayContaining(['UNAUTHORIZED', 'ACCESS_DENIED', 'BAD_REQUEST_BODY', 'DEFAULT_4XX', 'DEFAULT_5XX']));
+    expect(gatewayResponses.map((r) => r.ResponseType)).toEqual(expect.arrayContaining(['UNAUTHORIZED', 'ACCESS_DENIED', 'INVALID_API_KEY', 'BAD_REQUEST_BODY', 'DEFAULT_4XX', 'DEFAULT_5XX']));
     for (const response of gatewayResponses) {
       expect(response.ResponseParameters['gatewayresponse.header.Content-Type']).toBe("'application/problem+json'");
       // `$context.error.*String` variables are quoted JSON strings already; the others are bare values.
@@ -160,6 +160,21 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
     expect(worker).toContainEqual({ Name: 'DB_USER', Value: 'entity_writer' });
     const migrate = (await packagedFiles(stage)).find((f) => f.zip === 'migrate.zip' && f.file.endsWith('.cjs'));
     expect(migrate?.text).toContain('CREATE INDEX entities_attributes_path_ops');
+  });
+
+  it('throttles per tenant (issue 18): API keys from the authorizer, required behind it, a default usage plan and the service client tenant\'s key in it', async () => {
+    const template = await packagedTemplate(stage);
+    expect(props(template, 'ApiGatewayRestApi').ApiKeySourceType).toBe('AUTHORIZER');
+    const methods = resourcesOfType(template, 'AWS::ApiGateway::Method').map(([, r]) => r.Properties!);
+    const behindAuthorizer = methods.filter((m) => m['AuthorizationType'] === 'CUSTOM');
+    expect(behindAuthorizer.length).toBeGreaterThanOrEqual(11);
+    for (const method of behindAuthorizer) expect(method['ApiKeyRequired']).toBe(true);
+    for (const method of methods.filter((m) => m['AuthorizationType'] !== 'CUSTOM')) expect(method['ApiKeyRequired']).not.toBe(true);
+    expect(props(template, 'TenantUsagePlanDefault')).toMatchObject({ Throttle: { RateLimit: 50, BurstLimit: 100 }, ApiStages: [{ ApiId: { Ref: 'ApiGatewayRestApi' }, Stage: { Ref: 'ApiGatewayStage' } }] });
+    expect(props(template, 'TenantApiKeyplatform')).toMatchObject({ Value: `entity-platform-${stage}-tenant-platform`, Enabled: true });
+    expect(props(template, 'TenantUsagePlanKeyplatform').UsagePlanId).toEqual({ Ref: 'TenantUsagePlanDefault' });
+    // The authorizer returns `<prefix><tenant>` as the usage identifier (src/http/authorizerPolicy.ts).
+    expect(props(template, 'AuthorizerLambdaFunction').Environment.Variables.USAGE_KEY_PREFIX).toBe(`entity-platform-${stage}-tenant-`);
   });
 
   it('declares the single table with its keys, indexes, PITR, SSE, stream and TTL', async () => {

@@ -78,6 +78,11 @@ describe('allowPolicy', () => {
     expect(callerOf({ requestContext: { authorizer: { ...context, exp: undefined } } } as unknown as APIGatewayProxyEvent, 0)).toBeUndefined();
   });
 
+  it('returns the tenant\'s usage identifier when the stage has usage plans (issue 18), and none locally', () => {
+    expect(allowPolicy(principal, METHOD_ARN, 'entity-platform-dev-tenant-').usageIdentifierKey).toBe('entity-platform-dev-tenant-acme');
+    expect(allowPolicy(principal, METHOD_ARN)).not.toHaveProperty('usageIdentifierKey');
+  });
+
   it('refuses a malformed method ARN', () => {
     expect(() => allowPolicy(principal, 'nonsense')).toThrow(/Unexpected methodArn/);
   });
