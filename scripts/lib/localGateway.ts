@@ -107,6 +107,13 @@ export async function startGatewayResponses(options: { upstream: string; port: n
     });
     req.pipe(forward);
   });
+  // A request Node cannot read (headers over its limit, bad framing) never reaches a handler: answered as the gateway's catch-all problem.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const body = JSON.stringify({ type: 'urn:entity-platform:problem:bad-request', title: 'Bad request', detail: status === 431 ? 'The request headers are too large.' : 'The request could not be read.', instance: '/' });
+    if (socket.writable) socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    else socket.destroy();
+  });
   await new Promise<void>((resolve) => server.listen(options.port, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -49,6 +49,14 @@ describe('issue 18: requests', () => {
     expect((await api('POST', SECURE, { token: t, body: { name: '[[[[', attributes: { s: '{'.repeat(100) } } })).status).toBe(201);
   });
 
+  it('a JSON body that is not an object (false, 0, null, a string) is a 400, never a 500 (found by the fuzz suite: the emulator passes the parsed value)', async () => {
+    const t = await token({ tenantId: uniqueTenant('scalar'), scopes: READ_WRITE });
+    for (const rawBody of ['false', '0', 'null', '"x"', 'true', '[]']) {
+      const problem = expectProblem(await api('POST', SECURE, { token: t, rawBody, headers: JSON_TYPE }), 400);
+      expect(problem.detail, rawBody).toBeTruthy();
+    }
+  });
+
   it('x-correlation-id: a well-formed one is echoed; an overlong one or one with other characters is replaced by the request id', async () => {
     const echoed = await api('GET', '/api/v1/health', { headers: { 'x-correlation-id': 'order-42:retry.1' } });
     expect(echoed.headers.get('x-correlation-id')).toBe('order-42:retry.1');

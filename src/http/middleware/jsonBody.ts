@@ -45,7 +45,9 @@ export function jsonBody(options: JsonBodyOptions = {}): MiddlewareObj<APIGatewa
       if (!mediaType || !accepted.includes(mediaType)) {
         throw new HttpProblem('unsupported-media-type', `Send the body as ${accepted.join(' or ')}${mediaType ? `, not ${mediaType}` : ' with a Content-Type header'}.`);
       }
-      const raw = event.body ?? '';
+      // API Gateway always passes the body as a string; an emulator may pass what it parsed (false, 0, an object): take it as the JSON it was.
+      const given: unknown = event.body;
+      const raw = typeof given === 'string' ? given : given === null || given === undefined ? '' : JSON.stringify(given);
       const bytes = event.isBase64Encoded ? Math.floor((raw.length * 3) / 4) : Buffer.byteLength(raw);
       if (bytes > MAX_BODY_BYTES) {
         throw new HttpProblem('payload-too-large', `The body is ${bytes} bytes; the limit is ${MAX_BODY_BYTES} bytes.`);
