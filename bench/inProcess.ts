@@ -3,8 +3,8 @@
  * (stdout, where Powertools logs and metrics go, is discarded; results go back over IPC).
  *
  *   warm      every route's full handler (middy stack, Powertools, validation, service, repository)
- *             with the store calls answered in-process: our AWS client's DynamoDB calls (after the
- *             document layer's marshalling, before signing and HTTP), the runtime
+ *             with the store calls answered in-process: DynamoDB at the SDK's HTTP handler (after
+ *             the SDK's marshalling, serialisation, signing and retry middleware), the runtime
  *             secret (a local Secrets Manager stand-in), the JWKS fetch and the X-Ray daemon's
  *             datagrams are answered in this process only; production code is untouched.
  *   readpath  GET /secure/entities/{id} against DynamoDB Local (DYNAMODB_ENDPOINT), beside a raw
@@ -21,10 +21,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
-import { toAttributeMap } from '../src/adapters/dynamodb/attributeValues.ts';
+import { Readable } from 'node:stream';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SimpleFetcher } from 'aws-jwt-verify/https';
 import { PROJECT_ROOT } from '../scripts/lib/localStack.ts';
-import { AWS_SERVICES, AwsJsonClient, standIn } from '../src/adapters/aws/awsJsonClient.ts';
+import { awsClientConfig } from '../src/adapters/aws/clientConfig.ts';
 import { deleteKeysMatching, parseRedisUrl, RedisClient } from '../src/adapters/redis/redisClient.ts';
 import { ENTITY_SK, entityPk, toItem } from '../src/adapters/dynamodb/entityItem.ts';
 import type { Entity } from '../src/domain/entity.ts';
@@ -72,7 +75,7 @@ export type WorkerMessage =
   | { kind: 'error'; message: string };
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
-type Call = (this: AwsJsonClient, operation: string, input: Record<string, unknown>) => Promise<unknown>;
+type Handle = NodeHttpHandler['handle'];
 
 const ENTITY_ID = '3f0c2a1e-8d4b-4c7e-9a51-2b6f0d9e7c10';
 const USER_POOL_ID = DEPLOYED_REFS.UserPool!;
@@ -113,13 +116,13 @@ async function answerIdentityInProcess(): Promise<void> {
   };
 }
 
-/** DynamoDB answered in-process at our AWS client's `call` (wire documents): one stored entity, writes accepted. */
+/** DynamoDB answered in-process at the SDK's HTTP handler (wire documents): one stored entity, writes accepted. */
 function answerDynamoDbInProcess(): void {
   const now = new Date().toISOString();
   const entity: Entity = { id: ENTITY_ID, tenantId: 't1', name: 'Pump station 7', attributes: { site: 'north', capacityLitres: 12000, tags: ['critical'] }, visibility: 'public', version: 1, createdAt: now, updatedAt: now };
-  const item = toAttributeMap(toItem(entity));
+  const item = marshall(toItem(entity), { removeUndefinedValues: true });
   const page = Array.from({ length: 10 }, (_, i) => ({ ...item, id: { S: `${ENTITY_ID.slice(0, -2)}${String(i).padStart(2, '0')}` } }));
-  const original = Object.getOwnPropertyDescriptor(AwsJsonClient.prototype, 'call')!.value as Call;
+  const original = Object.getOwnPropertyDescriptor(NodeHttpHandler.prototype, 'handle')!.value as Handle;
   const answers: Record<string, () => unknown> = {
     // Unmarshalling builds new objects: the same wire documents can be answered every time.
     GetItem: () => ({ Item: item }),
@@ -129,10 +132,13 @@ function answerDynamoDbInProcess(): void {
     DeleteItem: () => ({}),
     TransactWriteItems: () => ({}),
   };
-  (AwsJsonClient.prototype as unknown as { call: Call }).call = function (this: AwsJsonClient, operation, input) {
-    if (this.serviceId !== 'DynamoDB') return original.call(this, operation, input);
-    const answer = answers[operation];
-    return answer ? Promise.resolve(answer()) : Promise.reject(new Error(`bench: unexpected DynamoDB call ${operation}`));
+  NodeHttpHandler.prototype.handle = function (this: NodeHttpHandler, request, options) {
+    if (!request.hostname.startsWith('dynamodb.')) return original.call(this, request, options);
+    const target = String(request.headers['x-amz-target'] ?? '');
+    const answer = answers[target.slice(target.indexOf('.') + 1)];
+    if (!answer) return Promise.reject(new Error(`bench: unexpected DynamoDB call ${target}`));
+    const body = Buffer.from(JSON.stringify(answer()));
+    return Promise.resolve({ response: { statusCode: 200, reason: 'OK', headers: { 'content-type': 'application/x-amz-json-1.0', 'content-length': String(body.length), 'x-amzn-requestid': 'bench' }, body: Readable.from([body]) } });
   };
 }
 
@@ -275,11 +281,11 @@ async function readPath(): Promise<ReadPathResult> {
     e.path = e.path.replace(ENTITY_ID, id);
     e.pathParameters = { id };
   });
-  // The floor: one GetItem through the same AWS client class, with no handler and no document layer.
-  const raw = new AwsJsonClient({ ...AWS_SERVICES.dynamodb, region: REGION, ...standIn(endpoint) });
+  // The floor: one GetItem through the same SDK client class, with no handler and no document layer.
+  const raw = new DynamoDBClient(awsClientConfig({ region: REGION, endpoint }));
   const rawGet = async () => {
     const start = nowNs();
-    const { Item } = await raw.call<{ Item?: unknown }>('GetItem', { TableName: table, Key: { pk: { S: entityPk(id) }, sk: { S: ENTITY_SK } }, ConsistentRead: true });
+    const { Item } = await raw.send(new GetItemCommand({ TableName: table, Key: { pk: { S: entityPk(id) }, sk: { S: ENTITY_SK } }, ConsistentRead: true }));
     const ns = nowNs() - start;
     if (!Item) throw new Error('raw GetItem found nothing');
     return ns;

@@ -164,7 +164,7 @@ export async function startOffline(options: {
   await waitFor('serverless-offline', async () => {
     const response = await fetch(`${url}/api/v1/health`);
     if (response.status !== 200) throw new Error(`health answered ${response.status}`);
-  }, 120_000, exitReason(child, () => output));
+  }, 300_000, exitReason(child, () => output));
   return { ...stoppable(child), url, lambdaEndpoint: `http://127.0.0.1:${options.lambdaPort}` };
 }
 

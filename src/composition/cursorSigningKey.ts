@@ -1,10 +1,10 @@
 import { loadCursorSigningKey } from '../adapters/settings/runtimeSettings.ts';
 import { settings } from './settings.ts';
-import { once } from './once.ts';
 
 /**
- * The key that signs pagination cursors, fetched on first use by the functions that sign or check
- * cursors. A module of its own, so functions that only verify tokens (the authorizer) bundle no
- * signed-request code.
+ * The key that signs pagination cursors, read when a cursor is signed or checked (from the runtime
+ * secret, cached for the settings' max age, so a rotated key is picked up without a redeploy). A
+ * module of its own, so functions that only verify tokens (the authorizer) bundle no Secrets
+ * Manager client.
  */
-export const cursorSigningKey: () => Promise<string> = once(() => loadCursorSigningKey(settings));
+export const cursorSigningKey = (): Promise<string> => loadCursorSigningKey(settings);

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { createEventBridgeClient, EventBridgeEntityEventPublisher } from '../adapters/eventbridge/EventBridgeEntityEventPublisher.ts';
 import { parseEnvironment } from '../config/config.ts';
-import { logger, tracer } from '../observability.ts';
+import { logger } from '../observability/logger.ts';
 
 const eventsConfigSchema = z.object({
   AWS_REGION: z.string().check(z.minLength(1)),
@@ -17,10 +17,10 @@ function eventsConfig() {
 
 /** Composition root for the stream publisher: validated at import, one client per container. */
 const settings = eventsConfig();
-const client = createEventBridgeClient({ region: settings.AWS_REGION, endpoint: settings.EVENTBRIDGE_ENDPOINT, observer: tracer.awsCallObserver() });
+const client = createEventBridgeClient({ region: settings.AWS_REGION, endpoint: settings.EVENTBRIDGE_ENDPOINT });
 
 export const entityEventPublisher = new EventBridgeEntityEventPublisher({
   client,
   busName: settings.EVENT_BUS_NAME,
-  onCallFailure: (error) => logger.warn('PutEvents call failed; retrying', { error: error as Error }),
+  onCallFailure: (error) => logger.warn('PutEvents call failed after the SDK\'s retries; its events are reported failed', { error: error as Error }),
 });

@@ -1,7 +1,7 @@
 import { SingleTableIdempotencyStore } from '../adapters/dynamodb/idempotencyStore.ts';
 import { createIdempotentExecutor } from '../http/idempotency.ts';
 import type { IdempotentExecutor } from '../http/idempotencyKey.ts';
-import { documentClient } from './dynamo.ts';
+import { dynamoDBClient } from './dynamo.ts';
 import { settings } from './settings.ts';
 import { once } from './once.ts';
 
@@ -10,5 +10,5 @@ import { once } from './once.ts';
  * handlers alone: reads do not bundle Powertools idempotency and its JMESPath engine (~38 KB).
  */
 export const idempotency: () => Promise<IdempotentExecutor> = once(() =>
-  Promise.resolve(createIdempotentExecutor(new SingleTableIdempotencyStore({ tableName: settings.ENTITIES_TABLE, client: documentClient }), { ttlSeconds: settings.IDEMPOTENCY_TTL_SECONDS })),
+  Promise.resolve(createIdempotentExecutor(new SingleTableIdempotencyStore({ tableName: settings.ENTITIES_TABLE, client: dynamoDBClient }), { ttlSeconds: settings.IDEMPOTENCY_TTL_SECONDS })),
 );

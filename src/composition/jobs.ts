@@ -6,7 +6,6 @@ import { parseEnvironment } from '../config/config.ts';
 import { DEFAULT_MAX_ACTIVE_JOBS_PER_TENANT, JobService } from '../domain/jobs.ts';
 import { DynamoJobSlots } from '../adapters/dynamodb/DynamoJobSlots.ts';
 import { documentClient } from './dynamo.ts';
-import { tracer } from '../observability.ts';
 import { jobRecords } from './jobRecords.ts';
 import { settings } from './settings.ts';
 import { once } from './once.ts';
@@ -31,7 +30,7 @@ const jobSettings: () => Promise<JobSettings> = once(async () => {
   return readJobSettings(jobsConfig.JOB_SETTINGS_PARAMETER!, settings.AWS_REGION);
 });
 
-const ecs = createEcsClient({ region: settings.AWS_REGION, endpoint: jobsConfig.ECS_ENDPOINT, observer: tracer.awsCallObserver() });
+const ecs = createEcsClient({ region: settings.AWS_REGION, endpoint: jobsConfig.ECS_ENDPOINT });
 
 export const jobService: () => Promise<JobService> = once(async () => {
   const { jobsBucket } = await jobSettings();

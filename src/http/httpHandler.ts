@@ -1,9 +1,9 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { logger, metrics, tracer } from '../observability.ts';
-import { emitMetrics } from '../observability/metrics.ts';
-import { captureLambdaHandler } from '../observability/tracer.ts';
+import { logger } from '../observability/logger.ts';
+import { metricsMiddleware } from '../observability/metrics.ts';
+import { tracingMiddleware } from '../observability/tracing.ts';
 import { header } from './headers.ts';
 import { idempotencyKeyOf, type IdempotentExecutor } from './idempotencyKey.ts';
 import { httpBoundary, settleClientErrors, type BoundaryContext } from './middleware/httpBoundary.ts';
@@ -45,8 +45,8 @@ type Invocation = (event: APIGatewayProxyEvent, context: Context) => Promise<API
 export function httpHandler<Ahead = never>(route: Route<Ahead>, options: HttpHandlerOptions<Ahead> = {}): Invocation {
   const stack = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, BoundaryContext>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(captureLambdaHandler(tracer))
-    .use(emitMetrics(metrics))
+    .use(tracingMiddleware())
+    .use(metricsMiddleware())
     .use(httpBoundary());
   if (options.body) stack.use(jsonBody(options.body));
   const aheads = new WeakMap<Context, Ahead>();

@@ -1,9 +1,9 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
-import { logger, metrics, tracer } from '../observability.ts';
-import { emitMetrics } from '../observability/metrics.ts';
-import { captureLambdaHandler } from '../observability/tracer.ts';
+import { logger } from '../observability/logger.ts';
+import { metricsMiddleware } from '../observability/metrics.ts';
+import { tracingMiddleware } from '../observability/tracing.ts';
 
 /**
  * The Powertools stack for event-driven handlers (streams, queues, schedules): logger with the
@@ -13,7 +13,7 @@ import { captureLambdaHandler } from '../observability/tracer.ts';
 export function eventHandler<TEvent, TResult>(handler: (event: TEvent, context: Context) => Promise<TResult>) {
   return middy<TEvent, TResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(captureLambdaHandler(tracer))
-    .use(emitMetrics(metrics))
+    .use(tracingMiddleware())
+    .use(metricsMiddleware())
     .handler(handler);
 }

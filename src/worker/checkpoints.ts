@@ -1,4 +1,4 @@
-import type { DynamoDocumentClient } from '../adapters/dynamodb/documentClient.ts';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fromJobItem, jobItemExpiry, jobItemKey } from '../adapters/dynamodb/jobItem.ts';
 import type { JobKind } from '../domain/jobs.ts';
 
@@ -39,20 +39,20 @@ export const checkpointKey = (jobId: string) => jobItemKey(jobId, 'CHECKPOINT');
 
 /** Checkpoints in the entities table: `pk = JOB#<jobId>`, `sk = CHECKPOINT` (no index keys, so no index and no entity event sees them). */
 export class DynamoCheckpointStore implements CheckpointStore {
-  private readonly client: DynamoDocumentClient;
+  private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
 
-  constructor(options: { client: DynamoDocumentClient; tableName: string }) {
+  constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
     this.client = options.client;
     this.tableName = options.tableName;
   }
 
   async load(jobId: string): Promise<Checkpoint | undefined> {
-    const { Item } = await this.client.get({ TableName: this.tableName, Key: checkpointKey(jobId), ConsistentRead: true });
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: checkpointKey(jobId), ConsistentRead: true }));
     return Item && fromJobItem<Checkpoint>(Item);
   }
 
   async save(checkpoint: Checkpoint): Promise<void> {
-    await this.client.put({ TableName: this.tableName, Item: { ...checkpointKey(checkpoint.jobId), type: 'JobCheckpoint', ...checkpoint, expiresAt: jobItemExpiry(checkpoint.updatedAt, CHECKPOINT_RETENTION_SECONDS) } });
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...checkpointKey(checkpoint.jobId), type: 'JobCheckpoint', ...checkpoint, expiresAt: jobItemExpiry(checkpoint.updatedAt, CHECKPOINT_RETENTION_SECONDS) } }));
   }
 }

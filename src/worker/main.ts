@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import * as z from 'zod/mini';
-import { createDocumentClient } from '../adapters/dynamodb/documentClient.ts';
+import { createDocumentClient } from '../adapters/dynamodb/dynamoClient.ts';
 import { DynamoEntityRepository } from '../adapters/dynamodb/DynamoEntityRepository.ts';
 import { openPool } from '../adapters/postgres/pool.ts';
 import { ConfigError, parseEnvironment } from '../config/config.ts';
@@ -132,10 +131,9 @@ export async function main(argv: readonly string[], env: Record<string, string |
     if (tenantId === undefined) throw new UsageError('--tenant is required');
     if (tenantId !== ALL_TENANTS && !TENANT_ID_PATTERN.test(tenantId)) throw new UsageError('--tenant must be 1–64 letters, digits, "_" or "-"');
     if (tenantId === ALL_TENANTS && job !== 'rebuild-read-model') throw new UsageError('--all-tenants is for rebuild-read-model only');
-    // On ECS the task role's credentials come from the container credentials endpoint, not the
-    // environment: our AWS clients take the SDK's provider chain (memoized, refreshed before expiry).
-    const credentials = defaultProvider();
-    const client = createDocumentClient({ region: config.region, endpoint: config.endpoint, credentials });
+    // On ECS the task role's credentials come from the container credentials endpoint: the SDK's
+    // default provider chain finds them (and refreshes them before they expire).
+    const client = createDocumentClient({ region: config.region, endpoint: config.endpoint });
     const files = createJobFiles({ s3: new S3ObjectStore(createS3Client({ region: config.region, endpoint: config.s3Endpoint })), kmsKeyId: config.kmsKeyId });
     const clock = { now: () => new Date() };
     const progress = consoleProgress(`${job} ${jobId}`);
@@ -162,7 +160,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
         summary = await runExport({ pages: new DynamoEntityPages({ client, tableName: config.tableName }), files, checkpoints, clock }, { ...common, tenantId, file: params.destination! });
         break;
       case 'rebuild-read-model': {
-        const pool = await openPool(parseDatabaseConfig({ ...env, DB_POOL_MAX: env['DB_POOL_MAX'] ?? '4' }), credentials);
+        const pool = await openPool(parseDatabaseConfig({ ...env, DB_POOL_MAX: env['DB_POOL_MAX'] ?? '4' }));
         try {
           summary = await runRebuild(
             { pages: new DynamoEntityPages({ client, tableName: config.tableName }), pool, checkpoints, clock },

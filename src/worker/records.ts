@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { firstInexactNumber, inexactNumberMessage } from '../domain/exactNumbers.ts';
 import { SERVER_OWNED_FIELDS } from '../domain/parseInput.ts';
 
 export type InputFormat = 'ndjson' | 'csv';
@@ -48,11 +49,15 @@ export async function* readRecords(input: Readable, format: InputFormat): AsyncG
   for await (const { line, text } of readLines(input)) {
     if (text.trim() === '') continue;
     if (format === 'ndjson') {
+      let value: unknown;
       try {
-        yield { line, text, ok: true, value: withoutServerFields(JSON.parse(text)) };
+        value = JSON.parse(text);
       } catch (error) {
         yield { line, text, ok: false, reason: `not valid JSON: ${(error as Error).message}` };
+        continue;
       }
+      const inexact = firstInexactNumber(text);
+      yield inexact === undefined ? { line, text, ok: true, value: withoutServerFields(value) } : { line, text, ok: false, reason: inexactNumberMessage(inexact) };
       continue;
     }
     const cells = parseCsvLine(text);

@@ -14,6 +14,15 @@ describe('errors are problem+json that say what to fix', () => {
     expectProblem(await api('POST', SECURE, { token: t, rawBody: huge, headers: { 'Content-Type': 'application/json' } }), 413);
   });
 
+  it('400 for a number JavaScript cannot hold exactly, instead of storing it rounded; large exact ones are kept', async () => {
+    const t = await token({ tenantId: uniqueTenant(), scopes: READ_WRITE });
+    const rounded = expectProblem(await api('POST', SECURE, { token: t, rawBody: '{"name":"big numbers","attributes":{"serial":12345678901234567891}}', headers: { 'Content-Type': 'application/json' } }), 400);
+    expect(rounded.detail).toMatch(/12345678901234567891 .*send it as a string/);
+    const created = await api('POST', SECURE, { token: t, rawBody: '{"name":"big numbers","attributes":{"big":100000000000000000000,"max":9007199254740991,"tiny":1e-130}}', headers: { 'Content-Type': 'application/json' } });
+    expect(created.status).toBe(201);
+    expect(created.text).toContain('"attributes":{"big":100000000000000000000,"max":9007199254740991,"tiny":1e-130}');
+  });
+
   it('400 lists every invalid field with its path', async () => {
     const t = await token({ tenantId: uniqueTenant(), scopes: READ_WRITE });
     // 11 nested objects under `nested`: the 9th `a` is the first object deeper than 10 levels.

@@ -1,6 +1,7 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it, inject } from 'vitest';
-import { createDocumentClient } from '../../src/adapters/dynamodb/documentClient.ts';
+import { createDocumentClient } from '../../src/adapters/dynamodb/dynamoClient.ts';
 import { DynamoEntityRepository, MAX_QUERIES_PER_PAGE } from '../../src/adapters/dynamodb/DynamoEntityRepository.ts';
 import type { Entity } from '../../src/domain/entity.ts';
 import { NameTakenError, NotFoundError, PreconditionFailedError, ValidationError } from '../../src/domain/errors.ts';
@@ -178,7 +179,7 @@ describe('deletion leaves a tombstone for the event stream', () => {
     await stamped.delete(e, deletedAt);
     expect(await stamped.get(e.id)).toBeUndefined();
     expect((await stamped.list({ scope: { kind: 'tenant', tenantId: e.tenantId }, limit: 10 })).items).toEqual([]);
-    const raw = await createDocumentClient({ region: 'eu-west-1', endpoint }).get({ TableName: table, Key: { pk: `ENTITY#${e.id}`, sk: 'METADATA' } });
+    const raw = await createDocumentClient({ region: 'eu-west-1', endpoint }).send(new GetCommand({ TableName: table, Key: { pk: `ENTITY#${e.id}`, sk: 'METADATA' } }));
     expect(raw.Item).toEqual({
       pk: `ENTITY#${e.id}`, sk: 'METADATA', type: 'Tombstone', id: e.id, tenantId: e.tenantId, name: e.name,
       version: 2, deletedAt, expiresAt: Date.parse(deletedAt) / 1000 + 30 * 24 * 3600, correlationId: 'corr-123',
@@ -198,15 +199,15 @@ describe('bounded work per page (issue 18): at most MAX_QUERIES_PER_PAGE queries
     const endpoint = inject('dynamoEndpoint');
     await ensureTable(endpoint, boundedTable);
     const client = createDocumentClient({ region: 'eu-west-1', endpoint });
-    const counting = new Proxy(client, {
-      get: (target, property, receiver) => {
-        const value: unknown = Reflect.get(target, property, receiver);
-        if (typeof value !== 'function') return value;
-        // Bound to the client itself: its methods use private fields, which a proxy does not have.
-        const method = (value as (...a: unknown[]) => unknown).bind(target);
-        return property === 'query' ? (...args: unknown[]) => ((queries += 1), method(...args)) : method;
+    // Counts the Query calls the repository sends.
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        if (context.commandName === 'QueryCommand') queries += 1;
+        return next(args);
       },
-    });
+      { step: 'initialize', name: 'countQueries' },
+    );
+    const counting = client;
     bounded = new DynamoEntityRepository({ client: counting, tableName: boundedTable, cursorSigningKey: 'integration-test-signing-key' });
   });
 

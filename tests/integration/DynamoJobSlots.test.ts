@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDocumentClient } from '../../src/adapters/dynamodb/documentClient.ts';
+import { createDocumentClient } from '../../src/adapters/dynamodb/dynamoClient.ts';
 import { DynamoJobSlots } from '../../src/adapters/dynamodb/DynamoJobSlots.ts';
 import { ensureTable } from '../../scripts/lib/localStack.ts';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { createDocumentClient } from '../../src/adapters/dynamodb/documentClient.ts';
+import { createDocumentClient } from '../../src/adapters/dynamodb/dynamoClient.ts';
 import { DynamoEntityRepository } from '../../src/adapters/dynamodb/DynamoEntityRepository.ts';
 import { CircuitBreaker } from '../../src/adapters/redis/circuitBreaker.ts';
 import { LruCacheStore } from '../../src/adapters/redis/LruCacheStore.ts';

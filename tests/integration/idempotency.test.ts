@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDocumentClient } from '../../src/adapters/dynamodb/documentClient.ts';
+import { createDynamoDBClient } from '../../src/adapters/dynamodb/dynamoClient.ts';
 import { SingleTableIdempotencyStore } from '../../src/adapters/dynamodb/idempotencyStore.ts';
 import { UnprocessableError } from '../../src/domain/errors.ts';
 import { createIdempotentExecutor } from '../../src/http/idempotency.ts';
@@ -23,7 +23,7 @@ beforeAll(async () => {
 
 /** A persistence layer binds to the first configuration it serves: one store per executor, as in the composition root. */
 function executor(ttlSeconds = 3600): IdempotentExecutor {
-  const store = new SingleTableIdempotencyStore({ tableName: table, client: createDocumentClient({ region: 'eu-west-1', endpoint }) });
+  const store = new SingleTableIdempotencyStore({ tableName: table, client: createDynamoDBClient({ region: 'eu-west-1', endpoint }) });
   return createIdempotentExecutor(store, { ttlSeconds });
 }
 

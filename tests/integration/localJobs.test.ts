@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunTaskResponse } from '@aws-sdk/client-ecs';
-import type { AwsJsonClient } from '../../src/adapters/aws/awsJsonClient.ts';
+import { RunTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { localJobSettings, startLocalJobs, type LocalJobs } from '../../scripts/lib/localJobs.ts';
 import type { Template } from '../../scripts/lib/localEvents.ts';
 import { localTableName } from '../../scripts/lib/localStack.ts';
-import { createDocumentClient } from '../../src/adapters/dynamodb/documentClient.ts';
+import { createDocumentClient } from '../../src/adapters/dynamodb/dynamoClient.ts';
 import { DynamoJobRecords } from '../../src/adapters/dynamodb/DynamoJobRecords.ts';
 import { createEcsClient, EcsJobLauncher, runTaskInput } from '../../src/adapters/ecs/EcsJobLauncher.ts';
 import { JobService, jobRequestSchema, workerCommand, type JobRecord } from '../../src/domain/jobs.ts';
@@ -21,7 +20,7 @@ import { packagedTemplate } from '../support/packagedStack.ts';
 let template: Template;
 let directory: string;
 let jobs: LocalJobs;
-let ecs: AwsJsonClient;
+let ecs: ECSClient;
 const records = () => new DynamoJobRecords({ client: createDocumentClient({ region: 'eu-west-1', endpoint: inject('dynamoEndpoint') }), tableName: localTableName() });
 
 beforeAll(async () => {
@@ -53,7 +52,7 @@ describe('the local stack\'s jobs (npm start): a local S3 with the stage\'s jobs
     const running = await eventually(() => records().get(job.jobId), (r) => r?.state === 'RUNNING' && (r.counts?.['imported'] ?? 0) > 0, 40_000);
     expect(running).toMatchObject({ state: 'RUNNING' });
 
-    const again = await ecs.call<RunTaskResponse>('RunTask', runTaskInput(settings, { jobId: job.jobId, run: 1, command: workerCommand(job) }, 'FARGATE_SPOT'));
+    const again = await ecs.send(new RunTaskCommand(runTaskInput(settings, { jobId: job.jobId, run: 1, command: workerCommand(job) }, 'FARGATE_SPOT')));
     expect(again.tasks?.[0]?.taskArn).toBe(job.taskArn);
     const tasks = jobs.ecs.tasks.filter((t) => t.jobId === job.jobId);
     expect(tasks.map((t) => t.taskArn)).toEqual([job.taskArn]);

@@ -1,3 +1,4 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDocumentClient } from '../../src/adapters/dynamodb/documentClient.ts';
+import { createDocumentClient } from '../../src/adapters/dynamodb/dynamoClient.ts';
 import { DynamoEntityRepository } from '../../src/adapters/dynamodb/DynamoEntityRepository.ts';
 import type { Entity } from '../../src/domain/entity.ts';
 import { checkpointKey, DynamoCheckpointStore, type Checkpoint, type CheckpointStore } from '../../src/worker/checkpoints.ts';
@@ -117,10 +118,11 @@ describe('worker: import (DynamoDB Local)', () => {
         JSON.stringify({ name: ' blue WIDGET ', attributes: { again: true } }),
         JSON.stringify({ name: 'Green', visibility: 'secret', attributes: { 'bad key': 1 } }),
         JSON.stringify({ id: randomUUID(), tenantId: 'someone-else', version: 9, name: 'Exported one', attributes: {}, visibility: 'private', createdAt: '2025-01-01T00:00:00.000Z', updatedAt: '2025-01-01T00:00:00.000Z' }),
+        '{"name":"Serial","attributes":{"serial":12345678901234567891}}',
       ].join('\n') + '\n',
     );
     const summary = await runImport({ repository, files, checkpoints, clock }, { jobId: randomUUID(), tenantId: tenant, file, format: 'ndjson', rejectsFile });
-    expect(summary).toMatchObject({ state: 'completed', counts: { imported: 3, rejected: 4, replayed: 0 } });
+    expect(summary).toMatchObject({ state: 'completed', counts: { imported: 3, rejected: 5, replayed: 0 } });
 
     const stored = await tenantEntities(tenant);
     expect(content(stored)).toEqual([
@@ -132,12 +134,13 @@ describe('worker: import (DynamoDB Local)', () => {
     const blue = stored.find((e) => e.name === 'Blue widget')!;
 
     const rejects = await readRejects(rejectsFile);
-    expect(rejects.map((r) => r.line)).toEqual([2, 4, 6, 7]);
+    expect(rejects.map((r) => r.line)).toEqual([2, 4, 6, 7, 9]);
     expect(rejects[0].reason).toMatch(/^not valid JSON/);
     expect(rejects[1]).toMatchObject({ reason: 'invalid record', errors: [{ path: '/name', message: 'name is required and must be a string' }] });
     expect(rejects[2]).toMatchObject({ conflictingEntityId: blue.id });
     expect(rejects[2].reason).toContain('already used');
     expect(rejects[3].errors.map((e: { path: string }) => e.path).sort()).toEqual(['/attributes/bad key', '/visibility']);
+    expect(rejects[4].reason).toMatch(/12345678901234567891 .*send it as a string/);
   });
 
   it('imports CSV: a header row, name and visibility columns, every other column an attribute', async () => {
@@ -179,7 +182,7 @@ describe('worker: import (DynamoDB Local)', () => {
     expect(stoppedAt.position.line).toBeGreaterThanOrEqual(120);
     expect(stoppedAt.position.line).toBeLessThan(300);
     expect(stoppedAt).not.toHaveProperty('expiresAt'); // load() returns the checkpoint, not the item
-    const { Item } = await createDocumentClient({ region: 'eu-west-1', endpoint: inject('dynamoEndpoint') }).get({ TableName: table, Key: checkpointKey(jobId) });
+    const { Item } = await createDocumentClient({ region: 'eu-west-1', endpoint: inject('dynamoEndpoint') }).send(new GetCommand({ TableName: table, Key: checkpointKey(jobId) }));
     expect(Item).toMatchObject({ pk: `JOB#${jobId}`, sk: 'CHECKPOINT', type: 'JobCheckpoint', state: 'interrupted', expiresAt: expect.any(Number) });
     expect(Item!['expiresAt']).toBeGreaterThan(Date.now() / 1000 + 13 * 24 * 3600);
 

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
-import { describe, expect, it } from 'vitest';
-import { EcsJobLauncher, type WorkerTaskSettings } from '../../src/adapters/ecs/EcsJobLauncher.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createEcsClient, EcsJobLauncher, type WorkerTaskSettings } from '../../src/adapters/ecs/EcsJobLauncher.ts';
+import { startAwsStandIn, type AwsStandIn } from '../support/awsStandIn.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../src/domain/errors.ts';
 import { adminRequester, JOB_SCOPES, JOB_SILENT_AFTER_MS, JobService, jobRequestSchema, readJob, startOperatorJob, workerCommand, type JobRecord } from '../../src/domain/jobs.ts';
 import type { JobLauncher, JobRecords, JobSlots } from '../../src/domain/ports.ts';
@@ -135,15 +136,17 @@ describe('workerCommand', () => {
 
 describe('EcsJobLauncher', () => {
   const settings: WorkerTaskSettings = { cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/entity-platform-dev', taskDefinition: 'entity-platform-dev-worker', containerName: 'worker', subnets: ['subnet-a', 'subnet-b'], securityGroups: ['sg-w'] };
-  const recording = (answers: object[]) => {
-    const sent: Record<string, unknown>[] = [];
-    const client = {
-      call: (operation: string, input: Record<string, unknown>) => {
-        expect(operation).toBe('RunTask');
-        sent.push(input);
-        return Promise.resolve(answers.shift());
-      },
-    } as never;
+  // ECS has no local peer here: the SDK client sends to a stand-in that records each request and answers from the script.
+  const standIns: AwsStandIn[] = [];
+  afterAll(() => Promise.all(standIns.map((s) => s.stop())));
+  const recording = async (answers: object[]) => {
+    const standIn = await startAwsStandIn(() => ({ status: 200, body: answers.shift() ?? {} }));
+    standIns.push(standIn);
+    const client = createEcsClient({ region: 'eu-west-1', endpoint: standIn.endpoint });
+    const sent = () => standIn.calls.map((call) => {
+      expect(call.headers['x-amz-target']).toBe('AmazonEC2ContainerServiceV20141113.RunTask');
+      return call.input;
+    });
     return { sent, client };
   };
   const request = (capacityProvider: string, token: string) => ({
@@ -162,23 +165,25 @@ describe('EcsJobLauncher', () => {
   const job = { jobId: 'job-7', run: 1, command: ['export', '--tenant', 'acme', '--out', 's3://b/exports/acme/x.ndjson', '--job', 'job-7'], spot: true };
 
   it('runs the task on Fargate Spot in the private subnets with the job command and JOB_ID', async () => {
-    const { sent, client } = recording([{ tasks: [{ taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/entity-platform-dev/abc' }], failures: [] }]);
+    const recorded = await recording([{ tasks: [{ taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/entity-platform-dev/abc' }], failures: [] }]);
+    const { client } = recorded;
     const launched = await new EcsJobLauncher({ client, settings: () => Promise.resolve(settings) }).launch(job);
     expect(launched).toEqual({ taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/entity-platform-dev/abc', capacityProvider: 'FARGATE_SPOT' });
-    expect(sent).toEqual([request('FARGATE_SPOT', 'job-7-1-spot')]);
+    expect(recorded.sent()).toEqual([request('FARGATE_SPOT', 'job-7-1-spot')]);
   });
 
   it('falls back to on-demand Fargate when Spot has no capacity, and fails with the reasons when neither starts a task', async () => {
-    const { sent, client } = recording([
+    const recorded = await recording([
       { tasks: [], failures: [{ reason: 'Capacity is unavailable at this time. Please try again later or in a different availability zone' }] },
       { tasks: [{ taskArn: 'arn:task/od' }], failures: [] },
     ]);
+    const { client } = recorded;
     expect(await new EcsJobLauncher({ client, settings: () => Promise.resolve(settings) }).launch(job)).toEqual({ taskArn: 'arn:task/od', capacityProvider: 'FARGATE' });
-    expect(sent).toEqual([request('FARGATE_SPOT', 'job-7-1-spot'), request('FARGATE', 'job-7-1-od')]);
+    expect(recorded.sent()).toEqual([request('FARGATE_SPOT', 'job-7-1-spot'), request('FARGATE', 'job-7-1-od')]);
 
-    const other = recording([{ tasks: [], failures: [{ reason: 'RESOURCE:ENI', detail: 'no free addresses' }] }]);
+    const other = await recording([{ tasks: [], failures: [{ reason: 'RESOURCE:ENI', detail: 'no free addresses' }] }]);
     await expect(new EcsJobLauncher({ client: other.client, settings: () => Promise.resolve(settings) }).launch(job)).rejects.toThrow('RunTask started no task (FARGATE_SPOT: RESOURCE:ENI: no free addresses)');
-    expect(other.sent).toHaveLength(1); // not a capacity problem: no second try
+    expect(other.sent()).toHaveLength(1); // not a capacity problem: no second try
   });
 });
 

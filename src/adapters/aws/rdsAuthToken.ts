@@ -1,25 +1,18 @@
-import { environmentCredentials, type CredentialProvider } from './environmentCredentials.ts';
-import { presignQuery } from './sigv4.ts';
+import { Signer } from '@aws-sdk/rds-signer';
 
 export interface RdsAuthTokenOptions {
   readonly hostname: string;
   readonly port: number;
   readonly username: string;
   readonly region: string;
-  /** Default: the environment's credentials (the execution role's). */
-  readonly credentials?: CredentialProvider | undefined;
 }
 
-/** Tokens are valid this long (the RDS maximum); the pool asks for one per new connection. */
-const EXPIRES_IN_SECONDS = 900;
-
 /**
- * IAM database authentication tokens for RDS Proxy: a SigV4-presigned `connect` request for the
- * user, as `@aws-sdk/rds-signer` makes it (tests/unit/rdsAuthToken.test.ts checks the two agree),
- * with our signer (sigv4.ts) instead of the signer package's own copy of the SDK core.
+ * IAM database authentication tokens for RDS Proxy (`@aws-sdk/rds-signer`), signed with the
+ * SDK's default credentials (the execution role's in Lambda, the task role's in the worker). Each
+ * is valid 15 minutes; the pool asks for one per new connection.
  */
 export function rdsAuthTokens(options: RdsAuthTokenOptions): () => Promise<string> {
-  const credentials = options.credentials ?? environmentCredentials;
-  const host = `${options.hostname}:${options.port}`;
-  return async () => `${host}/?${presignQuery(host, '/', { Action: 'connect', DBUser: options.username }, EXPIRES_IN_SECONDS, { service: 'rds-db', region: options.region }, await credentials())}`;
+  const signer = new Signer({ hostname: options.hostname, port: options.port, username: options.username, region: options.region });
+  return () => signer.getAuthToken();
 }

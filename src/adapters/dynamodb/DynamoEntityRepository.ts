@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TransactionCanceledError, type CancellationReason, type DynamoDocumentClient, type QueryInput, type TransactItem } from './documentClient.ts';
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { cancellationReasons, TransactionCanceledException, type CancellationReason } from './dynamoErrors.ts';
 import { normalizeName, type Entity } from '../../domain/entity.ts';
 import { ConflictError, NameTakenError, NotFoundError, PreconditionFailedError, ValidationError } from '../../domain/errors.ts';
 import type { EntityRepository, ListEntitiesCriteria, Page } from '../../domain/ports.ts';
@@ -8,10 +9,11 @@ import { cursorCodecFor, type CursorCodec, type CursorPosition } from './cursorC
 import { ENTITY_SK, ENTITY_TYPE, INDEX, PUBLIC_PARTITION, entityPk, fromItem, indexKeyOf, isEntityItem, nameClaimKey, nameScopePrefix, tenantPartition, toItem, toNameClaimItem, toTombstoneItem } from './entityItem.ts';
 
 /** One Query of a listing; a listing walks its segments in order (they never overlap). */
-type Segment = Omit<QueryInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>;
+type Segment = Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>;
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 export interface DynamoEntityRepositoryOptions {
-  readonly client: DynamoDocumentClient;
+  readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
   /** Signs listing cursors; a function is called on the first listing (reads and writes never need the key). */
   readonly cursorSigningKey: string | (() => Promise<string>);
@@ -20,7 +22,7 @@ export interface DynamoEntityRepositoryOptions {
 }
 
 export class DynamoEntityRepository implements EntityRepository {
-  private readonly client: DynamoDocumentClient;
+  private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly cursors: () => Promise<CursorCodec>;
   private readonly correlationId: () => string | undefined;
@@ -44,7 +46,7 @@ export class DynamoEntityRepository implements EntityRepository {
   }
 
   async get(id: string): Promise<Entity | undefined> {
-    const { Item } = await this.client.get({ TableName: this.tableName, Key: { pk: entityPk(id), sk: ENTITY_SK }, ConsistentRead: true });
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: entityPk(id), sk: ENTITY_SK }, ConsistentRead: true }));
     return Item && isEntityItem(Item) ? fromItem(Item) : undefined;
   }
 
@@ -108,11 +110,11 @@ export class DynamoEntityRepository implements EntityRepository {
   private async transact(items: TransactItem[], explain: (reasons: readonly CancellationReason[]) => Error | undefined): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.client.transactWrite({ TransactItems: items });
+        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
         return;
       } catch (error) {
-        if (!(error instanceof TransactionCanceledError)) throw error;
-        const reasons = error.reasons;
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = cancellationReasons(error);
         const mapped = explain(reasons);
         if (mapped) throw mapped;
         const onlyContention = reasons.some((r) => r.Code === 'TransactionConflict') && reasons.every((r) => r.Code === 'None' || r.Code === 'TransactionConflict');
@@ -136,15 +138,17 @@ export class DynamoEntityRepository implements EntityRepository {
     for (let queries = 0; position.segment < segments.length && items.length < criteria.limit && queries < MAX_QUERIES_PER_PAGE; queries++) {
       const segment = segments[position.segment]!;
       const wanted = criteria.limit - items.length;
-      const page = await this.client.query({
-        TableName: this.tableName,
-        ...segment,
-        Limit: segment.FilterExpression === undefined ? wanted : Math.max(wanted, FILTERED_READ_LIMIT),
-        ...(position.key && { ExclusiveStartKey: position.key }),
-      });
-      const kept = page.Items.slice(0, wanted);
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          ...segment,
+          Limit: segment.FilterExpression === undefined ? wanted : Math.max(wanted, FILTERED_READ_LIMIT),
+          ...(position.key && { ExclusiveStartKey: position.key }),
+        }),
+      );
+      const kept = (page.Items ?? []).slice(0, wanted);
       items.push(...kept.map(fromItem));
-      if (page.Items.length > wanted) position = { segment: position.segment, key: indexKeyOf(kept.at(-1)!, segment.IndexName!) };
+      if ((page.Items ?? []).length > wanted) position = { segment: position.segment, key: indexKeyOf(kept.at(-1)!, segment.IndexName!) };
       else position = page.LastEvaluatedKey ? { segment: position.segment, key: page.LastEvaluatedKey } : { segment: position.segment + 1, key: undefined };
     }
     const more = position.segment < segments.length;

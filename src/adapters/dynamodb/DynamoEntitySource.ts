@@ -1,6 +1,6 @@
 import type { Entity } from '../../domain/entity.ts';
 import type { EntitySource, SourceState } from '../../domain/readModelReconciler.ts';
-import type { DynamoDocumentClient } from './documentClient.ts';
+import { GetCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoEntityPages, type PageKey } from './DynamoEntityPages.ts';
 import { ENTITY_SK, INDEX, TOMBSTONE_TYPE, entityPk, fromItem, fromTombstoneItem, isEntityItem } from './entityItem.ts';
 
@@ -11,11 +11,11 @@ import { ENTITY_SK, INDEX, TOMBSTONE_TYPE, entityPk, fromItem, fromTombstoneItem
  * job, never on a request path, and resumes where the previous run stopped.
  */
 export class DynamoEntitySource implements EntitySource {
-  private readonly client: DynamoDocumentClient;
+  private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly pages: DynamoEntityPages;
 
-  constructor(options: { client: DynamoDocumentClient; tableName: string }) {
+  constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
     this.client = options.client;
     this.tableName = options.tableName;
     this.pages = new DynamoEntityPages(options);
@@ -34,7 +34,7 @@ export class DynamoEntitySource implements EntitySource {
 
 
   async currentState(id: string): Promise<SourceState> {
-    const { Item } = await this.client.get({ TableName: this.tableName, Key: { pk: entityPk(id), sk: ENTITY_SK }, ConsistentRead: true });
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: entityPk(id), sk: ENTITY_SK }, ConsistentRead: true }));
     if (!Item) return undefined;
     if (isEntityItem(Item)) return { kind: 'entity', entity: fromItem(Item) };
     if (Item['type'] === TOMBSTONE_TYPE) return { kind: 'tombstone', tombstone: { ...fromTombstoneItem(Item), id } };
@@ -46,15 +46,17 @@ export class DynamoEntitySource implements EntitySource {
     let start = (position ?? undefined) as Record<string, unknown> | undefined;
     let scanned = 0;
     do {
-      const page = await this.client.scan({
-        TableName: this.tableName,
-        IndexName: INDEX.tenant,
-        ProjectionExpression: 'tenantId',
-        Limit: Math.min(1000, maxItems - scanned),
-        ...(start && { ExclusiveStartKey: start }),
-      });
-      for (const item of page.Items) if (typeof item['tenantId'] === 'string') tenants.add(item['tenantId']);
-      scanned += page.ScannedCount;
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          IndexName: INDEX.tenant,
+          ProjectionExpression: 'tenantId',
+          Limit: Math.min(1000, maxItems - scanned),
+          ...(start && { ExclusiveStartKey: start }),
+        }),
+      );
+      for (const item of page.Items ?? []) if (typeof item['tenantId'] === 'string') tenants.add(item['tenantId']);
+      scanned += page.ScannedCount ?? 0;
       start = page.LastEvaluatedKey;
     } while (start && scanned < maxItems);
     return { tenants: [...tenants], position: start ?? null };

@@ -1,7 +1,8 @@
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import { JOB_RETENTION_SECONDS, type JobRecord } from '../../domain/jobs.ts';
 import type { JobRecords } from '../../domain/ports.ts';
-import { ConditionalCheckFailedError, type DynamoDocumentClient } from './documentClient.ts';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from './dynamoErrors.ts';
 import { fromJobItem, jobItemExpiry, jobItemKey } from './jobItem.ts';
 
 const jobStatusKey = (jobId: string) => jobItemKey(jobId, 'STATUS');
@@ -13,29 +14,31 @@ const expiry = (updatedAt: string) => jobItemExpiry(updatedAt, JOB_RETENTION_SEC
  * (`expiresAt`) 30 days after their last change.
  */
 export class DynamoJobRecords implements JobRecords {
-  private readonly client: DynamoDocumentClient;
+  private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
 
-  constructor(options: { client: DynamoDocumentClient; tableName: string }) {
+  constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
     this.client = options.client;
     this.tableName = options.tableName;
   }
 
   async create(record: JobRecord): Promise<void> {
     try {
-      await this.client.put({
-        TableName: this.tableName,
-        Item: { ...jobStatusKey(record.jobId), type: 'JobStatus', ...record, expiresAt: expiry(record.updatedAt) },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      });
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...jobStatusKey(record.jobId), type: 'JobStatus', ...record, expiresAt: expiry(record.updatedAt) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedError) throw new ConflictError(`Job ${record.jobId} already exists.`);
+      if (error instanceof ConditionalCheckFailedException) throw new ConflictError(`Job ${record.jobId} already exists.`);
       throw error;
     }
   }
 
   async get(jobId: string): Promise<JobRecord | undefined> {
-    const { Item } = await this.client.get({ TableName: this.tableName, Key: jobStatusKey(jobId), ConsistentRead: true });
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: jobStatusKey(jobId), ConsistentRead: true }));
     return Item && fromJobItem<JobRecord>(Item);
   }
 
@@ -70,16 +73,18 @@ export class DynamoJobRecords implements JobRecords {
     for (const field of remove) names[`#${field}`] = field;
     const removal = remove.length > 0 ? ` REMOVE ${remove.map((f) => `#${f}`).join(', ')}` : '';
     try {
-      await this.client.update({
-        TableName: this.tableName,
-        Key: jobStatusKey(jobId),
-        UpdateExpression: `SET ${sets.join(', ')}${removal}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ...(!seed && { ConditionExpression: 'attribute_exists(pk)' }),
-      });
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: jobStatusKey(jobId),
+          UpdateExpression: `SET ${sets.join(', ')}${removal}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ...(!seed && { ConditionExpression: 'attribute_exists(pk)' }),
+        }),
+      );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedError) throw new NotFoundError(`No job ${jobId}.`);
+      if (error instanceof ConditionalCheckFailedException) throw new NotFoundError(`No job ${jobId}.`);
       throw error;
     }
   }

@@ -1,6 +1,7 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { entityChanged, entityDeleted, type EntityEvent } from '../../domain/entityEvents.ts';
-import { fromAttributeMap, type AttributeMap } from './attributeValues.ts';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ENTITY_TYPE, TOMBSTONE_TYPE, fromItem, fromTombstoneItem } from './entityItem.ts';
 
 /**
@@ -12,10 +13,10 @@ import { ENTITY_TYPE, TOMBSTONE_TYPE, fromItem, fromTombstoneItem } from './enti
 export function entityEventFromStreamRecord(record: DynamoDBRecord): EntityEvent | undefined {
   const image = record.dynamodb?.NewImage;
   if (!image) return undefined;
-  const item = fromAttributeMap(image as AttributeMap);
+  const item = unmarshall(image as Record<string, AttributeValue>);
   const correlationId = typeof item['correlationId'] === 'string' ? item['correlationId'] : null;
   if (item['type'] === ENTITY_TYPE) {
-    const old = record.dynamodb?.OldImage ? fromAttributeMap(record.dynamodb.OldImage as AttributeMap) : undefined;
+    const old = record.dynamodb?.OldImage ? unmarshall(record.dynamodb.OldImage as Record<string, AttributeValue>) : undefined;
     const previousName = old?.['type'] === ENTITY_TYPE && typeof old['name'] === 'string' ? old['name'] : undefined;
     return entityChanged(record.eventName === 'INSERT' ? 'EntityCreated' : 'EntityUpdated', fromItem(item), correlationId, previousName);
   }

@@ -1,5 +1,6 @@
-import type { RunTaskRequest, RunTaskResponse } from '@aws-sdk/client-ecs';
-import { AWS_SERVICES, platformClient, type AwsJsonClient, type PlatformClientOptions } from '../aws/awsJsonClient.ts';
+import { ECSClient, RunTaskCommand, type RunTaskCommandInput } from '@aws-sdk/client-ecs';
+import { traceAwsClient } from '../../observability/tracing.ts';
+import { awsClientConfig, type AwsClientOptions } from '../aws/clientConfig.ts';
 import type { CapacityProvider, JobLauncher } from '../../domain/ports.ts';
 
 /** Where and how the worker's task runs (published by the stack: resources/compute.yml). */
@@ -21,10 +22,10 @@ const CAPACITY = /capacity/i;
  * providers. `clientToken` makes a retried call start no second task.
  */
 export class EcsJobLauncher implements JobLauncher {
-  private readonly client: Pick<AwsJsonClient, 'call'>;
+  private readonly client: Pick<ECSClient, 'send'>;
   private readonly settings: () => Promise<WorkerTaskSettings>;
 
-  constructor(options: { client: Pick<AwsJsonClient, 'call'>; settings: () => Promise<WorkerTaskSettings> }) {
+  constructor(options: { client: Pick<ECSClient, 'send'>; settings: () => Promise<WorkerTaskSettings> }) {
     this.client = options.client;
     this.settings = options.settings;
   }
@@ -34,7 +35,7 @@ export class EcsJobLauncher implements JobLauncher {
     const providers: CapacityProvider[] = job.spot ? ['FARGATE_SPOT', 'FARGATE'] : ['FARGATE'];
     const reasons: string[] = [];
     for (const capacityProvider of providers) {
-      const { tasks, failures } = await this.client.call<RunTaskResponse>('RunTask', runTaskInput(settings, job, capacityProvider));
+      const { tasks, failures } = await this.client.send(new RunTaskCommand(runTaskInput(settings, job, capacityProvider)));
       const taskArn = tasks?.[0]?.taskArn;
       if (taskArn) return { taskArn, capacityProvider };
       const reason = (failures ?? []).map((f) => [f.reason, f.detail].filter(Boolean).join(': ')).join('; ') || 'no task and no failure reported';
@@ -45,7 +46,7 @@ export class EcsJobLauncher implements JobLauncher {
   }
 }
 
-export function runTaskInput(settings: WorkerTaskSettings, job: { jobId: string; run: number; command: readonly string[] }, capacityProvider: CapacityProvider): RunTaskRequest & Record<string, unknown> {
+export function runTaskInput(settings: WorkerTaskSettings, job: { jobId: string; run: number; command: readonly string[] }, capacityProvider: CapacityProvider): RunTaskCommandInput {
   return {
     cluster: settings.cluster,
     taskDefinition: settings.taskDefinition,
@@ -63,9 +64,9 @@ export function runTaskInput(settings: WorkerTaskSettings, job: { jobId: string;
 }
 
 /**
- * The ECS API client the launcher calls (RunTask); `endpoint` is the local stack's stand-in (placeholder
- * credentials). The client's default retries (3 attempts, as the SDK's): `clientToken` makes each one safe.
+ * The ECS client the launcher calls (RunTask), traced; `endpoint` is the local stack's stand-in.
+ * The platform's retries (clientConfig.ts): `clientToken` makes each attempt the same request.
  */
-export function createEcsClient(options: PlatformClientOptions): AwsJsonClient {
-  return platformClient(AWS_SERVICES.ecs, options);
+export function createEcsClient(options: AwsClientOptions): ECSClient {
+  return traceAwsClient(new ECSClient(awsClientConfig(options)));
 }

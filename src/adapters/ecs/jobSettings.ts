@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { parseSettingsDocument } from '../../config/config.ts';
-import { readParameter } from '../aws/settingsStores.ts';
+import { readParameter } from '../aws/parameters.ts';
 import type { WorkerTaskSettings } from './EcsJobLauncher.ts';
 
 /** How jobs run in this stage: the worker's task (cluster, task definition, network) and the jobs bucket. */

@@ -12,19 +12,19 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import type { S3Location } from '../../domain/jobs.ts';
+import { traceAwsClient } from '../../observability/tracing.ts';
+import { awsClientConfig, type AwsClientOptions } from '../aws/clientConfig.ts';
 
-export interface S3ClientOptions {
-  readonly region: string;
-  /** A local S3 (tests, `npm start`: s3rver): path-style requests and the placeholder credentials s3rver accepts. Unset in AWS. */
-  readonly endpoint?: string | undefined;
-}
+/** `endpoint`: a local S3 (tests, `npm start`: s3rver), with path-style requests and the placeholder credentials s3rver accepts. Unset in AWS. */
+export type S3ClientOptions = Pick<AwsClientOptions, 'region' | 'endpoint'>;
 
 export function createS3Client(options: S3ClientOptions): S3Client {
-  return new S3Client({
-    region: options.region,
-    maxAttempts: 4,
-    ...(options.endpoint && { endpoint: options.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }),
-  });
+  return traceAwsClient(
+    new S3Client({
+      ...awsClientConfig(options),
+      ...(options.endpoint && { forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }),
+    }),
+  );
 }
 
 /** S3 accepts no part but the last under 5 MiB. */

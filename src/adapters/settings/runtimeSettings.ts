@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { parseSettingsDocument, type Config } from '../../config/config.ts';
-import { readJsonSecret } from '../aws/settingsStores.ts';
+import { readJsonSecret } from '../aws/parameters.ts';
 import type { IdentitySettings } from '../identity/identitySettings.ts';
 
 /**

@@ -1,6 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { firstInexactNumber, inexactNumberMessage } from '../../domain/exactNumbers.ts';
 import { header } from '../headers.ts';
 import { HttpProblem } from '../problem.ts';
 
@@ -33,7 +34,8 @@ export interface JsonBodyOptions {
 
 /**
  * Requires a JSON body: 415 for another media type, 413 when too large, 400 when it does not
- * parse. Parsing is @middy/http-json-body-parser's (which also refuses `__proto__` keys).
+ * parse, or when it holds a number that parsing would silently round (exactNumbers.ts). Parsing is
+ * @middy/http-json-body-parser's (which also refuses `__proto__` keys).
  */
 export function jsonBody(options: JsonBodyOptions = {}): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   const accepted = ['application/json', ...(options.alsoAccept ?? [])];
@@ -65,6 +67,8 @@ export function jsonBody(options: JsonBodyOptions = {}): MiddlewareObj<APIGatewa
         }
         throw new HttpProblem('malformed-json', 'The body is not valid JSON; check quotes, commas and brackets.');
       }
+      const inexact = firstInexactNumber(text);
+      if (inexact !== undefined) throw new HttpProblem('validation', `The body is invalid: ${inexactNumberMessage(inexact)}.`);
     },
   };
 }
