@@ -5,6 +5,8 @@ import { allowPolicy } from '../src/http/authorizerPolicy.ts';
 import { logger } from '../src/observability/logger.ts';
 
 const BEARER = /^Bearer (\S+)$/;
+/** The stage's prefix of tenant API key values (per-tenant usage plans; unset locally: no usage identifier). */
+const USAGE_KEY_PREFIX = process.env['USAGE_KEY_PREFIX'] || undefined;
 
 /**
  * API Gateway TOKEN authorizer for /api/v1/secure. A valid access token → an Allow policy for
@@ -18,7 +20,7 @@ export async function handler(event: APIGatewayTokenAuthorizerEvent, context: Co
     if (!token) throw new UnauthenticatedError('Send the access token as "Authorization: Bearer <token>".');
     const principal = await (await accessTokenVerifier()).verify(token);
     logger.debug('Token accepted', { sub: principal.subject, tenantId: principal.tenantId });
-    return allowPolicy(principal, event.methodArn);
+    return allowPolicy(principal, event.methodArn, USAGE_KEY_PREFIX);
   } catch (error) {
     if (error instanceof UnauthenticatedError) {
       logger.info('Token rejected', { reason: error.message });

@@ -1,5 +1,6 @@
 import m0001 from './0001_entities.sql';
 import m0002 from './0002_reconciliation_state.sql';
+import m0003 from './0003_database_roles.sql';
 import type { Migration } from '../src/adapters/postgres/migrator.ts';
 
 /**
@@ -9,4 +10,5 @@ import type { Migration } from '../src/adapters/postgres/migrator.ts';
 export const MIGRATIONS: readonly Migration[] = [
   { name: '0001_entities', sql: m0001 },
   { name: '0002_reconciliation_state', sql: m0002 },
+  { name: '0003_database_roles', sql: m0003 },
 ];

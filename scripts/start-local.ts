@@ -15,11 +15,14 @@ import { readMigrationFiles } from '../src/adapters/postgres/migrationFiles.ts';
 import { migrate } from '../src/adapters/postgres/migrator.ts';
 import { createPool } from '../src/adapters/postgres/pool.ts';
 import { startLocalEvents } from './lib/localEvents.ts';
+import { startGatewayResponses } from './lib/localGateway.ts';
 import { startLocalJobs, type LocalJobs } from './lib/localJobs.ts';
 import { DEFAULT_LOCAL_S3_PORT } from './lib/localS3.ts';
 import { ensureTable, LOCAL_ISSUER_DIR, LOCAL_STAGE, localTableName, packageTemplate, PROJECT_ROOT, startDynamoDbLocal, startEmbeddedPostgres, startOffline, type Stoppable } from './lib/localStack.ts';
 
 const httpPort = Number(process.env.PORT ?? 3000);
+/** serverless-offline itself, behind the gateway responses on PORT (scripts/lib/localGateway.ts). */
+const offlinePort = Number(process.env.OFFLINE_PORT ?? httpPort + 1);
 const lambdaPort = Number(process.env.LAMBDA_PORT ?? httpPort + 2);
 const dynamoPort = Number(process.env.DYNAMODB_PORT ?? 8000);
 const busPort = Number(process.env.EVENTBRIDGE_PORT ?? 4010);
@@ -65,9 +68,13 @@ try {
     await pool.end();
   }
   const ecsEndpoint = `http://127.0.0.1:${ecsPort}`;
-  const api = await startOffline({ httpPort, lambdaPort, dynamoEndpoint: dynamo.endpoint, eventBridgeEndpoint: `http://127.0.0.1:${busPort}`, ecsEndpoint, databaseUrl });
-  running.push(api);
-  api.process.once('exit', (code) => stopAll(code ?? 1));
+  const offline = await startOffline({ httpPort: offlinePort, lambdaPort, dynamoEndpoint: dynamo.endpoint, eventBridgeEndpoint: `http://127.0.0.1:${busPort}`, ecsEndpoint, databaseUrl });
+  running.push(offline);
+  offline.process.once('exit', (code) => stopAll(code ?? 1));
+  // What the deployed gateway answers itself (a rejected token, an unknown route) as its problem+json gateway responses.
+  const gateway = await startGatewayResponses({ upstream: offline.url, port: httpPort, template: await template });
+  running.push(gateway);
+  const api = { ...offline, url: gateway.url };
   // DynamoDB Local's stream → publisher → local EventBridge → queues → consumers, as the packaged template routes them.
   const events = await startLocalEvents({ template: await template, dynamoEndpoint: dynamo.endpoint, tableName: localTableName(), lambdaEndpoint: api.lambdaEndpoint, busPort, log: (m) => console.log(`[events] ${m}`) });
   running.push(events);

@@ -1,6 +1,6 @@
 import { listEntitiesQuerySchema } from '../../src/domain/entitySchemas.ts';
 import { parseInput } from '../../src/domain/parseInput.ts';
-import { readScopeFor } from '../../src/domain/principal.ts';
+import { asSeenBy, readScopeFor } from '../../src/domain/principal.ts';
 import { entityReadCache, entityService } from '../../src/composition/entities.ts';
 import { accessTokenVerifier } from '../../src/composition/tokenVerifier.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
@@ -18,5 +18,6 @@ export const handler = httpHandler(async ({ event }) => {
   const scope = readScopeFor(principal, channel);
   if (channel === 'secure') return pageResponse(await entityService.list(scope, query));
   const { page, cache } = await entityReadCache.list(scope, query);
-  return pageResponse(page, cache === undefined ? {} : { 'X-Cache': cache });
+  // Other tenants' entities without their owner: public entities do not enumerate the tenants.
+  return pageResponse({ items: page.items.map((e) => asSeenBy(scope, e)), nextCursor: page.nextCursor }, cache === undefined ? {} : { 'X-Cache': cache });
 });

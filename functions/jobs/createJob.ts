@@ -1,4 +1,4 @@
-import { adminRequester, jobRequestSchema } from '../../src/domain/jobs.ts';
+import { adminRequester, JOB_SCOPES, jobRequestSchema } from '../../src/domain/jobs.ts';
 import { parseInput } from '../../src/domain/parseInput.ts';
 import { idempotency } from '../../src/composition/idempotency.ts';
 import { jobService } from '../../src/composition/jobs.ts';
@@ -6,11 +6,13 @@ import { httpHandler } from '../../src/http/httpHandler.ts';
 import { securePrincipalOf } from '../../src/http/principal.ts';
 import { jsonResponse } from '../../src/http/responses.ts';
 
-/** POST /api/v1/secure/jobs (admin group) → 202 with the job (QUEUED, its task started) and its Location. */
+/** POST /api/v1/secure/jobs (admin group, plus entities/read for an export or entities/write for an import or rebuild) → 202 with the job (QUEUED, its task started) and its Location. */
 export const handler = httpHandler(
   async ({ event, body }) => {
-    const requester = adminRequester(securePrincipalOf(event));
+    const principal = securePrincipalOf(event);
+    adminRequester(principal); // 403 before the body is looked at: only admins learn what a job body may hold
     const request = parseInput(jobRequestSchema, body, 'body');
+    const requester = adminRequester(principal, JOB_SCOPES[request.kind]);
     const job = await (await jobService()).start(requester, request);
     return jsonResponse(202, job, { Location: `/api/v1/secure/jobs/${job.jobId}`, 'Cache-Control': 'no-store' });
   },

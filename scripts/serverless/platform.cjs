@@ -245,9 +245,55 @@ function gatewayCacheKeys(template, methods = {}) {
   }
 }
 
+/**
+ * Per-tenant throttling (README, "Limits"): the TOKEN authorizer returns a usage identifier per
+ * tenant (`usageIdentifierKey`, the tenant's API key value: `<keyPrefix><tenant>`), the REST API
+ * takes API keys from the authorizer, and every method behind the authorizer requires one, so API
+ * Gateway throttles each tenant by the usage plan its key is in. The default plan holds the
+ * tenants in `tenants` (keys declared here); each of `overrides` (tenant → {rate, burst}) gets a
+ * plan and a key of its own. Other tenants' keys are added to the default plan by the documented
+ * CLI step; a tenant without a key is refused by the gateway (403).
+ */
+function tenantUsagePlans(template, usage, apiStage) {
+  if (!usage) return;
+  const resources = template.Resources;
+  resources.ApiGatewayRestApi.Properties.ApiKeySourceType = 'AUTHORIZER';
+  for (const resource of Object.values(resources)) {
+    if (resource.Type === 'AWS::ApiGateway::Method' && resource.Properties.AuthorizationType === 'CUSTOM') resource.Properties.ApiKeyRequired = true;
+  }
+  const logical = (tenant) => tenant.replace(/[^A-Za-z0-9]/g, (c) => `x${c.charCodeAt(0).toString(16)}`);
+  const plan = (id, name, limits, description) => {
+    resources[id] = {
+      Type: 'AWS::ApiGateway::UsagePlan',
+      DependsOn: [apiStage],
+      Properties: {
+        UsagePlanName: name,
+        Description: description,
+        ApiStages: [{ ApiId: { Ref: 'ApiGatewayRestApi' }, Stage: { Ref: apiStage } }],
+        Throttle: { RateLimit: Number(limits.rate), BurstLimit: Number(limits.burst) },
+      },
+    };
+  };
+  const key = (tenant, planId) => {
+    const id = `TenantApiKey${logical(tenant)}`;
+    resources[id] = { Type: 'AWS::ApiGateway::ApiKey', Properties: { Name: `${usage.keyPrefix}${tenant}`, Value: `${usage.keyPrefix}${tenant}`, Enabled: true, Description: `Usage identifier of tenant ${tenant} (returned by the authorizer; never sent by clients)` } };
+    resources[`TenantUsagePlanKey${logical(tenant)}`] = { Type: 'AWS::ApiGateway::UsagePlanKey', Properties: { KeyId: { Ref: id }, KeyType: 'API_KEY', UsagePlanId: { Ref: planId } } };
+  };
+  plan('TenantUsagePlanDefault', `${usage.keyPrefix}(default)`, usage.default, 'Every tenant not overridden: requests per second per tenant');
+  template.Outputs = { ...template.Outputs, TenantUsagePlanDefaultId: { Description: 'Add a tenant: its API key (value <keyPrefix><tenant>) goes into this usage plan', Value: { Ref: 'TenantUsagePlanDefault' } } };
+  const overrides = usage.overrides ?? {};
+  for (const tenant of usage.tenants ?? []) if (!(tenant in overrides)) key(tenant, 'TenantUsagePlanDefault');
+  for (const [tenant, limits] of Object.entries(overrides)) {
+    const planId = `TenantUsagePlan${logical(tenant)}`;
+    plan(planId, `${usage.keyPrefix}${tenant}`, limits, `Tenant ${tenant}: its own limits`);
+    key(tenant, planId);
+  }
+}
+
 /** Everything above, in order (alarms before the aliases that name them). */
 function applyPlatform(template, functions, config) {
   wireApiStage(template, config.apiStage);
+  tenantUsagePlans(template, config.tenantUsage, config.apiStage);
   gatewayCacheKeys(template, config.gatewayCacheMethods);
   secureLogGroups(template, config.encryptionKey, config.logRetentionInDays);
   functionAlarms(template, functions, config.alarmTopic);
@@ -258,4 +304,4 @@ function applyPlatform(template, functions, config) {
   return template;
 }
 
-module.exports = { applyPlatform, wireApiStage, gatewayCacheKeys, secureLogGroups, functionAlarms, deadLetterQueues, deadLetterAlarms, iteratorAgeAlarms, aliasDeployments, pointAtAliases, dashboard };
+module.exports = { applyPlatform, wireApiStage, tenantUsagePlans, gatewayCacheKeys, secureLogGroups, functionAlarms, deadLetterQueues, deadLetterAlarms, iteratorAgeAlarms, aliasDeployments, pointAtAliases, dashboard };

@@ -245,12 +245,12 @@ export interface components {
         /** @description The client-owned fields of an entity (POST creates, PUT replaces; omitted fields take their defaults). */
         EntityInput: {
             /**
-             * @description Unique within the tenant, compared case-insensitively after trimming; 1–255 characters after trimming, no control characters.
+             * @description Unique within the tenant, compared case-insensitively after trimming and Unicode NFC normalisation (stored in NFC); 1–255 characters after trimming; valid Unicode without control characters or invisible formatting characters (zero-width spaces and joiners, bidirectional controls).
              * @example Blue widget
              */
             name: string;
             /**
-             * @description A JSON object. Keys are plain names (letters, digits, "_", "-"; never __proto__, constructor or prototype); nested at most 10 levels; at most 64 KiB serialized. In a PATCH, a null member removes it.
+             * @description A JSON object. Keys are plain names (letters, digits, "_", "-"; never __proto__, constructor or prototype); strings are valid Unicode without control characters other than tab and newline; nested at most 10 levels; at most 64 KiB serialized. In a PATCH, a null member removes it.
              * @default {}
              * @example {
              *       "colour": "blue",
@@ -272,12 +272,12 @@ export interface components {
         /** @description A JSON Merge Patch (RFC 7396) of the client-owned fields: at least one of them; in `attributes`, null removes a member. */
         EntityPatch: {
             /**
-             * @description Unique within the tenant, compared case-insensitively after trimming; 1–255 characters after trimming, no control characters.
+             * @description Unique within the tenant, compared case-insensitively after trimming and Unicode NFC normalisation (stored in NFC); 1–255 characters after trimming; valid Unicode without control characters or invisible formatting characters (zero-width spaces and joiners, bidirectional controls).
              * @example Blue widget
              */
             name?: string;
             /**
-             * @description A JSON object. Keys are plain names (letters, digits, "_", "-"; never __proto__, constructor or prototype); nested at most 10 levels; at most 64 KiB serialized. In a PATCH, a null member removes it.
+             * @description A JSON object. Keys are plain names (letters, digits, "_", "-"; never __proto__, constructor or prototype); strings are valid Unicode without control characters other than tab and newline; nested at most 10 levels; at most 64 KiB serialized. In a PATCH, a null member removes it.
              * @example {
              *       "colour": "blue",
              *       "size": {
@@ -398,6 +398,51 @@ export interface components {
             /** @description What is wrong and how to fix it. */
             message: string;
         };
+        /** @description One page of entities as the data API shows them (`tenantId` only on your own), oldest first. */
+        DataEntityPage: {
+            items: components["schemas"]["DataEntity"][];
+            /** @description Pass it back unchanged as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        /** @description An entity as the data API shows it: `tenantId` only on entities of your own tenant (never to anonymous callers). */
+        DataEntity: {
+            /**
+             * Format: uuid
+             * @description The entity id (a UUID the service assigns).
+             * @example 3f0c2a1e-8d4b-4c7e-9a51-2b6f0d9e7c10
+             */
+            id: string;
+            /**
+             * @description As stored: trimmed.
+             * @example Blue widget
+             */
+            name: string;
+            /**
+             * @description A JSON object. Keys are plain names (letters, digits, "_", "-"; never __proto__, constructor or prototype); strings are valid Unicode without control characters other than tab and newline; nested at most 10 levels; at most 64 KiB serialized. In a PATCH, a null member removes it.
+             * @example {
+             *       "colour": "blue",
+             *       "size": {
+             *         "h": 2
+             *       }
+             *     }
+             */
+            attributes: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description `public` entities are readable by anyone on /api/v1/data; `private` ones only by their tenant.
+             * @enum {string}
+             */
+            visibility: "public" | "private";
+            /** @description Starts at 1 and grows by one per change; the ETag is this number quoted. */
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description Your tenant, present only on your own tenant's entities: anonymous callers and other tenants never see an entity's owner. */
+            tenantId?: string;
+        };
         /** @description One page of entities, oldest first. */
         EntityPage: {
             items: components["schemas"]["Entity"][];
@@ -436,7 +481,7 @@ export interface components {
              */
             name: string;
             /**
-             * @description A JSON object. Keys are plain names (letters, digits, "_", "-"; never __proto__, constructor or prototype); nested at most 10 levels; at most 64 KiB serialized. In a PATCH, a null member removes it.
+             * @description A JSON object. Keys are plain names (letters, digits, "_", "-"; never __proto__, constructor or prototype); strings are valid Unicode without control characters other than tab and newline; nested at most 10 levels; at most 64 KiB serialized. In a PATCH, a null member removes it.
              * @example {
              *       "colour": "blue",
              *       "size": {
@@ -924,7 +969,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EntityPage"];
+                    "application/json": components["schemas"]["DataEntityPage"];
                 };
             };
             400: components["responses"]["InvalidQuery"];
@@ -950,7 +995,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The entity. */
+            /** @description The entity (`tenantId` only if it is your tenant's). */
             200: {
                 headers: {
                     /** @description Echoed when well-formed (1–128 of letters, digits and `_.:@/+=-`); otherwise the request id. */
@@ -962,7 +1007,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Entity"];
+                    "application/json": components["schemas"]["DataEntity"];
                 };
             };
             /** @description Not modified: your copy (If-None-Match) is current. */

@@ -3,7 +3,9 @@ import * as z from 'zod/mini';
 import { createEcsClient, EcsJobLauncher } from '../adapters/ecs/EcsJobLauncher.ts';
 import { parseJobSettings, readJobSettings, type JobSettings } from '../adapters/ecs/jobSettings.ts';
 import { parseEnvironment } from '../config/config.ts';
-import { JobService } from '../domain/jobs.ts';
+import { DEFAULT_MAX_ACTIVE_JOBS_PER_TENANT, JobService } from '../domain/jobs.ts';
+import { DynamoJobSlots } from '../adapters/dynamodb/DynamoJobSlots.ts';
+import { documentClient } from './dynamo.ts';
 import { jobRecords } from './jobRecords.ts';
 import { settings } from './settings.ts';
 import { once } from './once.ts';
@@ -15,6 +17,8 @@ const jobsConfigSchema = z
     /** The local stage: the settings themselves (JSON), and the local ECS stand-in. */
     JOB_SETTINGS: z.optional(z.string().check(z.minLength(2))),
     ECS_ENDPOINT: z.optional(z.url({ protocol: /^https?$/ })),
+    /** Jobs QUEUED or RUNNING at once per tenant (stage param `jobsMaxActivePerTenant`). */
+    JOBS_MAX_ACTIVE_PER_TENANT: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), DEFAULT_MAX_ACTIVE_JOBS_PER_TENANT),
   })
   .check(z.refine((c) => (c.JOB_SETTINGS_PARAMETER === undefined) !== (c.JOB_SETTINGS === undefined), { error: 'set one of JOB_SETTINGS_PARAMETER (AWS) and JOB_SETTINGS (local)', path: ['JOB_SETTINGS_PARAMETER'] }));
 
@@ -30,5 +34,13 @@ const ecs = createEcsClient({ region: settings.AWS_REGION, endpoint: jobsConfig.
 
 export const jobService: () => Promise<JobService> = once(async () => {
   const { jobsBucket } = await jobSettings();
-  return new JobService({ records: jobRecords, launcher: new EcsJobLauncher({ client: ecs, settings: jobSettings }), clock: { now: () => new Date() }, ids: { newId: randomUUID }, jobsBucket });
+  return new JobService({
+    records: jobRecords,
+    launcher: new EcsJobLauncher({ client: ecs, settings: jobSettings }),
+    clock: { now: () => new Date() },
+    ids: { newId: randomUUID },
+    jobsBucket,
+    slots: new DynamoJobSlots({ client: documentClient, tableName: settings.ENTITIES_TABLE }),
+    maxActivePerTenant: jobsConfig.JOBS_MAX_ACTIVE_PER_TENANT,
+  });
 });

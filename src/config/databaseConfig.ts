@@ -4,7 +4,8 @@ import { blankIsUnset, intSetting, nonEmpty, parseEnvironment, requireSettings }
 /**
  * PostgreSQL settings, parsed only by the functions that use the read model (the projector,
  * search, stats, migrate, reconcile), so no other function needs them:
- * - locally (and in tests) `DATABASE_URL` with plain credentials;
+ * - locally (and in tests) `DATABASE_URL` with plain credentials; `DB_USER`, when set, replaces the
+ *   URL's user (each function connects as the role of its purpose, as in AWS);
  * - in AWS the RDS Proxy endpoint, database and user, authenticated with an IAM auth token.
  */
 const databaseConfigSchema = z
@@ -51,8 +52,16 @@ export type DatabaseSettings =
 
 export function parseDatabaseConfig(env: Record<string, string | undefined>): DatabaseSettings {
   const c = parseEnvironment(databaseConfigSchema, env, 'database configuration');
-  if (c.DATABASE_URL !== undefined) return { kind: 'url', url: c.DATABASE_URL, poolMax: c.DB_POOL_MAX };
+  if (c.DATABASE_URL !== undefined) return { kind: 'url', url: c.DB_USER === undefined ? c.DATABASE_URL : asUser(c.DATABASE_URL, c.DB_USER), poolMax: c.DB_POOL_MAX };
   const iam = { port: c.DB_PORT, database: c.DB_NAME!, user: c.DB_USER!, region: c.AWS_REGION!, poolMax: c.DB_POOL_MAX };
   if (c.DB_PROXY_ENDPOINT !== undefined) return { kind: 'iam', host: c.DB_PROXY_ENDPOINT, ...iam };
   return { kind: 'iam-parameter', hostParameter: c.DB_PROXY_ENDPOINT_PARAMETER!, ...iam };
+}
+
+/** The URL with `user` in place of its user (and without its password: the roles have none). */
+function asUser(url: string, user: string): string {
+  const parsed = new URL(url);
+  parsed.username = encodeURIComponent(user);
+  parsed.password = '';
+  return parsed.toString();
 }

@@ -4,9 +4,9 @@ import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '../config/config.ts';
 import { entityEventSchema } from '../domain/entityEventSchema.ts';
 import { jobPathSchema, jobRequestSchema, jobSchema } from '../domain/jobs.ts';
 import { searchParamsSchema, statsParamsSchema } from '../domain/readModelQueries.ts';
-import { createEntitySchema, entityPathSchema, entitySchema, listEntitiesQuerySchema, pageQuerySchema, patchEntitySchema, replaceEntitySchema } from '../domain/entitySchemas.ts';
+import { createEntitySchema, dataEntitySchema, entityPathSchema, entitySchema, listEntitiesQuerySchema, pageQuerySchema, patchEntitySchema, replaceEntitySchema } from '../domain/entitySchemas.ts';
 import { SCOPES } from '../domain/principal.ts';
-import { entityPageSchema, headers, healthSchema, PROBLEM_CONTENT_TYPE, problemSchema } from '../http/contract.ts';
+import { dataEntityPageSchema, entityPageSchema, headers, healthSchema, PROBLEM_CONTENT_TYPE, problemSchema } from '../http/contract.ts';
 import { MAX_BODY_BYTES } from '../http/middleware/jsonBody.ts';
 import { problemTypeUri, type ProblemType } from '../http/problem.ts';
 
@@ -88,8 +88,8 @@ const always = { 405: errors.methodNotAllowed, 429: errors.throttled, 500: error
 
 const entityHeaders = (extra: Record<string, z.core.$ZodType> = {}) => z.object({ ...correlated, ETag: headers.etag, 'Cache-Control': headers.cacheControl, ...extra });
 
-function entityOk(description: string, extra: Record<string, z.core.$ZodType> = {}): ZodOpenApiResponseObject {
-  return { description, headers: entityHeaders(extra), content: { 'application/json': { schema: entitySchema } } };
+function entityOk(description: string, extra: Record<string, z.core.$ZodType> = {}, schema: z.core.$ZodType = entitySchema): ZodOpenApiResponseObject {
+  return { description, headers: entityHeaders(extra), content: { 'application/json': { schema } } };
 }
 
 const notModified: ZodOpenApiResponseObject = {
@@ -116,7 +116,7 @@ function getEntity(channel: 'data' | 'secure'): ZodOpenApiOperationObject {
     security: data ? optionalRead : secure(SCOPES.read),
     requestParams: { path: entityPath, header: z.object({ ...correlationParam, 'If-None-Match': z.optional(headers.ifNoneMatch) }) },
     responses: {
-      200: entityOk('The entity.', data ? { 'X-Cache': z.optional(headers.xCache) } : {}),
+      200: data ? entityOk("The entity (`tenantId` only if it is your tenant's).", { 'X-Cache': z.optional(headers.xCache) }, dataEntitySchema) : entityOk('The entity.'),
       304: notModified,
       400: errors.invalidPath,
       401: errors.unauthenticated,
@@ -142,7 +142,7 @@ function listEntities(channel: 'data' | 'secure'): ZodOpenApiOperationObject {
       200: {
         description: 'A page of entities.',
         headers: z.object({ ...correlated, 'Cache-Control': headers.cacheControl, ...(data && { 'X-Cache': z.optional(headers.xCache) }) }),
-        content: { 'application/json': { schema: entityPageSchema } },
+        content: { 'application/json': { schema: data ? dataEntityPageSchema : entityPageSchema } },
       },
       400: errors.invalidQuery,
       401: errors.unauthenticated,

@@ -1,4 +1,5 @@
 import type { FieldIssue } from './errors.ts';
+import { textProblem } from './text.ts';
 
 export const ATTRIBUTE_LIMITS = {
   maxDepth: 10,
@@ -77,6 +78,11 @@ function walk(value: unknown, path: readonly string[], depth: number, issues: Fi
     }
     return;
   }
-  const ok = value === null || typeof value === 'string' || typeof value === 'boolean';
+  if (typeof value === 'string') {
+    const problem = textProblem(value, 'text');
+    if (problem !== undefined) issues.push({ path: pointer(path), message: `strings ${problem}` });
+    return;
+  }
+  const ok = value === null || typeof value === 'boolean';
   if (!ok) issues.push({ path: pointer(path), message: 'attribute values must be JSON: string, number, boolean, null, array or object' });
 }

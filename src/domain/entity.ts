@@ -16,6 +16,13 @@ export interface Entity {
   readonly updatedAt: string;
 }
 
+/** An entity as a reader outside its tenant sees it (see `mayKnowTenant`): everything but the owner. */
+export type EntityWithoutTenant = Omit<Entity, 'tenantId'>;
+
+export function withoutTenant(entity: Entity): EntityWithoutTenant {
+  return { id: entity.id, name: entity.name, attributes: entity.attributes, visibility: entity.visibility, version: entity.version, createdAt: entity.createdAt, updatedAt: entity.updatedAt };
+}
+
 /** Names compare case-insensitively after trimming (lookup key and, later, uniqueness key). */
 export function normalizeName(name: string): string {
   return name.trim().normalize('NFC').toLowerCase();

@@ -1,5 +1,5 @@
-import { normalizeName, type Entity, type Visibility } from './entity.ts';
-import { canSee, type ReadScope } from './principal.ts';
+import { normalizeName, withoutTenant, type Entity, type Visibility } from './entity.ts';
+import { canSee, mayKnowTenant, type ReadScope } from './principal.ts';
 import type { ListEntitiesQuery } from './entitySchemas.ts';
 import type { CacheStore, EntityRepository, Page } from './ports.ts';
 
@@ -9,7 +9,7 @@ import type { CacheStore, EntityRepository, Page } from './ports.ts';
  * here; the store only moves strings. The cache is never a source of truth: every store failure
  * or unreadable entry is a miss, answered from the repository.
  *
- * Keys (all under `<prefix>v1:`, the key-schema version; bump it on any change of envelope):
+ * Keys (all under `<prefix>v3:`, the key-schema version; bump it on any change of envelope or of what a view holds: v3's public view has no `tenantId`):
  * - `entity:{<id>}:public` — the entity as anyone sees it: only ever a public entity, or "no".
  * - `entity:{<id>}:tenant:<tenantId>` — the entity as that tenant sees it: only ever that tenant's
  *   entity, or "no". An anonymous read touches only the public key; a tenant only its own key and
@@ -24,7 +24,7 @@ import type { CacheStore, EntityRepository, Page } from './ports.ts';
  * the response headers need, and answers with the JSON as it is: it never parses nor serialises
  * the entity, however large.
  */
-export const CACHE_KEY_SCHEMA = 'v2';
+export const CACHE_KEY_SCHEMA = 'v3';
 
 export type CacheOutcome = 'HIT' | 'MISS';
 export type CacheKind = 'entity' | 'name';
@@ -108,6 +108,12 @@ export interface CachedEntity {
 /** An entity as an answer of the cache: `json` is serialised once, for the entry and the response both. */
 export function cachedEntity(entity: Entity, json = JSON.stringify(entity)): CachedEntity {
   return { id: entity.id, tenantId: entity.tenantId, visibility: entity.visibility, version: entity.version, json };
+}
+
+/** An entity as each view stores it: the tenant's view in full, the public one without `tenantId` (JSON only: the header keeps the owner for the view checks). */
+function entityViews(entity: Entity): { tenant: CachedEntity; public: CachedEntity } {
+  const tenant = cachedEntity(entity);
+  return { tenant, public: entity.visibility === 'public' ? { ...tenant, json: JSON.stringify(withoutTenant(entity)) } : tenant };
 }
 
 /** An entity entry as read. */
@@ -288,19 +294,19 @@ export class EntityReadCache {
     this.observer.miss('entity');
     const { value, cache } = await this.singleFlight(`entity:${id}:${views.join(',')}`, this.deps.keys.entityLock(id, views), lookup, async () => {
       const entity = await this.deps.repository.get(id);
-      // Serialised once: every view that sees it stores this JSON, and the response sends it.
-      const found = entity && cachedEntity(entity);
+      // Serialised once per view that sees it: the public view without the owner (mayKnowTenant), the tenant's in full; the response sends the scope's.
+      const seen = entity && entityViews(entity);
       const exp = this.now();
       await this.write('fill', () =>
         this.deps.store.set(
           views.map((view, i) => {
             const visible = entity !== undefined && viewSees(view, entity);
             const ttlMs = visible ? this.ttls.entityMs : this.ttls.negativeMs;
-            return { key: keys[i]!, value: encodeEntityEntry(exp + ttlMs, visible ? found! : null), ttlMs };
+            return { key: keys[i]!, value: encodeEntityEntry(exp + ttlMs, visible ? (view === 'public' ? seen!.public : seen!.tenant) : null), ttlMs };
           }),
         ),
       );
-      return found !== undefined && canSee(scope, found) ? found : undefined;
+      return seen !== undefined && canSee(scope, seen.tenant) ? (mayKnowTenant(scope, seen.tenant) ? seen.tenant : seen.public) : undefined;
     });
     return { entity: value as CachedEntity | undefined, cache };
   }
@@ -381,13 +387,16 @@ export class EntityReadCache {
   private entityAnswer(scope: ReadScope, entries: readonly (EntityEntry | undefined)[], atLeastVersion: number | undefined): Answer<CachedEntity | undefined> {
     const now = this.now();
     const live = entries.map((entry) => (entry && entry.exp > now ? entry : undefined));
-    for (const entry of live) {
+    const views = viewsOf(scope);
+    for (const [i, entry] of live.entries()) {
       const e = entry?.entity;
       if (!e) continue;
       if (!canSee(scope, e)) {
         this.observer.error('decode', new UnreadableEntry('an entry this scope may not see'));
         return undefined;
       }
+      // The public view's JSON has no owner: the owner's own tenant is answered from its own view (a miss fills it).
+      if (views[i] === 'public' && mayKnowTenant(scope, e)) return undefined;
       if (atLeastVersion !== undefined && e.version < atLeastVersion) return undefined;
       return { value: e };
     }

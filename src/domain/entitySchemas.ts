@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { VISIBILITIES, type Attributes } from './entity.ts';
 import { ATTRIBUTE_LIMITS, checkAttributes } from './attributes.ts';
+import { textProblem } from './text.ts';
 import './zodLocale.ts';
 
 // zod/mini (functions and checks instead of methods) keeps the bundles small. `.register(z.globalRegistry, …)`
@@ -14,18 +15,22 @@ export const entityIdSchema = z
 
 export const entityPathSchema = z.object({ id: entityIdSchema }, { error: 'the path needs an entity id' });
 
-/** C0 and C1 control characters (Unicode category Cc). */
-const CONTROL_CHARS = /\p{Cc}/u;
 export const entityNameSchema = z
   .string({ error: 'name is required and must be a string' })
   .check(
     z.trim(),
+    z.normalize('NFC'),
     z.minLength(1, { error: 'name must not be empty or only whitespace' }),
     z.maxLength(255, { error: 'name must be at most 255 characters after trimming' }),
-    z.refine((s) => !CONTROL_CHARS.test(s), { error: 'name must not contain control characters' }),
+    z.superRefine((s, ctx) => {
+      const problem = textProblem(s, 'name');
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `name ${problem}`, input: s });
+    }),
   )
   .register(z.globalRegistry, {
-    description: 'Unique within the tenant, compared case-insensitively after trimming; 1–255 characters after trimming, no control characters.',
+    description:
+      'Unique within the tenant, compared case-insensitively after trimming and Unicode NFC normalisation (stored in NFC); 1–255 characters after trimming; ' +
+      'valid Unicode without control characters or invisible formatting characters (zero-width spaces and joiners, bidirectional controls).',
     examples: ['Blue widget'],
   });
 
@@ -48,6 +53,7 @@ const attributesSchema = z
     additionalProperties: true,
     description:
       `A JSON object. Keys are plain names (letters, digits, "_", "-"; never __proto__, constructor or prototype); ` +
+      `strings are valid Unicode without control characters other than tab and newline; ` +
       `nested at most ${ATTRIBUTE_LIMITS.maxDepth} levels; at most ${ATTRIBUTE_LIMITS.maxSerializedBytes / 1024} KiB serialized. In a PATCH, a null member removes it.`,
     examples: [{ colour: 'blue', size: { h: 2 } }],
   }) as unknown as z.ZodMiniType<Attributes>;
@@ -136,4 +142,19 @@ export const entitySchema = z
         updatedAt: '2025-01-31T09:30:00.000Z',
       },
     ],
+  });
+
+/**
+ * The entity as the data API (/api/v1/data) shows it: `tenantId` only for your own tenant's
+ * entities; anonymous callers, and other tenants reading public entities, never learn the owner.
+ */
+export const dataEntitySchema = z
+  .extend(z.omit(entitySchema, { tenantId: true }), {
+    tenantId: z.optional(z.string()).register(z.globalRegistry, {
+      description: "Your tenant, present only on your own tenant's entities: anonymous callers and other tenants never see an entity's owner.",
+    }),
+  })
+  .register(z.globalRegistry, {
+    id: 'DataEntity',
+    description: 'An entity as the data API shows it: `tenantId` only on entities of your own tenant (never to anonymous callers).',
   });

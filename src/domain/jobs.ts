@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
 import './zodLocale.ts';
-import { ForbiddenError, NotFoundError, ValidationError, type FieldIssue } from './errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldIssue } from './errors.ts';
 import { parseInput } from './parseInput.ts';
-import type { Clock, IdGenerator, JobLauncher, JobRecords } from './ports.ts';
-import { isAdmin, TENANT_ID_PATTERN, type Principal } from './principal.ts';
+import type { Clock, IdGenerator, JobLauncher, JobRecords, JobSlots } from './ports.ts';
+import { isAdmin, requireScope, SCOPES, TENANT_ID_PATTERN, type Principal } from './principal.ts';
 
 /**
  * Bulk jobs (import, export, read-model rebuild) run by the worker on ECS Fargate. A job is asked
@@ -138,9 +138,21 @@ export interface Requester {
   readonly tenantId: string;
 }
 
-/** An admin of a tenant (the `admin` group) may start and read that tenant's jobs, never another's. */
-export function adminRequester(principal: Principal | undefined): Requester {
+/**
+ * The scope each kind of job needs on top of the `admin` group: an export reads the tenant's
+ * entities, an import and a rebuild write (entities, or the read model).
+ */
+export const JOB_SCOPES: Readonly<Record<JobKind, string>> = { 'export': SCOPES.read, 'import': SCOPES.write, 'rebuild-read-model': SCOPES.write };
+
+/**
+ * An admin of a tenant (the `admin` group) may start and read that tenant's jobs, never another's,
+ * and only with the scope the job needs (`JOB_SCOPES`; reading a job's status needs
+ * `entities/read`; without `scope`, the group alone is checked): a token issued for other purposes (`openid email`, the Cognito user-admin
+ * scope) does nothing here that it may not do on the entity routes.
+ */
+export function adminRequester(principal: Principal | undefined, scope?: string): Requester {
   if (!principal || !isAdmin(principal)) throw new ForbiddenError('Jobs are for administrators: the access token must be in the "admin" group.');
+  if (scope !== undefined) requireScope(principal, scope);
   return { id: `user:${principal.subject}`, tenantId: principal.tenantId };
 }
 
@@ -159,6 +171,15 @@ export function workerCommand(job: Pick<JobRecord, 'jobId' | 'kind' | 'tenantId'
 }
 
 const RESUMABLE: readonly JobState[] = ['INTERRUPTED', 'FAILED'];
+/** States in which a job holds one of its tenant's slots. */
+const ACTIVE: readonly JobState[] = ['QUEUED', 'RUNNING'];
+/** Jobs run at once per tenant unless the stage says otherwise (`jobsMaxActivePerTenant`). */
+export const DEFAULT_MAX_ACTIVE_JOBS_PER_TENANT = 2;
+/**
+ * A QUEUED or RUNNING job whose record has not changed for this long (the worker writes it at
+ * every checkpoint) is taken for dead (a task killed without a last word) and frees its slot.
+ */
+export const JOB_SILENT_AFTER_MS = 60 * 60 * 1000;
 
 export interface JobServiceDeps {
   readonly records: JobRecords;
@@ -167,6 +188,10 @@ export interface JobServiceDeps {
   readonly ids: IdGenerator;
   /** The stage's jobs bucket: every location must be in it. */
   readonly jobsBucket: string;
+  /** Who holds each tenant's job slots; without it, nothing limits the jobs per tenant. */
+  readonly slots?: JobSlots;
+  /** At most this many jobs of one tenant QUEUED or RUNNING at once; the next start is a 409 (default DEFAULT_MAX_ACTIVE_JOBS_PER_TENANT). */
+  readonly maxActivePerTenant?: number;
 }
 
 export class JobService {
@@ -183,6 +208,7 @@ export class JobService {
     }
     const jobId = this.deps.ids.newId();
     const params = this.paramsOf(requester.tenantId, jobId, request);
+    await this.takeSlot(requester.tenantId, jobId);
     const now = this.deps.clock.now().toISOString();
     const record: JobRecord = {
       jobId,
@@ -205,9 +231,33 @@ export class JobService {
     const record = await this.deps.records.get(jobId);
     if (!record) throw new NotFoundError(`No job ${jobId}.`);
     if (!RESUMABLE.includes(record.state)) throw new ValidationError(`Job ${jobId} is ${record.state}; only INTERRUPTED or FAILED jobs resume.`, [{ path: '/resume', message: `the job is ${record.state}` }]);
+    await this.takeSlot(record.tenantId, jobId);
     const queued = { state: 'QUEUED' as const, runs: (record.runs ?? 0) + 1, updatedAt: this.deps.clock.now().toISOString() };
     await this.deps.records.update(jobId, queued);
     return this.launch({ ...record, ...queued }, spot);
+  }
+
+  /**
+   * Takes one of the tenant's slots for `jobId`, or throws ConflictError (409) when
+   * `maxActivePerTenant` jobs of the tenant are QUEUED or RUNNING. Slots of jobs that ended, or
+   * fell silent (JOB_SILENT_AFTER_MS), are freed on the way; a concurrent start makes it look again.
+   * Every-tenant rebuilds (operators only) take no slot.
+   */
+  private async takeSlot(tenantId: string, jobId: string): Promise<void> {
+    const slots = this.deps.slots;
+    if (!slots || tenantId === ALL_TENANTS) return;
+    const max = this.deps.maxActivePerTenant ?? DEFAULT_MAX_ACTIVE_JOBS_PER_TENANT;
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const { jobIds, version } = await slots.read(tenantId);
+      const records = await Promise.all(jobIds.filter((id) => id !== jobId).map((id) => this.deps.records.get(id)));
+      const silentSince = this.deps.clock.now().getTime() - JOB_SILENT_AFTER_MS;
+      const active = records.filter((r): r is JobRecord => r !== undefined && ACTIVE.includes(r.state) && Date.parse(r.updatedAt) > silentSince).map((r) => r.jobId);
+      if (active.length >= max) {
+        throw new ConflictError(`At most ${max} jobs of a tenant run at once, and ${active.length} are queued or running (${active.join(', ')}); retry when one has finished (GET /api/v1/secure/jobs/{id}).`);
+      }
+      if (await slots.write(tenantId, [...active, jobId], version)) return;
+    }
+    throw new ConflictError('Other jobs of your tenant are being started at this moment; retry shortly.');
   }
 
   /**

@@ -82,6 +82,17 @@ export interface JobRecords {
   update(jobId: string, changes: Partial<JobRecord> & { readonly updatedAt: string }, options?: { seed?: Partial<JobRecord>; remove?: readonly (keyof JobRecord)[] }): Promise<void>;
 }
 
+/**
+ * Which of a tenant's jobs hold its slots (at most `maxActivePerTenant` run at once; see
+ * JobService). A compare-and-set record: `write` succeeds only while the record is still at the
+ * version `read` gave (0 when there is none).
+ */
+export interface JobSlots {
+  read(tenantId: string): Promise<{ readonly jobIds: readonly string[]; readonly version: number }>;
+  /** Records `jobIds` as the tenant's slot holders; false when another start changed the record since `version`. */
+  write(tenantId: string, jobIds: readonly string[], version: number): Promise<boolean>;
+}
+
 /** Where a job's task runs: Fargate Spot, or on-demand Fargate. */
 export type CapacityProvider = 'FARGATE_SPOT' | 'FARGATE';
 

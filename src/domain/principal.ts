@@ -1,3 +1,4 @@
+import { withoutTenant, type Entity, type EntityWithoutTenant } from './entity.ts';
 import { ForbiddenError, UnauthenticatedError } from './errors.ts';
 
 export const SCOPES = { read: 'entities/read', write: 'entities/write' } as const;
@@ -12,6 +13,8 @@ export interface Principal {
   readonly tenantId: string;
   readonly scopes: ReadonlySet<string>;
   readonly groups: ReadonlySet<string>;
+  /** When the token expires (its `exp`, seconds since the epoch): nothing may act for it afterwards. Absent for callers without a token (the worker acting for a job). */
+  readonly expiresAt?: number;
 }
 
 /** Tenant ids become part of storage keys: keep them to a safe alphabet. */
@@ -47,6 +50,20 @@ export function readScopeFor(principal: Principal | undefined, channel: Channel)
   if (channel === 'data' && !principal) return { kind: 'public' };
   const reader = requireScope(principal, SCOPES.read);
   return channel === 'secure' ? { kind: 'tenant', tenantId: reader.tenantId } : { kind: 'public-and-tenant', tenantId: reader.tenantId };
+}
+
+/**
+ * Whether a reader may learn which tenant owns an entity: only its own tenant's readers. Anyone
+ * else (anonymous callers and other tenants reading public entities on /data) gets the entity
+ * without `tenantId`, so public entities do not enumerate the tenants.
+ */
+export function mayKnowTenant(scope: ReadScope, entity: { tenantId: string }): boolean {
+  return scope.kind !== 'public' && scope.tenantId === entity.tenantId;
+}
+
+/** The entity as this reader is shown it: without `tenantId` unless the reader may know the owner. */
+export function asSeenBy(scope: ReadScope, entity: Entity): Entity | EntityWithoutTenant {
+  return mayKnowTenant(scope, entity) ? entity : withoutTenant(entity);
 }
 
 export function canSee(scope: ReadScope, entity: { tenantId: string; visibility: string }): boolean {

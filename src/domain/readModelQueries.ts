@@ -1,6 +1,8 @@
 import * as z from 'zod/mini';
 import type { Entity, JsonValue } from './entity.ts';
 import { ValidationError, type FieldIssue } from './errors.ts';
+import { checkAttributes } from './attributes.ts';
+import { textProblem } from './text.ts';
 import { cursorParamSchema, limitParamSchema, PAGE_LIMITS } from './entitySchemas.ts';
 import { parseInput } from './parseInput.ts';
 import type { Page } from './ports.ts';
@@ -86,7 +88,17 @@ export interface EntityStats {
 }
 
 export const searchParamsSchema = z.strictObject({
-  q: z.optional(z.string().check(z.trim(), z.minLength(1, { error: 'q must not be empty' }), z.maxLength(255, { error: 'q must be at most 255 characters' }))),
+  q: z.optional(
+    z.string().check(
+      z.trim(),
+      z.minLength(1, { error: 'q must not be empty' }),
+      z.maxLength(255, { error: 'q must be at most 255 characters' }),
+      z.superRefine((s, ctx) => {
+        const problem = textProblem(s, 'text');
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `q ${problem}`, input: s });
+      }),
+    ),
+  ),
   sort: z._default(z.enum(SEARCH_SORTS, { error: `sort must be one of ${SEARCH_SORTS.join(', ')}` }), 'name'),
   limit: limitParamSchema(PAGE_LIMITS.min, PAGE_LIMITS.max, PAGE_LIMITS.default),
   cursor: cursorParamSchema(),
@@ -124,7 +136,13 @@ export function parseSearchQuery(params: Record<string, string | undefined> | nu
     const path = ATTRIBUTE_PATH.exec(key)?.[1];
     if (path === undefined) issues.push({ path: `/${key}`, message: 'attribute filters look like attr.<key>=<value>; keys are letters, digits, _ and -, nested keys joined with dots' });
     else if (value === undefined || value.length > MAX_VALUE_LENGTH) issues.push({ path: `/${key}`, message: `the value must be 0 to ${MAX_VALUE_LENGTH} characters` });
-    else attributes.push({ path: path.split('.'), value: attributeValueOf(value) });
+    else {
+      // The value as it will be matched (a quoted value is JSON, whose escapes can spell any character) obeys the attributes' own rules.
+      const parsed = attributeValueOf(value);
+      const problems = checkAttributes({ v: parsed }, []);
+      if (problems.length > 0) issues.push({ path: `/${key}`, message: `the value: ${problems[0]!.message}` });
+      else attributes.push({ path: path.split('.'), value: parsed });
+    }
   }
   if (attributes.length > MAX_ATTRIBUTE_FILTERS) issues.push({ path: '/attr', message: `at most ${MAX_ATTRIBUTE_FILTERS} attribute filters` });
   let base: z.output<typeof searchParamsSchema> | undefined;

@@ -13,9 +13,16 @@ export function wholeApiArn(methodArn: string): string {
   return `${apiArn}/${stage}/*/*`;
 }
 
-export function allowPolicy(principal: Principal, methodArn: string): APIGatewayAuthorizerResult {
+/**
+ * `usageKeyPrefix`: the stage's prefix of tenant API key values. The result then carries the
+ * caller's tenant's usage identifier (`<prefix><tenant>`), which API Gateway looks up among the API
+ * keys of the stage's usage plans and throttles by (per tenant; a service client is throttled as
+ * the tenant it is configured for). Cached with the policy, per token, for the result TTL.
+ */
+export function allowPolicy(principal: Principal, methodArn: string, usageKeyPrefix?: string): APIGatewayAuthorizerResult {
   return {
     principalId: principal.subject,
+    ...(usageKeyPrefix && { usageIdentifierKey: `${usageKeyPrefix}${principal.tenantId}` }),
     policyDocument: {
       Version: '2012-10-17',
       Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: wholeApiArn(methodArn) }],

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { entitySchema } from '../domain/entitySchemas.ts';
+import { dataEntitySchema, entitySchema } from '../domain/entitySchemas.ts';
 import { PROBLEMS, PROBLEM_CONTENT_TYPE, problemTypeUri } from './problem.ts';
 
 // The HTTP side of the contract as zod schemas: what responses carry (problem+json, pages, the
@@ -54,6 +54,13 @@ export const entityPageSchema = z
     nextCursor: z.nullable(z.string()).register(z.globalRegistry, { description: 'Pass it back unchanged as `cursor` for the next page; null on the last page.' }),
   })
   .register(z.globalRegistry, { id: 'EntityPage', description: 'One page of entities, oldest first.' });
+
+export const dataEntityPageSchema = z
+  .strictObject({
+    items: z.array(dataEntitySchema),
+    nextCursor: z.nullable(z.string()).register(z.globalRegistry, { description: 'Pass it back unchanged as `cursor` for the next page; null on the last page.' }),
+  })
+  .register(z.globalRegistry, { id: 'DataEntityPage', description: 'One page of entities as the data API shows them (`tenantId` only on your own), oldest first.' });
 
 export const healthSchema = z.strictObject({ status: z.literal('ok'), stage: z.string() }).register(z.globalRegistry, { id: 'Health' });
 

@@ -16,10 +16,14 @@ function versionsIn(headerValue: string): number[] {
 
 /**
  * If-Match → the version the caller expects. Absent or `*` pins nothing (the entity must merely
- * exist); an ETag that can never match fails the precondition, as RFC 9110 requires.
+ * exist); an ETag that can never match fails the precondition, as RFC 9110 requires. If-Match
+ * uses the strong comparison (RFC 9110 §13.1.1): a weak ETag (`W/"3"`) never matches.
  */
 export function expectedVersionFrom(ifMatch: string | undefined): ExpectedVersion {
   if (ifMatch === undefined || ifMatch.trim() === '*') return undefined;
+  if (/(?:^|,)\s*W\//.test(ifMatch)) {
+    throw new PreconditionFailedError('If-Match compares strongly (RFC 9110): a weak ETag (W/"…") never matches; send the ETag exactly as a response gave it, e.g. If-Match: "3".');
+  }
   const versions = versionsIn(ifMatch);
   if (versions.length !== 1) {
     throw new PreconditionFailedError('If-Match must carry exactly one ETag from a previous response of this entity, e.g. If-Match: "3".');

@@ -60,7 +60,7 @@ export function httpHandler<Ahead = never>(route: Route<Ahead>, options: HttpHan
     const caller = callerOf(event);
     const fingerprint = { method: event.httpMethod, path: event.path, body: request.body ?? null, ifMatch: header(event, 'if-match') ?? null };
     const execute = await options.idempotency();
-    return execute({ scope: caller ? `${caller.tenantId}#${caller.subject}` : 'anonymous', key, fingerprint }, context, () => settleClientErrors(route(request), event, context));
+    return execute({ scope: caller ? [caller.tenantId, caller.subject] : [], key, fingerprint }, context, () => settleClientErrors(route(request), event, context));
   });
   const { readAhead } = options;
   if (!readAhead) return handler;

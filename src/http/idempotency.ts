@@ -25,7 +25,8 @@ export function createIdempotentExecutor(store: BasePersistenceLayer, options: {
     // The in-flight lock expires with this invocation's remaining time, so a crashed attempt does not block the key for the whole TTL.
     config.registerLambdaContext(context);
     try {
-      return await once({ key: `${call.scope}#${call.key}`, fingerprint: call.fingerprint }, execute);
+      // A JSON array keeps the parts apart whatever they hold: `sub` or the key may contain any separator.
+      return await once({ key: JSON.stringify([...call.scope, call.key]), fingerprint: call.fingerprint }, execute);
     } catch (error) {
       if (error instanceof IdempotencyValidationError) {
         throw new UnprocessableError(`This ${IDEMPOTENCY_HEADER} was already used for a different request (method, path, body or If-Match); use a new key for a new request.`);

@@ -26,8 +26,8 @@ export function idempotencyKeyOf(event: APIGatewayProxyEvent): string | undefine
 }
 
 export interface IdempotentCall {
-  /** Who is asking: the key is only ever matched within one tenant and one caller. */
-  readonly scope: string;
+  /** Who is asking (`[tenant, sub]`, or `[]` for nobody): the key is only ever matched within one tenant and one caller. */
+  readonly scope: readonly string[];
   readonly key: string;
   /** What is asked: a key reused with another fingerprint is refused (422). */
   readonly fingerprint: unknown;

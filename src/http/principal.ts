@@ -8,27 +8,46 @@ import { header } from './headers.ts';
 export interface AuthorizerContext {
   sub: string;
   tenantId: string;
-  /** Space-separated, as in the token's `scope` claim. */
+  /** Space-separated, as in the token's `scope` claim (scope names never contain spaces: RFC 6749 §3.3). */
   scope: string;
-  /** Comma-separated `cognito:groups`. */
+  /**
+   * `cognito:groups` as a JSON array of strings: group names may hold any character, so a joined
+   * list would be ambiguous (a group named `x,admin` would read as two groups, one of them admin).
+   */
   groups: string;
+  /** The token's `exp` (seconds since the epoch): API Gateway caches this context per token for the result TTL, so handlers refuse it once the token has expired. */
+  exp: number;
 }
 
 export function toAuthorizerContext(principal: Principal): AuthorizerContext {
-  return { sub: principal.subject, tenantId: principal.tenantId, scope: [...principal.scopes].join(' '), groups: [...principal.groups].join(',') };
+  return { sub: principal.subject, tenantId: principal.tenantId, scope: [...principal.scopes].join(' '), groups: JSON.stringify([...principal.groups]), exp: principal.expiresAt ?? 0 };
 }
 
-function fromAuthorizerContext(context: Record<string, unknown> | null | undefined): Principal | undefined {
+/** The groups of a context: a JSON array of strings, or nothing at all (any other value grants no group). */
+function groupsOf(value: unknown): Set<string> {
+  if (typeof value !== 'string' || !value.startsWith('[')) return new Set();
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return Array.isArray(parsed) && parsed.every((g) => typeof g === 'string') ? new Set(parsed) : new Set();
+  } catch {
+    return new Set();
+  }
+}
+
+function fromAuthorizerContext(context: Record<string, unknown> | null | undefined, now: number): Principal | undefined {
   if (!context || typeof context['tenantId'] !== 'string' || typeof context['sub'] !== 'string') return undefined;
   if (!TENANT_ID_PATTERN.test(context['tenantId'])) return undefined;
+  // serverless-offline passes context values as they were returned; API Gateway turns them into strings.
+  const exp = Number(context['exp']);
+  if (!Number.isFinite(exp) || exp <= 0) return undefined;
+  if (now >= exp * 1000) throw new UnauthenticatedError('The access token has expired; obtain a new one.');
   const scopes = typeof context['scope'] === 'string' ? context['scope'] : '';
-  const groups = typeof context['groups'] === 'string' ? context['groups'] : '';
-  return { subject: context['sub'], tenantId: context['tenantId'], scopes: new Set(scopes.split(' ').filter(Boolean)), groups: new Set(groups.split(',').filter(Boolean)) };
+  return { subject: context['sub'], tenantId: context['tenantId'], scopes: new Set(scopes.split(' ').filter(Boolean)), groups: groupsOf(context['groups']), expiresAt: exp };
 }
 
 /** The caller the API Gateway authorizer verified, if this request went through it. */
-export function callerOf(event: APIGatewayProxyEvent): Principal | undefined {
-  return fromAuthorizerContext(event.requestContext?.authorizer);
+export function callerOf(event: APIGatewayProxyEvent, now: number = Date.now()): Principal | undefined {
+  return fromAuthorizerContext(event.requestContext?.authorizer, now);
 }
 
 export function channelOf(event: Pick<APIGatewayProxyEvent, 'resource'>): Channel {

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import type { Entity } from '../domain/entity.ts';
+import type { Entity, EntityWithoutTenant } from '../domain/entity.ts';
 import type { CachedEntity } from '../domain/entityReadCache.ts';
 import type { Page } from '../domain/ports.ts';
 import { etagFor, isNotModified } from './etag.ts';
@@ -41,7 +41,7 @@ export function entityResponse(entity: Entity | CachedEntity, options: EntityRes
   return { statusCode: options.status ?? 200, headers, body: 'json' in entity ? entity.json : JSON.stringify(entity) };
 }
 
-export function pageResponse(page: Page<Entity>, headers: Record<string, string> = {}): APIGatewayProxyResult {
+export function pageResponse(page: Page<Entity | EntityWithoutTenant>, headers: Record<string, string> = {}): APIGatewayProxyResult {
   return jsonResponse(200, { items: page.items, nextCursor: page.nextCursor }, { 'Cache-Control': 'private, no-cache', ...headers });
 }
 

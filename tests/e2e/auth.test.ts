@@ -38,6 +38,10 @@ describe('authentication and authorization (really signed, really verified)', ()
     const response = await api('GET', SECURE);
     expect(response.status).toBe(401);
     expect((await api('POST', SECURE, { body: { name: 'x' } })).status).toBe(401);
+    // Locally too, the gateway's own answer is its problem+json gateway response (resources/api-gateway.yml), not the emulator's JSON (issue 18).
+    const problem = expectProblem(response, 401);
+    expect(problem.type).toBe('urn:entity-platform:problem:unauthenticated');
+    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer /);
   });
 
   it('rejects every kind of bad token with 401 on the secure and the data API', async () => {

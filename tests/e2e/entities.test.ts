@@ -72,11 +72,18 @@ describe('entity CRUD over HTTP (local stack, really signed tokens)', () => {
     const pub = (await api('POST', SECURE, { token: owner.token, body: { name, visibility: 'public', attributes: { kind: 'pub' } } })).body;
     const priv = (await api('POST', SECURE, { token: owner.token, body: { name: `${name}-private` } })).body;
 
-    expect((await api('GET', `${DATA}/${pub.id}`)).status).toBe(200);
+    // Nobody but the owner's tenant learns the owner of a public entity (issue 18: no tenant enumeration).
+    const anonymous = await api('GET', `${DATA}/${pub.id}`);
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.body).not.toHaveProperty('tenantId');
+    expect(anonymous.body).toMatchObject({ id: pub.id, name, attributes: { kind: 'pub' } });
     expectProblem(await api('GET', `${DATA}/${priv.id}`), 404);
-    expect((await api('GET', `${DATA}/${priv.id}`, { token: owner.token })).status).toBe(200);
-    // Another tenant: the public one is visible on the data API, the private one does not exist.
-    expect((await api('GET', `${DATA}/${pub.id}`, { token: other.token })).status).toBe(200);
+    expect((await api('GET', `${DATA}/${priv.id}`, { token: owner.token })).body.tenantId).toBe(owner.tenantId);
+    expect((await api('GET', `${DATA}/${pub.id}`, { token: owner.token })).body.tenantId).toBe(owner.tenantId);
+    // Another tenant: the public one is visible on the data API (without its owner), the private one does not exist.
+    const foreign = await api('GET', `${DATA}/${pub.id}`, { token: other.token });
+    expect(foreign.status).toBe(200);
+    expect(foreign.body).not.toHaveProperty('tenantId');
     expectProblem(await api('GET', `${DATA}/${priv.id}`, { token: other.token }), 404);
     // The secure API is the tenant's own: another tenant's entities are 404 there, public or not.
     expectProblem(await api('GET', `${SECURE}/${pub.id}`, { token: other.token }), 404);
@@ -84,6 +91,11 @@ describe('entity CRUD over HTTP (local stack, really signed tokens)', () => {
     const anonymousByName = await api('GET', `${DATA}?name=${encodeURIComponent(name.toUpperCase())}`);
     expect(anonymousByName.status).toBe(200);
     expect(anonymousByName.body.items.map((e: { id: string }) => e.id)).toEqual([pub.id]);
+    expect(anonymousByName.body.items[0]).not.toHaveProperty('tenantId');
+    const anonymousListing = await api('GET', `${DATA}?limit=100`);
+    for (const item of anonymousListing.body.items) expect(item).not.toHaveProperty('tenantId');
+    const otherByName = await api('GET', `${DATA}?name=${encodeURIComponent(name)}`, { token: other.token });
+    expect(otherByName.body.items).toEqual([expect.not.objectContaining({ tenantId: expect.anything() })]);
     const privateByName = await api('GET', `${DATA}?name=${encodeURIComponent(`${name}-private`)}`);
     expect(privateByName.body).toEqual({ items: [], nextCursor: null });
     const ownerByName = await api('GET', `${DATA}?name=${encodeURIComponent(`${name}-private`)}`, { token: owner.token });

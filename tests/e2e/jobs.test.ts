@@ -35,6 +35,25 @@ describe('jobs over HTTP (local stack, really signed tokens; ECS is the local st
     expectProblem(await api('DELETE', `${JOBS}/x`, { token: t }), 405);
   });
 
+  it('refuses admins whose token lacks the job\'s scope (issue 18): export needs entities/read, import and rebuild entities/write', async () => {
+    const tenant = uniqueTenant('jobs');
+    const export_ = { kind: 'export', destination: `s3://${BUCKET}/exports/${tenant}/all.ndjson` };
+    const import_ = { kind: 'import', source: `s3://${BUCKET}/imports/${tenant}/a.ndjson` };
+    for (const scopes of [['aws.cognito.signin.user.admin'], ['openid', 'email']]) {
+      const t = await token({ tenantId: tenant, scopes, groups: ['admin'] });
+      for (const body of [export_, import_, { kind: 'rebuild-read-model' }]) expectProblem(await api('POST', JOBS, { token: t, body }), 403);
+      expectProblem(await api('GET', `${JOBS}/any-job`, { token: t }), 403);
+      expectProblem(await api('GET', '/api/v1/secure/entities', { token: t }), 403);
+    }
+    const reader = await token({ tenantId: tenant, scopes: ['entities/read'], groups: ['admin'] });
+    const refused = await api('POST', JOBS, { token: reader, body: import_ });
+    expectProblem(refused, 403);
+    expect(refused.body.detail).toContain('entities/write');
+    const writer = await token({ tenantId: tenant, scopes: ['entities/write'], groups: ['admin'] });
+    expectProblem(await api('POST', JOBS, { token: writer, body: export_ }), 403);
+    expect((await api('POST', JOBS, { token: reader, body: export_ })).status).toBe(202);
+  });
+
   it('starts an import (202, RunTask as asked, Idempotency-Key replay); the task imports from S3 and the status route follows it to SUCCEEDED; other tenants see 404', async () => {
     const tenant = uniqueTenant('jobs');
     const t = await admin(tenant);

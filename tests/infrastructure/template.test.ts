@@ -94,7 +94,7 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
       expect(byKey.get(id)?.AuthorizationType, id).toBe('NONE');
     }
     const gatewayResponses = resourcesOfType(template, 'AWS::ApiGateway::GatewayResponse').map(([, r]) => r.Properties!);
-    expect(gatewayResponses.map((r) => r.ResponseType)).toEqual(expect.arrayContaining(['UNAUTHORIZED', 'ACCESS_DENIED', 'BAD_REQUEST_BODY', 'DEFAULT_4XX', 'DEFAULT_5XX']));
+    expect(gatewayResponses.map((r) => r.ResponseType)).toEqual(expect.arrayContaining(['UNAUTHORIZED', 'ACCESS_DENIED', 'INVALID_API_KEY', 'BAD_REQUEST_BODY', 'DEFAULT_4XX', 'DEFAULT_5XX']));
     for (const response of gatewayResponses) {
       expect(response.ResponseParameters['gatewayresponse.header.Content-Type']).toBe("'application/problem+json'");
       // `$context.error.*String` variables are quoted JSON strings already; the others are bare values.
@@ -130,9 +130,21 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
     const endpointParameter = `/entity-platform/${stage}/database/proxy-endpoint`;
     // The infrastructure publishes the proxy's generated endpoint under that name.
     expect(props(template, 'DatabaseProxyEndpointParameter')).toMatchObject({ Name: endpointParameter, Value: { 'Fn::GetAtt': ['DatabaseProxy', 'Endpoint'] } });
-    for (const name of ['SearchEntities', 'EntityStats', 'ProjectEntityEvents', 'Migrate', 'ReconcileReadModel']) {
+    // Each connects as the database role of its purpose (issue 18), and may connect only as that user, only through this stack's proxy.
+    const userOf = { SearchEntities: 'entity_reader', EntityStats: 'entity_reader', ProjectEntityEvents: 'entity_writer', Migrate: 'entity_platform', ReconcileReadModel: 'entity_writer' } as const;
+    for (const [name, user] of Object.entries(userOf)) {
       const fn = props(template, `${name}LambdaFunction`);
-      expect(fn.Environment.Variables, name).toMatchObject({ DB_PROXY_ENDPOINT: '', DB_PROXY_ENDPOINT_PARAMETER: endpointParameter, DB_NAME: 'entities', DB_USER: 'entity_platform' });
+      expect(fn.Environment.Variables, name).toMatchObject({ DB_PROXY_ENDPOINT: '', DB_PROXY_ENDPOINT_PARAMETER: endpointParameter, DB_NAME: 'entities', DB_USER: user });
+      const connect = (props(template, fn.Role['Fn::GetAtt'][0]).Policies as { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }[])
+        .flatMap((p) => p.PolicyDocument.Statement)
+        .filter((st) => st.Action.includes('rds-db:connect'));
+      expect(connect, name).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['rds-db:connect'],
+          Resource: { 'Fn::Sub': [`arn:\${AWS::Partition}:rds-db:\${AWS::Region}:\${AWS::AccountId}:dbuser:\${ProxyResourceId}/${user}`, { ProxyResourceId: { 'Fn::Select': [6, { 'Fn::Split': [':', { 'Fn::GetAtt': ['DatabaseProxy', 'DBProxyArn'] }] }] } }] },
+        },
+      ]);
       expect(String(fn.Environment.Variables.DB_PORT)).toBe('5432');
       // Its role may read that parameter and nothing else of SSM.
       const statements = (props(template, fn.Role['Fn::GetAtt'][0]).Policies as { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
@@ -142,9 +154,27 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
     for (const name of ['CreateEntity', 'GetEntity', 'Health']) expect(props(template, `${name}LambdaFunction`).Environment.Variables, name).not.toHaveProperty('DB_PROXY_ENDPOINT');
     const rules = resourcesOfType(template, 'AWS::Events::Rule').map(([, r]) => r.Properties!);
     expect(rules).toEqual(expect.arrayContaining([expect.objectContaining({ ScheduleExpression: 'rate(1 hour)', State: 'ENABLED' })]));
-    expect(JSON.stringify(template)).toContain('rds-db:connect');
+    // The proxy: end-to-end IAM authentication for the roles per purpose; the worker connects as the writer.
+    expect(props(template, 'DatabaseProxy')).toMatchObject({ DefaultAuthScheme: 'IAM_AUTH', RequireTLS: true });
+    const worker = props(template, 'WorkerTaskDefinition').ContainerDefinitions[0].Environment as { Name: string; Value: unknown }[];
+    expect(worker).toContainEqual({ Name: 'DB_USER', Value: 'entity_writer' });
     const migrate = (await packagedFiles(stage)).find((f) => f.zip === 'migrate.zip' && f.file.endsWith('.cjs'));
     expect(migrate?.text).toContain('CREATE INDEX entities_attributes_path_ops');
+  });
+
+  it('throttles per tenant (issue 18): API keys from the authorizer, required behind it, a default usage plan and the service client tenant\'s key in it', async () => {
+    const template = await packagedTemplate(stage);
+    expect(props(template, 'ApiGatewayRestApi').ApiKeySourceType).toBe('AUTHORIZER');
+    const methods = resourcesOfType(template, 'AWS::ApiGateway::Method').map(([, r]) => r.Properties!);
+    const behindAuthorizer = methods.filter((m) => m['AuthorizationType'] === 'CUSTOM');
+    expect(behindAuthorizer.length).toBeGreaterThanOrEqual(11);
+    for (const method of behindAuthorizer) expect(method['ApiKeyRequired']).toBe(true);
+    for (const method of methods.filter((m) => m['AuthorizationType'] !== 'CUSTOM')) expect(method['ApiKeyRequired']).not.toBe(true);
+    expect(props(template, 'TenantUsagePlanDefault')).toMatchObject({ Throttle: { RateLimit: 50, BurstLimit: 100 }, ApiStages: [{ ApiId: { Ref: 'ApiGatewayRestApi' }, Stage: { Ref: 'ApiGatewayStage' } }] });
+    expect(props(template, 'TenantApiKeyplatform')).toMatchObject({ Value: `entity-platform-${stage}-tenant-platform`, Enabled: true });
+    expect(props(template, 'TenantUsagePlanKeyplatform').UsagePlanId).toEqual({ Ref: 'TenantUsagePlanDefault' });
+    // The authorizer returns `<prefix><tenant>` as the usage identifier (src/http/authorizerPolicy.ts).
+    expect(props(template, 'AuthorizerLambdaFunction').Environment.Variables.USAGE_KEY_PREFIX).toBe(`entity-platform-${stage}-tenant-`);
   });
 
   it('declares the single table with its keys, indexes, PITR, SSE, stream and TTL', async () => {

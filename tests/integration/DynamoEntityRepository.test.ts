@@ -2,7 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it, inject } from 'vitest';
 import { createDocumentClient } from '../../src/adapters/dynamodb/dynamoClient.ts';
-import { DynamoEntityRepository } from '../../src/adapters/dynamodb/DynamoEntityRepository.ts';
+import { DynamoEntityRepository, MAX_QUERIES_PER_PAGE } from '../../src/adapters/dynamodb/DynamoEntityRepository.ts';
 import type { Entity } from '../../src/domain/entity.ts';
 import { NameTakenError, NotFoundError, PreconditionFailedError, ValidationError } from '../../src/domain/errors.ts';
 import { ensureTable } from '../../scripts/lib/localStack.ts';
@@ -187,5 +187,94 @@ describe('deletion leaves a tombstone for the event stream', () => {
     // A tombstone cannot be updated or deleted again.
     await expect(stamped.update({ ...e, version: 2 }, e)).rejects.toBeInstanceOf(NotFoundError);
     await expect(stamped.delete({ ...e, version: 2 }, deletedAt)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('bounded work per page (issue 18): at most MAX_QUERIES_PER_PAGE queries, short pages resume where the reading stopped', () => {
+  const boundedTable = `repository-bounded-${randomUUID()}`;
+  let queries = 0;
+  let bounded: DynamoEntityRepository;
+
+  beforeAll(async () => {
+    const endpoint = inject('dynamoEndpoint');
+    await ensureTable(endpoint, boundedTable);
+    const client = createDocumentClient({ region: 'eu-west-1', endpoint });
+    // Counts the Query calls the repository sends.
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        if (context.commandName === 'QueryCommand') queries += 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countQueries' },
+    );
+    const counting = client;
+    bounded = new DynamoEntityRepository({ client: counting, tableName: boundedTable, cursorSigningKey: 'integration-test-signing-key' });
+  });
+
+  async function counted<T>(run: () => Promise<T>): Promise<{ result: T; queries: number }> {
+    const before = queries;
+    const result = await run();
+    return { result, queries: queries - before };
+  }
+
+  it('a page of 1 behind 200 filtered items of the caller\'s tenant costs at most 3 queries (201 before), and the cursor reaches the item', { timeout: 120_000 }, async () => {
+    const own = `own-${randomUUID().slice(0, 8)}`;
+    const base = Date.UTC(2026, 5, 1);
+    for (let i = 0; i < 200; i++) await bounded.create(entity(own, { visibility: 'public', createdAt: new Date(base + i * 1000).toISOString() }));
+    const foreign = entity(`foreign-${randomUUID().slice(0, 8)}`, { visibility: 'public', createdAt: new Date(base + 500_000).toISOString() });
+    await bounded.create(foreign);
+    const scope = { kind: 'public-and-tenant', tenantId: own } as const;
+
+    // Through the caller's own 200 (the tenant segment), then a page of 1 from the public segment, which skips those 200.
+    let cursor: string | undefined;
+    for (let i = 0; i < 2; i++) cursor = (await bounded.list({ scope, limit: 100, ...(cursor && { cursor }) })).nextCursor ?? undefined;
+    const pages: { items: number; queries: number }[] = [];
+    const found: string[] = [];
+    while (cursor && pages.length < 10) {
+      const { result, queries: cost } = await counted(() => bounded.list({ scope, limit: 1, cursor }));
+      pages.push({ items: result.items.length, queries: cost });
+      found.push(...result.items.map((e) => e.id));
+      cursor = result.nextCursor ?? undefined;
+    }
+    for (const page of pages) expect(page.queries).toBeLessThanOrEqual(MAX_QUERIES_PER_PAGE);
+    expect(found).toEqual([foreign.id]);
+    console.info(`bounded page behind 200 filtered items: ${JSON.stringify(pages)}`);
+  });
+
+  it('an anonymous name lookup behind 35 private namesakes costs at most 3 queries (36 before) and finds the public one', async () => {
+    const name = `namesake ${randomUUID()}`;
+    for (let i = 0; i < 35; i++) await bounded.create(entity(`private-${i}-${randomUUID().slice(0, 6)}`, { name, visibility: 'private' }));
+    const visible = entity(`public-${randomUUID().slice(0, 6)}`, { name, visibility: 'public' });
+    await bounded.create(visible);
+    const { result, queries: cost } = await counted(() => bounded.list({ scope: { kind: 'public' }, name, limit: 1 }));
+    expect(cost).toBeLessThanOrEqual(MAX_QUERIES_PER_PAGE);
+    const ids = result.items.map((e) => e.id);
+    let cursor = result.nextCursor ?? undefined;
+    for (let pages = 0; cursor && pages < 10; pages++) {
+      const next = await counted(() => bounded.list({ scope: { kind: 'public' }, name, limit: 1, cursor }));
+      expect(next.queries).toBeLessThanOrEqual(MAX_QUERIES_PER_PAGE);
+      ids.push(...next.result.items.map((e) => e.id));
+      cursor = next.result.nextCursor ?? undefined;
+    }
+    expect(ids).toEqual([visible.id]);
+    console.info(`anonymous name lookup behind 35 private namesakes: ${cost} queries for the first page`);
+  });
+
+  it('past the bound a page is short (here empty) with a cursor that resumes exactly where the reading stopped', async () => {
+    const own = `wall-${randomUUID().slice(0, 8)}`;
+    const name = `wall ${randomUUID()}`;
+    // 350 private namesakes: more than 3 filtered reads of 100 each; then one public.
+    for (let i = 0; i < 350; i += 10) {
+      await Promise.all(Array.from({ length: 10 }, (_, j) => bounded.create(entity(`${own}-${String(i + j).padStart(3, '0')}`, { name, visibility: 'private' }))));
+    }
+    const visible = entity(`${own}-public`, { name, visibility: 'public' });
+    await bounded.create(visible);
+    const first = await counted(() => bounded.list({ scope: { kind: 'public' }, name, limit: 5 }));
+    expect(first.queries).toBe(MAX_QUERIES_PER_PAGE);
+    expect(first.result.items).toEqual([]);
+    expect(first.result.nextCursor).toEqual(expect.any(String));
+    const second = await bounded.list({ scope: { kind: 'public' }, name, limit: 5, cursor: first.result.nextCursor! });
+    expect(second.items.map((e) => e.id)).toEqual([visible.id]);
+    expect(second.nextCursor).toBeNull();
   });
 });

@@ -8,7 +8,7 @@ import { CircuitBreaker } from '../../src/adapters/redis/circuitBreaker.ts';
 import { LruCacheStore } from '../../src/adapters/redis/LruCacheStore.ts';
 import { RedisCacheStore } from '../../src/adapters/redis/RedisCacheStore.ts';
 import { connectRedis } from '../../src/adapters/redis/redisConnection.ts';
-import type { Entity } from '../../src/domain/entity.ts';
+import { withoutTenant, type Entity } from '../../src/domain/entity.ts';
 import { cachedEntity, CacheInvalidatingRepository, encodeEntityEntry, EntityCacheInvalidator, EntityCacheKeys, EntityReadCache, readEntityAhead, type CacheObserver, type CacheTtls, type EntityRead } from '../../src/domain/entityReadCache.ts';
 import type { CacheStore, EntityRepository } from '../../src/domain/ports.ts';
 import { ensureTable, freePort, waitFor } from '../../scripts/lib/localStack.ts';
@@ -69,7 +69,8 @@ async function redisStore(): Promise<RedisCacheStore> {
 function parsed(read: EntityRead): { entity: Entity | undefined; cache: EntityRead['cache'] } {
   if (!read.entity) return { entity: undefined, cache: read.cache };
   const entity = JSON.parse(read.entity.json) as Entity;
-  expect(read.entity).toEqual(cachedEntity(entity, read.entity.json));
+  // The public view's JSON has no tenantId (issue 18); the header beside it keeps the owner for the view checks.
+  expect(read.entity).toEqual(cachedEntity({ ...entity, tenantId: read.entity.tenantId }, read.entity.json));
   return { entity, cache: read.cache };
 }
 
@@ -113,14 +114,14 @@ describe('the read-through cache against Redis', () => {
     expect(await reads.get({ kind: 'tenant', tenantId: 'acme' }, e.id)).toEqual({ entity: e, cache: 'HIT' });
     expect(counts.get).toBe(1);
     expect(observer).toMatchObject({ hits: 1, misses: 1, errors: [] });
-    expect(keys.entity(e.id, 'public')).toMatch(new RegExp(`^${PREFIX}v2:entity:`));
+    expect(keys.entity(e.id, 'public')).toMatch(new RegExp(`^${PREFIX}v3:entity:`));
     const pttl = await shared.pttl(keys.entity(e.id, 'tenant:acme'));
     expect(pttl).toBeGreaterThan(290_000);
     expect(pttl).toBeLessThanOrEqual(300_000);
     // A private entity never lands in the public view: anonymous callers get a 404 (cached as such).
     expect(await reads.get({ kind: 'public' }, e.id)).toEqual({ entity: undefined, cache: 'MISS' });
     // The public view's "no" is a header alone: no entity after it.
-    expect(JSON.parse((await shared.get(keys.entity(e.id, 'public')))!)).toEqual({ s: 'v2', exp: expect.any(Number) });
+    expect(JSON.parse((await shared.get(keys.entity(e.id, 'public')))!)).toEqual({ s: 'v3', exp: expect.any(Number) });
     expect(await shared.pttl(keys.entity(e.id, 'public'))).toBeLessThanOrEqual(30_000);
     expect(await reads.get({ kind: 'public' }, e.id)).toEqual({ entity: undefined, cache: 'HIT' });
   });
@@ -166,16 +167,16 @@ describe('the read-through cache against Redis', () => {
 
     const v2 = { ...v1, name: `renamed ${randomUUID().slice(0, 8)}`, version: 2 };
     await writes.update(v2, v1);
-    expect(await reads.get({ kind: 'public' }, v1.id)).toEqual({ entity: v2, cache: 'MISS' });
+    expect(await reads.get({ kind: 'public' }, v1.id)).toEqual({ entity: withoutTenant(v2), cache: 'MISS' });
     expect(await reads.list({ kind: 'public' }, { name: v1.name, limit: 20 })).toMatchObject({ page: { items: [] }, cache: 'MISS' });
     expect((await reads.list({ kind: 'public' }, { name: v2.name, limit: 20 })).page.items).toEqual([v2]);
 
     // A write that bypassed invalidation (another path) leaves a v2 entry: a client holding v3 is not served it.
     const v3 = { ...v2, attributes: { n: 3 }, version: 3 };
     await dynamo.update(v3, v2);
-    expect((await reads.get({ kind: 'public' }, v1.id)).entity).toEqual(v2);
-    expect(await reads.get({ kind: 'public' }, v1.id, { atLeastVersion: 3 })).toEqual({ entity: v3, cache: 'MISS' });
-    expect(await reads.get({ kind: 'public' }, v1.id, { atLeastVersion: 3 })).toEqual({ entity: v3, cache: 'HIT' });
+    expect((await reads.get({ kind: 'public' }, v1.id)).entity).toEqual(withoutTenant(v2));
+    expect(await reads.get({ kind: 'public' }, v1.id, { atLeastVersion: 3 })).toEqual({ entity: withoutTenant(v3), cache: 'MISS' });
+    expect(await reads.get({ kind: 'public' }, v1.id, { atLeastVersion: 3 })).toEqual({ entity: withoutTenant(v3), cache: 'HIT' });
 
     await writes.delete(v3, new Date().toISOString());
     expect(await reads.get({ kind: 'public' }, v1.id)).toEqual({ entity: undefined, cache: 'MISS' });
@@ -224,13 +225,26 @@ describe('the read-through cache against Redis', () => {
     expect(a.counts.get + b.counts.get).toBe(1);
   });
 
+  it("shows the owner only to the owner's tenant (issue 18): the public view holds no tenantId, and the owner is never answered from it", async () => {
+    const { reads, writes } = cacheOver(await redisStore(), counting(dynamo).repository);
+    const e = entity('owner', { visibility: 'public' });
+    await writes.create(e);
+    expect(await reads.get({ kind: 'public' }, e.id)).toEqual({ entity: withoutTenant(e), cache: 'MISS' });
+    expect(await reads.get({ kind: 'public' }, e.id)).toEqual({ entity: withoutTenant(e), cache: 'HIT' });
+    // The public entry is there, the owner's is not: a miss, which fills the owner's view.
+    expect(await reads.get({ kind: 'public-and-tenant', tenantId: 'owner' }, e.id)).toEqual({ entity: e, cache: 'MISS' });
+    expect(await reads.get({ kind: 'public-and-tenant', tenantId: 'owner' }, e.id)).toEqual({ entity: e, cache: 'HIT' });
+    // Another tenant is answered from the public view: without the owner.
+    expect(await reads.get({ kind: 'public-and-tenant', tenantId: 'stranger' }, e.id)).toMatchObject({ entity: withoutTenant(e) });
+  });
+
   it('treats garbage in the cache as a miss', async () => {
     const observer = recorder();
     const { reads, writes, keys } = cacheOver(await redisStore(), counting(dynamo).repository, observer);
     const e = entity('garbage', { visibility: 'public' });
     await writes.create(e);
     await shared.set(keys.entity(e.id, 'public'), '{not json', 'PX', 60_000);
-    expect(await reads.get({ kind: 'public' }, e.id)).toEqual({ entity: e, cache: 'MISS' });
+    expect(await reads.get({ kind: 'public' }, e.id)).toEqual({ entity: withoutTenant(e), cache: 'MISS' });
     expect(observer.errors.some((m) => m.startsWith('decode'))).toBe(true);
   });
 
@@ -248,11 +262,11 @@ describe('the read-through cache against Redis', () => {
     expect(miss.cache).toBe('MISS');
     expect(hit).toEqual({ entity: miss.entity, cache: 'HIT' });
     // (DynamoDB keeps no member order in maps: the entity as read decides the bytes, not `e`.)
-    expect(JSON.parse(hit.entity!.json)).toEqual(e);
+    expect(JSON.parse(hit.entity!.json)).toEqual(withoutTenant(e)); // an anonymous reader never learns the owner (issue 18)
     // The entry is the header line, then the JSON the response sends.
     const stored = (await shared.get(keys.entity(e.id, 'public')))!;
     expect(stored.slice(stored.indexOf('\n') + 1)).toBe(miss.entity!.json);
-    expect(JSON.parse(stored.slice(0, stored.indexOf('\n')))).toEqual({ s: 'v2', exp: expect.any(Number), id: e.id, t: 'json', vis: 'public', v: 1 });
+    expect(JSON.parse(stored.slice(0, stored.indexOf('\n')))).toEqual({ s: 'v3', exp: expect.any(Number), id: e.id, t: 'json', vis: 'public', v: 1 });
 
     // Refused (a miss, reported): the previous key schema's envelope, another entity's entry under
     // this key, a header without its entity, an entity that is not a JSON object.
@@ -289,13 +303,13 @@ describe('the read-through cache against Redis', () => {
     storeReads = 0;
     const ahead = readEntityAhead(store, keys, { kind: 'public' }, e.id);
     expect(storeReads).toBe(1);
-    expect(parsed(await cache.get({ kind: 'public' }, e.id, { ahead }))).toEqual({ entity: e, cache: 'HIT' });
+    expect(parsed(await cache.get({ kind: 'public' }, e.id, { ahead }))).toEqual({ entity: withoutTenant(e), cache: 'HIT' });
     expect(storeReads).toBe(1);
 
     // Started for another scope (the route found a token): not this read's keys, so it reads itself.
     storeReads = 0;
     const anonymous = readEntityAhead(store, keys, { kind: 'public' }, e.id);
-    expect(parsed(await cache.get({ kind: 'public-and-tenant', tenantId: 'ahead' }, e.id, { ahead: anonymous }))).toEqual({ entity: e, cache: 'HIT' });
+    expect(parsed(await cache.get({ kind: 'public-and-tenant', tenantId: 'stranger' }, e.id, { ahead: anonymous }))).toEqual({ entity: withoutTenant(e), cache: 'HIT' });
     expect(storeReads).toBe(2);
 
     // A read ahead that failed is a miss answered from the table, reported by the read that took it.
@@ -307,7 +321,7 @@ describe('the read-through cache against Redis', () => {
     const broken = readEntityAhead(failing, keys, { kind: 'public' }, e.id);
     await new Promise((resolve) => setImmediate(resolve)); // nothing rejects unhandled meanwhile
     observer.errors.length = 0;
-    expect(parsed(await cache.get({ kind: 'public' }, e.id, { ahead: broken }))).toEqual({ entity: e, cache: 'MISS' });
+    expect(parsed(await cache.get({ kind: 'public' }, e.id, { ahead: broken }))).toEqual({ entity: withoutTenant(e), cache: 'MISS' });
     expect(observer.errors).toEqual(['get: connection reset']);
   });
 
@@ -353,7 +367,7 @@ describe('fail-open with a dedicated redis-server', () => {
       const started = performance.now();
       const read = await reads.get({ kind: 'public' }, e.id);
       timings.push(performance.now() - started);
-      expect(read).toEqual({ entity: e, cache: 'MISS' });
+      expect(read).toEqual({ entity: withoutTenant(e), cache: 'MISS' });
     }
     expect(states).toContain('open');
     expect(observer.errors.length).toBeGreaterThan(0);

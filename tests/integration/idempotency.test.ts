@@ -14,7 +14,7 @@ let endpoint: string;
 
 const context = { functionName: 'createEntity', awsRequestId: 'r', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 const ok = (body: unknown, statusCode = 201): APIGatewayProxyResult => ({ statusCode, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-const call = (key: string, fingerprint: unknown = { body: 'same' }) => ({ scope: 'tenant#user', key, fingerprint });
+const call = (key: string, fingerprint: unknown = { body: 'same' }, scope: readonly string[] = ['tenant', 'user']) => ({ scope, key, fingerprint });
 
 beforeAll(async () => {
   endpoint = inject('dynamoEndpoint');
@@ -67,6 +67,16 @@ describe('idempotent execution on DynamoDB Local (Powertools persistence in the 
     const key = randomUUID();
     await execute(call(key, { body: 'one' }), context, () => Promise.resolve(ok({})));
     await expect(execute(call(key, { body: 'two' }), context, () => Promise.resolve(ok({})))).rejects.toBeInstanceOf(UnprocessableError);
+  });
+
+  it('keeps callers apart whatever their sub and key hold: ["t", "a#b"] + "c" is not ["t", "a"] + "b#c" (issue 18)', async () => {
+    const execute = executor();
+    const suffix = randomUUID();
+    const first = await execute(call(`c#${suffix}`, { body: 'same' }, ['t', 'a#b']), context, () => Promise.resolve(ok({ who: 'a#b' })));
+    const second = await execute(call(`b#c#${suffix}`, { body: 'same' }, ['t', 'a']), context, () => Promise.resolve(ok({ who: 'a' })));
+    expect(JSON.parse(first.body)).toEqual({ who: 'a#b' });
+    expect(JSON.parse(second.body)).toEqual({ who: 'a' });
+    expect(second.headers).not.toHaveProperty('Idempotent-Replayed');
   });
 
   it('treats a replay after the TTL window as a new request', async () => {

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { ensureLocalIssuer } from '../../src/adapters/identity/localIssuer.ts';
 import { startLocalEvents, type Template } from '../../scripts/lib/localEvents.ts';
 import { startLocalJobs, type LocalJobs } from '../../scripts/lib/localJobs.ts';
+import { startGatewayResponses } from '../../scripts/lib/localGateway.ts';
 import { ensureTable, freePort, localTableName, startDynamoDbLocal, startOffline, type Stoppable } from '../../scripts/lib/localStack.ts';
 import { deleteKeysMatching } from '../../scripts/lib/redisKeys.ts';
 import { packageStage } from './packageStage.ts';
@@ -60,8 +61,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // stack, which builds in its own esbuild work folder. `local` is the positive control of the
     // "no local issuer in other stages" check.
     localTemplate = packageStage('local', workDir);
+    // `npm run fuzz` needs only the local stack: SKIP_AWS_STAGE_PACKAGING leaves the AWS stages out.
+    const awsStages = process.env['SKIP_AWS_STAGE_PACKAGING'] === '1' ? [] : ['dev', 'staging', 'prod'];
     packaging = localTemplate.then(async () => {
-      for (const stage of ['dev', 'staging', 'prod']) await packageStage(stage, workDir);
+      for (const stage of awsStages) await packageStage(stage, workDir);
     });
     packaging.catch(() => undefined); // awaited below; this only keeps an early failure elsewhere from leaving it unhandled
     const dynamo = await startDynamoDbLocal({ port: await freePort() });
@@ -85,6 +88,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       cacheKeyPrefix,
     });
     running.push(api);
+    // In front of it, the deployed gateway's own answers (problem+json gateway responses) for what serverless-offline answers itself.
+    const gateway = await startGatewayResponses({ upstream: api.url, port: 0, template: await localTemplate });
+    running.push(gateway);
     // Streams → publisher → bus → queues → consumers, routed as the packaged local template says.
     const events = await startLocalEvents({ template: await localTemplate, dynamoEndpoint: dynamo.endpoint, tableName: localTableName(), lambdaEndpoint: api.lambdaEndpoint, busPort, redeliveryMs: 200 });
     running.push(events);
@@ -93,7 +99,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await packaging;
 
     project.provide('dynamoEndpoint', dynamo.endpoint);
-    project.provide('apiUrl', api.url);
+    project.provide('apiUrl', gateway.url);
     project.provide('issuerDir', issuerDir);
     project.provide('packagedDir', workDir);
     project.provide('eventBusEndpoint', events.busEndpoint);

@@ -27,7 +27,8 @@ describe('createAccessTokenVerifier (Cognito mode)', () => {
 
   it('turns a valid access token into the caller', async () => {
     const principal = await verifier().verify(await cognitoToken());
-    expect(principal).toEqual({ subject: 'user-1', tenantId: 'acme', scopes: new Set(['entities/read', 'entities/write']), groups: new Set(['admin']) });
+    expect(principal).toMatchObject({ subject: 'user-1', tenantId: 'acme', scopes: new Set(['entities/read', 'entities/write']), groups: new Set(['admin']) });
+    expect(principal.expiresAt).toBeGreaterThan(Date.now() / 1000);
   });
 
   it.each([
@@ -37,6 +38,9 @@ describe('createAccessTokenVerifier (Cognito mode)', () => {
     ['an expired token', { exp: Math.floor(Date.now() / 1000) - 60 }],
     ['no tenant claim', { tenant_id: undefined }],
     ['a tenant id that is not a safe key', { tenant_id: 'a#b' }],
+    ['a token without exp (issue 18)', { exp: undefined }],
+    ['a token without iat', { iat: undefined }],
+    ['a token issued in the future (issue 18)', { iat: Math.floor(Date.now() / 1000) + 600 }],
   ])('rejects %s as unauthenticated', async (_label, claims) => {
     await expect(verifier().verify(await cognitoToken(claims))).rejects.toBeInstanceOf(UnauthenticatedError);
   });
@@ -52,6 +56,14 @@ describe('createAccessTokenVerifier (local mode)', () => {
     await expect(local.verify(await mintLocalAccessToken(dir, { tenantId: 'acme' }))).resolves.toMatchObject({ tenantId: 'acme' });
     await expect(local.verify(await mintLocalAccessToken(dir, { tenantId: 'acme', claims: { token_use: 'id' } }))).rejects.toBeInstanceOf(UnauthenticatedError);
     await expect(local.verify(await mintLocalAccessToken(dir, { tenantId: 'acme', clientId: 'x' }))).rejects.toBeInstanceOf(UnauthenticatedError);
+  });
+
+  it('refuses tokens without exp, and tokens issued in the future (issue 18); a few seconds of clock skew pass', async () => {
+    const local = createAccessTokenVerifier({ provider: 'local', issuer: 'https://local-issuer.invalid/entity-platform', clientIds: ['local-app-client'], jwks });
+    const now = Math.floor(Date.now() / 1000);
+    await expect(local.verify(await mintLocalAccessToken(dir, { tenantId: 'acme', claims: { exp: undefined } }))).rejects.toThrow(/no expiry/);
+    await expect(local.verify(await mintLocalAccessToken(dir, { tenantId: 'acme', claims: { iat: now + 3600 } }))).rejects.toThrow(/issued in the future/);
+    await expect(local.verify(await mintLocalAccessToken(dir, { tenantId: 'acme', claims: { iat: now + 2 } }))).resolves.toMatchObject({ tenantId: 'acme' });
   });
 });
 

@@ -11,6 +11,10 @@ describe('database configuration', () => {
     });
   });
 
+  it('connects as DB_USER when it is set beside DATABASE_URL: each function as the role of its purpose (issue 18)', () => {
+    expect(parseDatabaseConfig({ DATABASE_URL: 'postgres://postgres:secret@127.0.0.1:5432/x', DB_USER: 'entity_reader' })).toEqual({ kind: 'url', url: 'postgres://entity_reader@127.0.0.1:5432/x', poolMax: 2 });
+  });
+
   it('reads the proxy endpoint from its SSM parameter when the stage leaves DB_PROXY_ENDPOINT empty (a pinned endpoint wins)', () => {
     const deployed = { AWS_REGION: 'eu-west-1', DB_PROXY_ENDPOINT: '', DB_PROXY_ENDPOINT_PARAMETER: '/entity-platform/dev/database/proxy-endpoint', DB_NAME: 'entities', DB_USER: 'app', DB_PORT: '5432' };
     expect(parseDatabaseConfig(deployed)).toEqual({ kind: 'iam-parameter', hostParameter: '/entity-platform/dev/database/proxy-endpoint', port: 5432, database: 'entities', user: 'app', region: 'eu-west-1', poolMax: 2 });

@@ -2,9 +2,9 @@ import { parseArgs } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEcsClient, EcsJobLauncher, type WorkerTaskSettings } from '../../src/adapters/ecs/EcsJobLauncher.ts';
 import { startAwsStandIn, type AwsStandIn } from '../support/awsStandIn.ts';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../src/domain/errors.ts';
-import { adminRequester, JobService, jobRequestSchema, readJob, startOperatorJob, workerCommand, type JobRecord } from '../../src/domain/jobs.ts';
-import type { JobLauncher, JobRecords } from '../../src/domain/ports.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../src/domain/errors.ts';
+import { adminRequester, JOB_SCOPES, JOB_SILENT_AFTER_MS, JobService, jobRequestSchema, readJob, startOperatorJob, workerCommand, type JobRecord } from '../../src/domain/jobs.ts';
+import type { JobLauncher, JobRecords, JobSlots } from '../../src/domain/ports.ts';
 import { ADMIN_GROUP, SCOPES, type Principal } from '../../src/domain/principal.ts';
 
 const BUCKET = 'entity-platform-dev-jobs-1a2b';
@@ -40,6 +40,17 @@ describe('job requests', () => {
     expect(() => adminRequester(principal('acme', []))).toThrow(ForbiddenError);
     expect(() => adminRequester(undefined)).toThrow(ForbiddenError);
     expect(adminRequester(principal('acme'))).toEqual({ id: 'user:alice', tenantId: 'acme' });
+  });
+
+  it('need the scope of the job on top of the admin group (issue 18: an admin token with only openid/email scopes exported its tenant)', () => {
+    const admin = (scopes: string[]): Principal => ({ subject: 'alice', tenantId: 'acme', scopes: new Set(scopes), groups: new Set([ADMIN_GROUP]) });
+    for (const scopes of [['aws.cognito.signin.user.admin'], ['openid', 'email'], []]) {
+      for (const kind of ['import', 'export', 'rebuild-read-model'] as const) expect(() => adminRequester(admin(scopes), JOB_SCOPES[kind]), `${kind} ${scopes.join(' ')}`).toThrow(ForbiddenError);
+    }
+    expect(JOB_SCOPES).toEqual({ 'export': SCOPES.read, 'import': SCOPES.write, 'rebuild-read-model': SCOPES.write });
+    expect(() => adminRequester(admin([SCOPES.read]), JOB_SCOPES.import)).toThrow(/entities\/write/);
+    expect(() => adminRequester(admin([SCOPES.write]), JOB_SCOPES.export)).toThrow(/entities\/read/);
+    expect(adminRequester(admin([SCOPES.write]), JOB_SCOPES['rebuild-read-model'])).toEqual({ id: 'user:alice', tenantId: 'acme' });
   });
 });
 
@@ -173,5 +184,60 @@ describe('EcsJobLauncher', () => {
     const other = await recording([{ tasks: [], failures: [{ reason: 'RESOURCE:ENI', detail: 'no free addresses' }] }]);
     await expect(new EcsJobLauncher({ client: other.client, settings: () => Promise.resolve(settings) }).launch(job)).rejects.toThrow('RunTask started no task (FARGATE_SPOT: RESOURCE:ENI: no free addresses)');
     expect(other.sent()).toHaveLength(1); // not a capacity problem: no second try
+  });
+});
+
+describe('jobs per tenant (issue 18): at most maxActivePerTenant QUEUED or RUNNING; the next start is a 409', () => {
+  function limited(max: number, now = () => new Date('2026-01-02T03:04:05.000Z')) {
+    const records = memoryRecords();
+    const held = new Map<string, { jobIds: readonly string[]; version: number }>();
+    const slots: JobSlots = {
+      read: (tenantId) => Promise.resolve(held.get(tenantId) ?? { jobIds: [], version: 0 }),
+      write: (tenantId, jobIds, version) => {
+        if ((held.get(tenantId)?.version ?? 0) !== version) return Promise.resolve(false);
+        held.set(tenantId, { jobIds, version: version + 1 });
+        return Promise.resolve(true);
+      },
+    };
+    let n = 0;
+    const jobs = new JobService({ records, launcher: { launch: () => Promise.resolve({ taskArn: 'arn:task/1', capacityProvider: 'FARGATE_SPOT' }) }, clock: { now }, ids: { newId: () => `job-${++n}` }, jobsBucket: BUCKET, slots, maxActivePerTenant: max });
+    return { jobs, records, held };
+  }
+  const rebuild = jobRequestSchema.parse({ kind: 'rebuild-read-model' });
+
+  it('refuses the N+1th with a ConflictError naming the running jobs; other tenants are not affected', async () => {
+    const { jobs } = limited(2);
+    await jobs.start({ id: 'user:a', tenantId: 'acme' }, rebuild);
+    await jobs.start({ id: 'user:a', tenantId: 'acme' }, rebuild);
+    const third = await jobs.start({ id: 'user:a', tenantId: 'acme' }, rebuild).catch((e: unknown) => e);
+    expect(third).toBeInstanceOf(ConflictError);
+    expect((third as Error).message).toMatch(/At most 2 jobs .* 2 are queued or running \(job-1, job-2\)/);
+    await expect(jobs.start({ id: 'user:b', tenantId: 'other' }, rebuild)).resolves.toMatchObject({ tenantId: 'other' });
+  });
+
+  it('frees the slot of a job that ended, of one that fell silent, and of one whose record never got written', async () => {
+    let clock = new Date('2026-01-02T03:04:05.000Z');
+    const { jobs, records, held } = limited(1, () => clock);
+    const first = await jobs.start({ id: 'user:a', tenantId: 'acme' }, rebuild);
+    await expect(jobs.start({ id: 'user:a', tenantId: 'acme' }, rebuild)).rejects.toBeInstanceOf(ConflictError);
+    await records.update(first.jobId, { state: 'SUCCEEDED', updatedAt: clock.toISOString() });
+    const second = await jobs.start({ id: 'user:a', tenantId: 'acme' }, rebuild);
+    // RUNNING but silent for longer than JOB_SILENT_AFTER_MS: taken for dead.
+    clock = new Date(clock.getTime() + JOB_SILENT_AFTER_MS + 1000);
+    const third = await jobs.start({ id: 'user:a', tenantId: 'acme' }, rebuild);
+    expect(held.get('acme')?.jobIds).toEqual([third.jobId]);
+    expect(second.jobId).not.toBe(third.jobId);
+    held.set('acme', { jobIds: ['never-recorded'], version: held.get('acme')!.version });
+    await records.update(third.jobId, { state: 'FAILED', updatedAt: clock.toISOString() });
+    await expect(jobs.start({ id: 'user:a', tenantId: 'acme' }, rebuild)).resolves.toMatchObject({ state: 'QUEUED' });
+  });
+
+  it('counts resumed jobs too, and lets every-tenant rebuilds (operators) through', async () => {
+    const { jobs, records } = limited(1);
+    const first = await jobs.start({ id: 'user:a', tenantId: 'acme' }, rebuild);
+    await records.update(first.jobId, { state: 'INTERRUPTED', updatedAt: '2026-01-02T03:04:05.000Z' });
+    await jobs.start({ id: 'user:a', tenantId: 'acme' }, rebuild);
+    await expect(jobs.resume(first.jobId)).rejects.toBeInstanceOf(ConflictError);
+    await expect(jobs.start({ id: 'operator:ops', tenantId: '*' }, rebuild)).resolves.toMatchObject({ tenantId: '*' });
   });
 });

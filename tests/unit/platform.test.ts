@@ -45,3 +45,31 @@ describe('platform template generator', () => {
     expect(() => platform.applyPlatform(t, [fn], config)).toThrow(/no published version/);
   });
 });
+
+describe('per-tenant usage plans (issue 18)', () => {
+  const { tenantUsagePlans } = createRequire(import.meta.url)('../../scripts/serverless/platform.cjs') as { tenantUsagePlans: (template: any, usage: any, apiStage: string) => void };
+  const api = (): any => ({
+    Resources: {
+      ApiGatewayRestApi: { Type: 'AWS::ApiGateway::RestApi', Properties: {} },
+      SecureGet: { Type: 'AWS::ApiGateway::Method', Properties: { AuthorizationType: 'CUSTOM' } },
+      DataGet: { Type: 'AWS::ApiGateway::Method', Properties: { AuthorizationType: 'NONE' } },
+    },
+  });
+
+  it('takes API keys from the authorizer, requires one on every method behind it, and throttles each tenant by its plan', () => {
+    const t = api();
+    tenantUsagePlans(t, { keyPrefix: 'svc-dev-tenant-', default: { rate: '50', burst: '100' }, tenants: ['platform', 'big'], overrides: { 'big': { rate: 500, burst: 1000 }, 'a-b': { rate: 5, burst: 10 } } }, 'ApiGatewayStage');
+    const r = t.Resources;
+    expect(r.ApiGatewayRestApi.Properties.ApiKeySourceType).toBe('AUTHORIZER');
+    expect(r.SecureGet.Properties.ApiKeyRequired).toBe(true);
+    expect(r.DataGet.Properties.ApiKeyRequired).toBeUndefined();
+    expect(r.TenantUsagePlanDefault.Properties).toMatchObject({ Throttle: { RateLimit: 50, BurstLimit: 100 }, ApiStages: [{ ApiId: { Ref: 'ApiGatewayRestApi' }, Stage: { Ref: 'ApiGatewayStage' } }] });
+    expect(r.TenantApiKeyplatform.Properties).toMatchObject({ Value: 'svc-dev-tenant-platform', Enabled: true });
+    expect(r.TenantUsagePlanKeyplatform.Properties).toEqual({ KeyId: { Ref: 'TenantApiKeyplatform' }, KeyType: 'API_KEY', UsagePlanId: { Ref: 'TenantUsagePlanDefault' } });
+    // An override: a plan of its own (and its key only there, even when also listed as a default tenant).
+    expect(r.TenantUsagePlanbig.Properties.Throttle).toEqual({ RateLimit: 500, BurstLimit: 1000 });
+    expect(r.TenantUsagePlanKeybig.Properties.UsagePlanId).toEqual({ Ref: 'TenantUsagePlanbig' });
+    expect(r['TenantApiKeyax2db'].Properties.Value).toBe('svc-dev-tenant-a-b');
+    expect(t.Outputs.TenantUsagePlanDefaultId.Value).toEqual({ Ref: 'TenantUsagePlanDefault' });
+  });
+});

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { entityIdSchema } from '../../src/domain/entitySchemas.ts';
 import { deterministicId } from '../../src/worker/job.ts';
 import { describe as describeSummary } from '../../src/worker/main.ts';
 import { consoleProgress } from '../../src/worker/progress.ts';
-import { parseCsvLine } from '../../src/worker/records.ts';
+import { Readable } from 'node:stream';
+import { createEntitySchema, entityIdSchema } from '../../src/domain/entitySchemas.ts';
+import { parseCsvLine, readRecords } from '../../src/worker/records.ts';
 
 describe('worker helpers', () => {
   it('derives one valid UUID per job and line', () => {
@@ -46,5 +47,26 @@ describe('worker helpers', () => {
     expect(describeSummary({ jobId: 'j', kind: 'import', tenantId: 't', state: 'interrupted', counts: { imported: 3, rejected: 1 }, durationMs: 65_000, resumed: true })).toBe(
       'import j interrupted (resumed): imported 3, rejected 1; 1m05s — rerun with --job j to continue',
     );
+  });
+});
+
+describe('imported records obey the one text rule (issue 18)', () => {
+  it('a record whose strings hold NUL, a lone surrogate or (in a name) a bidirectional control is refused with the pointer of the value', async () => {
+    const ndjson = [
+      JSON.stringify({ name: 'ok', attributes: { note: 'tab\tand\nnewline' } }),
+      '{"name":"nul","attributes":{"note":"a\\u0000b"}}',
+      '{"name":"surrogate","attributes":{"deep":["\\ud800"]}}',
+      JSON.stringify({ name: 'abc\u202edcba' }),
+    ].join('\n');
+    const outcomes: (readonly string[] | 'ok')[] = [];
+    for await (const record of readRecords(Readable.from([ndjson]), 'ndjson')) {
+      const parsed = createEntitySchema.safeParse(record.ok ? record.value : undefined);
+      outcomes.push(parsed.success ? 'ok' : parsed.error.issues.map((i) => `/${i.path.join('/')}`));
+    }
+    expect(outcomes).toEqual(['ok', ['/attributes/note'], ['/attributes/deep/0'], ['/name']]);
+    const csv = 'name,note\nfine,plain\nbad,"x\u0000y"\n';
+    const cells: boolean[] = [];
+    for await (const record of readRecords(Readable.from([csv]), 'csv')) cells.push(createEntitySchema.safeParse(record.ok ? record.value : undefined).success);
+    expect(cells).toEqual([true, false]);
   });
 });

@@ -6,7 +6,7 @@ import { ConflictError, NameTakenError, NotFoundError, PreconditionFailedError, 
 import type { EntityRepository, ListEntitiesCriteria, Page } from '../../domain/ports.ts';
 import type { ReadScope } from '../../domain/principal.ts';
 import { cursorCodecFor, type CursorCodec, type CursorPosition } from './cursorCodec.ts';
-import { ENTITY_SK, ENTITY_TYPE, INDEX, PUBLIC_PARTITION, entityPk, fromItem, isEntityItem, nameClaimKey, nameScopePrefix, tenantPartition, toItem, toNameClaimItem, toTombstoneItem } from './entityItem.ts';
+import { ENTITY_SK, ENTITY_TYPE, INDEX, PUBLIC_PARTITION, entityPk, fromItem, indexKeyOf, isEntityItem, nameClaimKey, nameScopePrefix, tenantPartition, toItem, toNameClaimItem, toTombstoneItem } from './entityItem.ts';
 
 /** One Query of a listing; a listing walks its segments in order (they never overlap). */
 type Segment = Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>;
@@ -131,18 +131,25 @@ export class DynamoEntityRepository implements EntityRepository {
     let position: CursorPosition = criteria.cursor === undefined ? { segment: 0, key: undefined } : cursors.decode(criteria.cursor, fingerprint);
     if (position.segment < 0 || position.segment >= segments.length) throw new ValidationError('The query string is invalid.', [{ path: '/cursor', message: 'cursor is invalid; omit it to start over' }]);
 
+    // A page costs at most MAX_QUERIES_PER_PAGE queries. A filtered query's Limit counts the items
+    // read before the filter, so it reads FILTERED_READ_LIMIT items at once and keeps what the page
+    // needs. Past the bound the page is short (even empty), with a cursor where the reading stopped.
     const items: Entity[] = [];
-    while (position.segment < segments.length && items.length < criteria.limit) {
+    for (let queries = 0; position.segment < segments.length && items.length < criteria.limit && queries < MAX_QUERIES_PER_PAGE; queries++) {
+      const segment = segments[position.segment]!;
+      const wanted = criteria.limit - items.length;
       const page = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
-          ...segments[position.segment]!,
-          Limit: criteria.limit - items.length,
+          ...segment,
+          Limit: segment.FilterExpression === undefined ? wanted : Math.max(wanted, FILTERED_READ_LIMIT),
           ...(position.key && { ExclusiveStartKey: position.key }),
         }),
       );
-      items.push(...(page.Items ?? []).map(fromItem));
-      position = page.LastEvaluatedKey ? { segment: position.segment, key: page.LastEvaluatedKey } : { segment: position.segment + 1, key: undefined };
+      const kept = (page.Items ?? []).slice(0, wanted);
+      items.push(...kept.map(fromItem));
+      if ((page.Items ?? []).length > wanted) position = { segment: position.segment, key: indexKeyOf(kept.at(-1)!, segment.IndexName!) };
+      else position = page.LastEvaluatedKey ? { segment: position.segment, key: page.LastEvaluatedKey } : { segment: position.segment + 1, key: undefined };
     }
     const more = position.segment < segments.length;
     const nextCursor = more ? cursors.encode(position, fingerprint) : null;
@@ -150,6 +157,11 @@ export class DynamoEntityRepository implements EntityRepository {
   }
 
 }
+
+/** DynamoDB queries one page of a listing or name lookup may cost at most (README, "Pages"). */
+export const MAX_QUERIES_PER_PAGE = 3;
+/** Items a filtered query reads at once (a query's Limit counts items before its filter drops them). */
+export const FILTERED_READ_LIMIT = 100;
 
 /** Items that contend with a concurrent transaction are retried this many times in all. */
 const TRANSACTION_ATTEMPTS = 6;

@@ -17,6 +17,19 @@ export const INDEX = {
   public: 'PublicIndex',
 } as const;
 
+/** Each index's key attributes (besides the table's `pk` and `sk`): what a query's ExclusiveStartKey on it names. */
+const INDEX_KEY_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
+  [INDEX.name]: ['nameKey', 'nameScope'],
+  [INDEX.tenant]: ['tenantKey', 'listKey'],
+  [INDEX.public]: ['publicKey', 'listKey'],
+};
+
+/** The key of an item as a query on `indexName` positions it: a query resumed from it starts right after the item. */
+export function indexKeyOf(item: Record<string, unknown>, indexName: string): Record<string, unknown> {
+  const names = ['pk', 'sk', ...(INDEX_KEY_ATTRIBUTES[indexName] ?? [])];
+  return Object.fromEntries(names.map((name) => [name, item[name]]));
+}
+
 export const entityPk = (id: string): string => `ENTITY#${id}`;
 export const tenantPartition = (tenantId: string): string => `TENANT#${tenantId}`;
 export const nameScopePrefix = (tenantId: string): string => `${tenantId}#`;

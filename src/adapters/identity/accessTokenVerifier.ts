@@ -28,7 +28,8 @@ export function createAccessTokenVerifier(identity: IdentitySettings, options: V
       if (error instanceof FetchError || !(error instanceof JwtBaseError)) throw error;
       throw new UnauthenticatedError(error instanceof JwtExpiredError ? 'The access token has expired; obtain a new one.' : 'The access token is invalid.');
     }
-    return { principal: principalFromClaims(payload), expiresAtMs: typeof payload.exp === 'number' ? payload.exp * 1000 : 0 };
+    const principal = principalFromClaims(payload);
+    return { principal, expiresAtMs: (principal.expiresAt ?? 0) * 1000 };
   }, options);
 }
 
@@ -92,14 +93,24 @@ function buildVerify(identity: IdentitySettings): (token: string) => Promise<Jwt
   };
 }
 
-/** The verified claims as a Principal; a token without a usable tenant is rejected. */
-export function principalFromClaims(payload: JwtPayload): Principal {
+/** Clock skew tolerated between the issuer and us for `iat`, in seconds. */
+export const ISSUED_AT_SKEW_SECONDS = 5;
+
+/**
+ * The verified claims as a Principal. A token without a usable tenant, without an expiry (`exp`),
+ * or issued in the future (`iat` later than now, beyond a few seconds of clock skew) is rejected:
+ * Cognito never issues such tokens, and a token that never expires could never be shut out.
+ */
+export function principalFromClaims(payload: JwtPayload, nowMs: number = Date.now()): Principal {
   const tenantId = payload[TENANT_CLAIM];
   if (typeof tenantId !== 'string' || !TENANT_ID_PATTERN.test(tenantId)) {
     throw new UnauthenticatedError(`The access token carries no valid ${TENANT_CLAIM} claim.`);
   }
   if (typeof payload.sub !== 'string' || payload.sub === '') throw new UnauthenticatedError('The access token has no subject.');
+  if (typeof payload.exp !== 'number' || !Number.isFinite(payload.exp)) throw new UnauthenticatedError('The access token has no expiry (exp); obtain a token from the issuer.');
+  if (typeof payload.iat !== 'number' || !Number.isFinite(payload.iat)) throw new UnauthenticatedError('The access token has no issue time (iat); obtain a token from the issuer.');
+  if (payload.iat * 1000 > nowMs + ISSUED_AT_SKEW_SECONDS * 1000) throw new UnauthenticatedError('The access token claims to be issued in the future (iat); check the issuer\'s clock.');
   const scope = typeof payload['scope'] === 'string' ? payload['scope'] : '';
   const groups = Array.isArray(payload['cognito:groups']) ? payload['cognito:groups'].filter((g): g is string => typeof g === 'string') : [];
-  return { subject: payload.sub, tenantId, scopes: new Set(scope.split(' ').filter(Boolean)), groups: new Set(groups) };
+  return { subject: payload.sub, tenantId, scopes: new Set(scope.split(' ').filter(Boolean)), groups: new Set(groups), expiresAt: payload.exp };
 }
