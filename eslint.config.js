@@ -1,4 +1,6 @@
 import js from '@eslint/js';
+import jsxA11y from 'eslint-plugin-jsx-a11y';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 // Classic zod costs ~93 KB in every bundle (its schemas carry every method); zod/mini, on the same
@@ -10,7 +12,7 @@ const noClassicZod = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.serverless/', '.serverless-*/', '.esbuild*/', '.local/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', 'web/dist/', 'test-results/', '.serverless/', '.serverless-*/', '.esbuild*/', '.local/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -57,6 +59,13 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The console (web/, its own tsconfig for the DOM and JSX): hooks used as React requires, and
+    // the JSX accessibility rules (the browser tests run axe on every screen besides).
+    files: ['web/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks, 'jsx-a11y': jsxA11y },
+    rules: { ...reactHooks.configs.recommended.rules, ...jsxA11y.flatConfigs.strict.rules },
   },
   {
     // Tests read arbitrary JSON (responses, CloudFormation templates): `any` is the honest type there.

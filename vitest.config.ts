@@ -14,7 +14,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'stack',
-          include: ['tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts', 'tests/infrastructure/**/*.test.ts'],
+          include: ['tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts', 'tests/infrastructure/**/*.test.ts', 'tests/browser/**/*.test.ts'],
           // Starts DynamoDB Local and serverless-offline once for the run, and packages the dev,
           // prod and local stages; tests find them through `inject(...)`.
           globalSetup: ['tests/support/globalSetup.ts'],

@@ -15,6 +15,8 @@ const ALLOWED: Record<string, string> = {
   '/api/v1/secure/entities/stats': 'GET',
   '/api/v1/secure/jobs': 'POST',
   '/api/v1/secure/jobs/{id}': 'GET',
+  '/api/v1/secure/jobs/uploads': 'POST',
+  '/api/v1/secure/jobs/{id}/files/{file}': 'GET',
 };
 
 export const handler = httpHandler(({ event }) => {

@@ -6,8 +6,9 @@
  * serverless-offline at http://127.0.0.1:3000 (PORT to change), the event pipeline (stream →
  * publisher → EventBridge stand-in → queues → consumers), and what jobs run on: a local S3 with
  * the jobs bucket (S3_PORT, default 4569, data kept in .local/s3) and the ECS stand-in (ECS_PORT,
- * default 4011) that runs each task's worker. Ctrl-C stops it all, running jobs first (SIGTERM:
- * they checkpoint, as on Fargate Spot).
+ * default 4011) that runs each task's worker; and the console (CONSOLE_PORT, default 5173) with
+ * its local sign-in (AUTH_PORT, default 8443, HTTPS). Ctrl-C stops it all, running jobs first
+ * (SIGTERM: they checkpoint, as on Fargate Spot).
  */
 import { resolve } from 'node:path';
 import { ensureLocalIssuer } from '../src/adapters/identity/localIssuer.ts';
@@ -17,6 +18,7 @@ import { createPool } from '../src/adapters/postgres/pool.ts';
 import { startLocalEvents } from './lib/localEvents.ts';
 import { startGatewayResponses } from './lib/localGateway.ts';
 import { startLocalJobs, type LocalJobs } from './lib/localJobs.ts';
+import { startConsoleStack } from './lib/localConsole.ts';
 import { DEFAULT_LOCAL_S3_PORT } from './lib/localS3.ts';
 import { ensureTable, LOCAL_ISSUER_DIR, LOCAL_STAGE, localTableName, packageTemplate, PROJECT_ROOT, startDynamoDbLocal, startEmbeddedPostgres, startOffline, type Stoppable } from './lib/localStack.ts';
 
@@ -30,6 +32,9 @@ const pglitePort = Number(process.env.PGLITE_PORT ?? 5433);
 // The local stage's ECS_ENDPOINT (serverless.yml) names 4011 unless ECS_ENDPOINT says otherwise.
 const ecsPort = Number(process.env.ECS_PORT ?? 4011);
 const s3Port = Number(process.env.S3_PORT ?? DEFAULT_LOCAL_S3_PORT);
+const consolePort = Number(process.env.CONSOLE_PORT ?? 5173);
+const authPort = Number(process.env.AUTH_PORT ?? 8443);
+const consoleOrigin = `http://127.0.0.1:${consolePort}`;
 
 /** The table and the read model: stopped last, after the running jobs' final checkpoints. */
 const stores: Stoppable[] = [];
@@ -68,7 +73,8 @@ try {
     await pool.end();
   }
   const ecsEndpoint = `http://127.0.0.1:${ecsPort}`;
-  const offline = await startOffline({ httpPort: offlinePort, lambdaPort, dynamoEndpoint: dynamo.endpoint, eventBridgeEndpoint: `http://127.0.0.1:${busPort}`, ecsEndpoint, databaseUrl });
+  const s3Endpoint = `http://127.0.0.1:${s3Port}`;
+  const offline = await startOffline({ httpPort: offlinePort, lambdaPort, dynamoEndpoint: dynamo.endpoint, eventBridgeEndpoint: `http://127.0.0.1:${busPort}`, ecsEndpoint, s3Endpoint, consoleOrigin, databaseUrl });
   running.push(offline);
   offline.process.once('exit', (code) => stopAll(code ?? 1));
   // What the deployed gateway answers itself (a rejected token, an unknown route) as its problem+json gateway responses.
@@ -84,6 +90,7 @@ try {
     template: await template,
     s3Port,
     s3Directory: resolve(PROJECT_ROOT, '.local', 's3'),
+    corsOrigins: [consoleOrigin],
     ecsPort,
     dynamoEndpoint: dynamo.endpoint,
     tableName: localTableName(),
@@ -93,7 +100,23 @@ try {
   });
   running.push(jobs); // its stop ends the running tasks (SIGTERM) and waits for their checkpoints
   console.log(`Jobs ready (local S3 at ${jobs.s3.endpoint}, bucket ${jobs.jobsBucket}; ECS stand-in at ${jobs.ecs.endpoint} runs each task's worker)`);
+  // The console (built now, served as CloudFront serves it) and its local sign-in.
+  const consoleStack = await startConsoleStack({
+    consolePort,
+    authPort,
+    apiUrl: api.url,
+    s3Endpoint: jobs.s3.endpoint,
+    distDir: resolve(PROJECT_ROOT, '.local', 'console'),
+    issuerDir: LOCAL_ISSUER_DIR,
+    tlsDir: resolve(LOCAL_ISSUER_DIR, 'tls'),
+    log: (m) => console.log(`[sign-in] ${m}`),
+  });
+  running.push(consoleStack);
   console.log(banner(api.url, jobs));
+  console.log(`
+Sign-in (the hosted UI's local stand-in, HTTPS with a certificate made for this machine) at ${consoleStack.auth.url}:
+  your browser asks once to trust it (README, "Console"). Chromium: --ignore-certificate-errors-spki-list=${consoleStack.auth.spkiSha256}
+Console: ${consoleStack.url}/`);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   stopAll(1);

@@ -30,6 +30,8 @@ export async function startLocalJobs(options: {
   template: Template;
   s3Port: number;
   s3Directory: string;
+  /** The console's origin: the jobs bucket lets it upload and download (CORS). */
+  corsOrigins?: readonly string[];
   ecsPort: number;
   dynamoEndpoint: string;
   tableName: string;
@@ -38,7 +40,7 @@ export async function startLocalJobs(options: {
   output?: (task: LocalTask, line: string) => void;
 }): Promise<LocalJobs> {
   const { jobsBucket } = localJobSettings(options.template);
-  const s3 = await startLocalS3Server({ port: options.s3Port, directory: options.s3Directory, buckets: [jobsBucket] });
+  const s3 = await startLocalS3Server({ port: options.s3Port, directory: options.s3Directory, buckets: [jobsBucket], ...(options.corsOrigins && { corsOrigins: options.corsOrigins }) });
   try {
     const environment = {
       STAGE: 'local',

@@ -126,6 +126,10 @@ export async function startOffline(options: {
   eventBridgeEndpoint?: string;
   /** The ECS stand-in the job functions start tasks on (scripts/lib/localEcs.ts). */
   ecsEndpoint?: string;
+  /** The local S3 holding the jobs bucket (the job file routes sign URLs for it). */
+  s3Endpoint?: string;
+  /** The console's origin: the API allows it (CORS). */
+  consoleOrigin?: string;
   databaseUrl?: string;
   issuerDir?: string;
   quiet?: boolean;
@@ -143,6 +147,8 @@ export async function startOffline(options: {
       DYNAMODB_ENDPOINT: options.dynamoEndpoint,
       ...(options.eventBridgeEndpoint && { EVENTBRIDGE_ENDPOINT: options.eventBridgeEndpoint }),
       ...(options.ecsEndpoint && { ECS_ENDPOINT: options.ecsEndpoint }),
+      ...(options.s3Endpoint && { S3_ENDPOINT: options.s3Endpoint }),
+      ...(options.consoleOrigin && { CONSOLE_ORIGIN: options.consoleOrigin }),
       ...(options.databaseUrl && { DATABASE_URL: options.databaseUrl }),
       LOCAL_ISSUER_DIR: options.issuerDir ?? LOCAL_ISSUER_DIR,
       ESBUILD_WORK_FOLDER: options.esbuildWorkFolder ?? '.esbuild',

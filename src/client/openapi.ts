@@ -238,6 +238,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/secure/jobs/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Where to upload an import file (admin group)
+         * @description Answers a pre-signed S3 `PUT` URL (15 minutes) for a new object under `imports/<your tenant>/` of the jobs bucket, the headers the upload must send, and the `source` to start the import with. The browser uploads the file straight to S3; the bucket allows the console's origin (CORS).
+         */
+        post: operations["createJobUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/secure/jobs/{id}/files/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A download link for a job's file (admin group)
+         * @description `export`: a SUCCEEDED export's NDJSON; `rejects`: a finished import's rejected lines (one JSON object per line: `line`, `reason`, `errors`). A pre-signed S3 `GET` URL, valid 15 minutes. A job without such a file, or another tenant's job, is a 404.
+         */
+        get: operations["getJobFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -324,10 +364,10 @@ export interface components {
             /** @constant */
             kind: "export";
             /**
-             * @description Where the NDJSON goes: in the jobs bucket, under `exports/<your tenant>/`.
+             * @description Where the NDJSON goes: in the jobs bucket, under `exports/<your tenant>/`. Default: `exports/<your tenant>/<job id>.ndjson`.
              * @example s3://entity-platform-dev-jobs-1a2b3c/imports/acme/catalogue.ndjson
              */
-            destination: string;
+            destination?: string;
             /**
              * @description Run on Fargate Spot (falling back to on-demand Fargate when Spot has no capacity); false: on-demand only.
              * @default true
@@ -343,6 +383,14 @@ export interface components {
              * @default true
              */
             spot?: boolean;
+        };
+        /** @description A file to upload for an import. */
+        JobUploadRequest: {
+            /**
+             * @description The file's name (kept in the object key); `.csv` imports as CSV, anything else as NDJSON.
+             * @example catalogue.ndjson
+             */
+            fileName: string;
         };
         Health: {
             /** @constant */
@@ -634,6 +682,30 @@ export interface components {
             /** @description Tasks started for the job so far. */
             runs?: number;
         };
+        /** @description Where to upload an import file, and how the import job names it. */
+        JobUpload: {
+            /** @description The uploaded file as an import job names it: `{"kind":"import","source":…}`. */
+            source: string;
+            upload: {
+                /** @description PUT the file here. */
+                url: string;
+                /** @constant */
+                method: "PUT";
+                /** @description Send these headers exactly (some are signed). */
+                headers: {
+                    [key: string]: string;
+                };
+                /** Format: date-time */
+                expiresAt: string;
+            };
+        };
+        /** @description A download link for a job's file. */
+        JobFileLink: {
+            /** @description GET the file here (NDJSON). */
+            url: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
     };
     responses: {
         /** @description The resource does not support this method; `Allow` lists the ones it does (problem type `urn:entity-platform:problem:method-not-allowed`). */
@@ -837,6 +909,28 @@ export interface components {
         };
         /** @description No such job — or another tenant's (never 403) (problem type `urn:entity-platform:problem:not-found`). */
         JobNotFound: {
+            headers: {
+                /** @description Echoed when well-formed (1–128 of letters, digits and `_.:@/+=-`); otherwise the request id. */
+                "x-correlation-id": string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The id is not a job id, or the file is not `export` or `rejects`; `errors` names it (problem type `urn:entity-platform:problem:validation`). */
+        InvalidJobFilePath: {
+            headers: {
+                /** @description Echoed when well-formed (1–128 of letters, digits and `_.:@/+=-`); otherwise the request id. */
+                "x-correlation-id": string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No such job (or another tenant's), or the job has no such file (problem type `urn:entity-platform:problem:not-found`). */
+        JobFileNotFound: {
             headers: {
                 /** @description Echoed when well-formed (1–128 of letters, digits and `_.:@/+=-`); otherwise the request id. */
                 "x-correlation-id": string;
@@ -1483,6 +1577,80 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["NotAdmin"];
             404: components["responses"]["JobNotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createJobUpload: {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobUploadRequest"];
+            };
+        };
+        responses: {
+            /** @description The upload URL and the source. */
+            201: {
+                headers: {
+                    /** @description Echoed when well-formed (1–128 of letters, digits and `_.:@/+=-`); otherwise the request id. */
+                    "x-correlation-id": string;
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobUpload"];
+                };
+            };
+            400: components["responses"]["InvalidWrite"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["NotAdmin"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["Throttled"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getJobFile: {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-correlation-id"?: string;
+            };
+            path: {
+                /** @description The job id. */
+                id: string;
+                /** @description `export` or `rejects`. */
+                file: "export" | "rejects";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link. */
+            200: {
+                headers: {
+                    /** @description Echoed when well-formed (1–128 of letters, digits and `_.:@/+=-`); otherwise the request id. */
+                    "x-correlation-id": string;
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobFileLink"];
+                };
+            };
+            400: components["responses"]["InvalidJobFilePath"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["NotAdmin"];
+            404: components["responses"]["JobFileNotFound"];
             405: components["responses"]["MethodNotAllowed"];
             429: components["responses"]["Throttled"];
             500: components["responses"]["InternalError"];

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { createDocument, type ZodOpenApiObject, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
 import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '../config/config.ts';
 import { entityEventSchema } from '../domain/entityEventSchema.ts';
+import { jobFileLinkSchema, jobFilePathSchema, jobUploadRequestSchema, jobUploadSchema } from '../domain/jobFiles.ts';
 import { jobPathSchema, jobRequestSchema, jobSchema } from '../domain/jobs.ts';
 import { searchParamsSchema, statsParamsSchema } from '../domain/readModelQueries.ts';
 import { createEntitySchema, dataEntitySchema, entityPathSchema, entitySchema, listEntitiesQuerySchema, pageQuerySchema, patchEntitySchema, replaceEntitySchema } from '../domain/entitySchemas.ts';
@@ -383,6 +384,44 @@ const operations = {
       ...always,
     },
   },
+  createJobUpload: {
+    operationId: 'createJobUpload',
+    tags: ['jobs'],
+    summary: 'Where to upload an import file (admin group)',
+    description:
+      'Answers a pre-signed S3 `PUT` URL (15 minutes) for a new object under `imports/<your tenant>/` of the jobs bucket, the headers the upload must send, and the `source` to start the import with. ' +
+      'The browser uploads the file straight to S3; the bucket allows the console\'s origin (CORS).',
+    security: adminOnly,
+    requestParams: { header: z.object(correlationParam) },
+    requestBody: { required: true, content: { 'application/json': jsonBody(jobUploadRequestSchema, { fileName: 'catalogue.ndjson' }) } },
+    responses: {
+      201: { description: 'The upload URL and the source.', headers: z.object({ ...correlated, 'Cache-Control': headers.cacheControl }), content: { 'application/json': { schema: jobUploadSchema } } },
+      400: errors.invalidWrite,
+      401: errors.unauthenticated,
+      403: errors.notAdmin,
+      413: errors.payloadTooLarge,
+      415: errors.notJson,
+      ...always,
+    },
+  },
+  getJobFile: {
+    operationId: 'getJobFile',
+    tags: ['jobs'],
+    summary: "A download link for a job's file (admin group)",
+    description:
+      '`export`: a SUCCEEDED export\'s NDJSON; `rejects`: a finished import\'s rejected lines (one JSON object per line: `line`, `reason`, `errors`). A pre-signed S3 `GET` URL, valid 15 minutes. ' +
+      "A job without such a file, or another tenant's job, is a 404.",
+    security: adminOnly,
+    requestParams: { path: jobFilePathSchema, header: z.object(correlationParam) },
+    responses: {
+      200: { description: 'The link.', headers: z.object({ ...correlated, 'Cache-Control': headers.cacheControl }), content: { 'application/json': { schema: jobFileLinkSchema } } },
+      400: problem('InvalidJobFilePath', 'The id is not a job id, or the file is not `export` or `rejects`; `errors` names it', ['validation']),
+      401: errors.unauthenticated,
+      403: errors.notAdmin,
+      404: problem('JobFileNotFound', "No such job (or another tenant's), or the job has no such file", ['not-found']),
+      ...always,
+    },
+  },
   deleteEntity: {
     operationId: 'deleteEntity',
     tags: ['entities'],
@@ -438,6 +477,8 @@ export function openApiSpec(): ZodOpenApiObject {
       [`${BASE}/secure/entities/stats`]: { get: operations.entityStats },
       [`${BASE}/secure/jobs`]: { post: operations.createJob },
       [`${BASE}/secure/jobs/{id}`]: { get: operations.getJob },
+      [`${BASE}/secure/jobs/uploads`]: { post: operations.createJobUpload },
+      [`${BASE}/secure/jobs/{id}/files/{file}`]: { get: operations.getJobFile },
     },
     components: {
       securitySchemes: {

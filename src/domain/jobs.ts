@@ -28,6 +28,8 @@ export const JOB_RETENTION_SECONDS = 30 * 24 * 3600;
 export const JOB_PREFIXES = { imports: 'imports', exports: 'exports', rejects: 'rejects' } as const;
 /** Where an import from S3 puts its rejected lines when it names no place (the API and the worker's command line agree). */
 export const defaultRejectsUri = (bucket: string, tenantId: string, jobId: string): string => `s3://${bucket}/${JOB_PREFIXES.rejects}/${tenantId}/${jobId}.ndjson`;
+/** Where an export goes when it names no place. */
+export const defaultExportUri = (bucket: string, tenantId: string, jobId: string): string => `s3://${bucket}/${JOB_PREFIXES.exports}/${tenantId}/${jobId}.ndjson`;
 
 /** An object's place in S3 (what `parseS3Uri` answers and the S3 adapter reads and writes). */
 export interface S3Location {
@@ -67,7 +69,7 @@ const importJob = z.strictObject({
 });
 const exportJob = z.strictObject({
   kind: z.literal('export'),
-  destination: s3Uri(`Where the NDJSON goes: in the jobs bucket, under \`${JOB_PREFIXES.exports}/<your tenant>/\`.`),
+  destination: z.optional(s3Uri(`Where the NDJSON goes: in the jobs bucket, under \`${JOB_PREFIXES.exports}/<your tenant>/\`. Default: \`${JOB_PREFIXES.exports}/<your tenant>/<job id>.ndjson\`.`)),
   ...common,
 });
 const rebuildJob = z.strictObject({
@@ -295,10 +297,12 @@ export class JobService {
         params = { source: request.source, rejects, ...(request.format && { format: request.format }), ...(request.concurrency && { concurrency: request.concurrency }) };
         break;
       }
-      case 'export':
-        inPrefix('destination', request.destination, JOB_PREFIXES.exports);
-        params = { destination: request.destination };
+      case 'export': {
+        const destination = request.destination ?? defaultExportUri(this.deps.jobsBucket, tenantId, jobId);
+        inPrefix('destination', destination, JOB_PREFIXES.exports);
+        params = { destination };
         break;
+      }
       case 'rebuild-read-model':
         params = request.segments ? { segments: request.segments } : {};
         break;

@@ -1,6 +1,6 @@
 import type { Entity } from './entity.ts';
 import type { EntityEvent } from './entityEvents.ts';
-import type { JobRecord } from './jobs.ts';
+import type { JobRecord, S3Location } from './jobs.ts';
 import type { ReadScope } from './principal.ts';
 
 export interface Page<T> {
@@ -100,4 +100,12 @@ export type CapacityProvider = 'FARGATE_SPOT' | 'FARGATE';
 export interface JobLauncher {
   /** `run` counts the job's runs (a resumed job runs again); `spot`: Fargate Spot first, on-demand when Spot has no capacity. */
   launch(job: { readonly jobId: string; readonly run: number; readonly command: readonly string[]; readonly spot: boolean }): Promise<{ taskArn: string; capacityProvider: CapacityProvider }>;
+}
+
+/** Pre-signed URLs for objects of the jobs bucket: what a browser uploads to and downloads from, without AWS credentials of its own. */
+export interface ObjectUrls {
+  /** A PUT of `location`; the request must carry `headers` exactly (encryption headers are signed). */
+  uploadUrl(location: S3Location, options: { readonly contentType: string; readonly expiresInSeconds: number }): Promise<{ url: string; headers: Record<string, string> }>;
+  /** A GET of `location`, downloaded as `fileName`. */
+  downloadUrl(location: S3Location, options: { readonly fileName: string; readonly expiresInSeconds: number }): Promise<string>;
 }

@@ -6,13 +6,15 @@ import { packagedFiles, packagedTemplate, resourcesOfType, type Template } from 
 
 const LOCAL_ISSUER_MARKERS = ['local-issuer', 'LOCAL_ISSUER', 'localIssuer', 'local-app-client', 'local-service-client', 'CURSOR_SIGNING_KEY', 'private-key.pem'];
 
-const FUNCTIONS = ['Health', 'Openapi', 'Docs', 'Authorizer', 'PreTokenGeneration', 'CreateEntity', 'GetEntity', 'ListEntities', 'ReplaceEntity', 'PatchEntity', 'DeleteEntity', 'GetEntityHistory', 'PublishEntityEvents', 'RecordEntityAudit', 'InvalidateEntityCache', 'MethodNotAllowed', 'SearchEntities', 'EntityStats', 'ProjectEntityEvents', 'Migrate', 'ReconcileReadModel', 'StartJob', 'CreateJob', 'GetJob'];
+const FUNCTIONS = ['Health', 'Openapi', 'Docs', 'Authorizer', 'PreTokenGeneration', 'CreateEntity', 'GetEntity', 'ListEntities', 'ReplaceEntity', 'PatchEntity', 'DeleteEntity', 'GetEntityHistory', 'PublishEntityEvents', 'RecordEntityAudit', 'InvalidateEntityCache', 'MethodNotAllowed', 'SearchEntities', 'EntityStats', 'ProjectEntityEvents', 'Migrate', 'ReconcileReadModel', 'StartJob', 'CreateJob', 'GetJob', 'CreateJobUpload', 'GetJobFile'];
 
 function props(template: Template, logicalId: string): Record<string, any> {
   const resource = template.Resources[logicalId];
   expect(resource, logicalId).toBeDefined();
   return resource!.Properties ?? {};
 }
+
+const CONSOLE_ORIGIN = { 'Fn::If': ['HasConsoleDomain', expect.stringMatching(/^https:\/\/$/), { 'Fn::Sub': 'https://${ConsoleDistribution.DomainName}' }] };
 
 describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), built with no AWS credentials', (stage) => {
   it('declares every function on nodejs24.x arm64 with X-Ray, and only strings or a resolvable Ref in its environment', async () => {
@@ -25,7 +27,10 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
       expect(fn.Handler, name).toMatch(/\.handler$/);
       for (const [key, value] of Object.entries((fn.Environment?.Variables ?? {}) as Record<string, unknown>)) {
         // `sls invoke local --stage <stage>` resolves a plain Ref from the deployed stack, nothing else (no GetAtt, Join, Sub).
-        if (typeof value !== 'string') expect(value, `${name}.${key}: a string or a Ref that sls invoke local can resolve`).toEqual({ Ref: expect.stringMatching(/^(UserPool|UserAppClient|ServiceClient)$/) });
+        // CONSOLE_ORIGIN (the distribution's domain) is put into the template by the console plugin, never into the
+        // service's environment, so `sls invoke local` runs without it (no CORS headers there).
+        if (key === 'CONSOLE_ORIGIN') expect(value, `${name}.${key}`).toEqual(CONSOLE_ORIGIN);
+        else if (typeof value !== 'string') expect(value, `${name}.${key}: a string or a Ref that sls invoke local can resolve`).toEqual({ Ref: expect.stringMatching(/^(UserPool|UserAppClient|ServiceClient)$/) });
       }
       expect(fn.Environment.Variables.IDENTITY_PROVIDER).toBe('cognito');
       expect(fn.Environment.Variables.RUNTIME_SECRET_ID).toBe(`entity-platform/${stage}/runtime`);
@@ -83,13 +88,15 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
 
     const methods = resourcesOfType(template, 'AWS::ApiGateway::Method');
     const byKey = new Map(methods.map(([id, m]) => [id, m.Properties!]));
-    const secure = methods.filter(([id]) => id.includes('Secure') && !id.endsWith('Any'));
+    const secure = methods.filter(([id]) => id.includes('Secure') && !id.endsWith('Any') && !id.endsWith('Options'));
     expect(secure.map(([id]) => id).sort()).toEqual(
-      ['ApiGatewayMethodApiV1SecureEntitiesGet', 'ApiGatewayMethodApiV1SecureEntitiesPost', 'ApiGatewayMethodApiV1SecureEntitiesIdVarGet', 'ApiGatewayMethodApiV1SecureEntitiesIdVarPut', 'ApiGatewayMethodApiV1SecureEntitiesIdVarPatch', 'ApiGatewayMethodApiV1SecureEntitiesIdVarDelete', 'ApiGatewayMethodApiV1SecureEntitiesIdVarHistoryGet', 'ApiGatewayMethodApiV1SecureEntitiesSearchGet', 'ApiGatewayMethodApiV1SecureEntitiesStatsGet', 'ApiGatewayMethodApiV1SecureJobsPost', 'ApiGatewayMethodApiV1SecureJobsIdVarGet'].sort(),
+      ['ApiGatewayMethodApiV1SecureEntitiesGet', 'ApiGatewayMethodApiV1SecureEntitiesPost', 'ApiGatewayMethodApiV1SecureEntitiesIdVarGet', 'ApiGatewayMethodApiV1SecureEntitiesIdVarPut', 'ApiGatewayMethodApiV1SecureEntitiesIdVarPatch', 'ApiGatewayMethodApiV1SecureEntitiesIdVarDelete', 'ApiGatewayMethodApiV1SecureEntitiesIdVarHistoryGet', 'ApiGatewayMethodApiV1SecureEntitiesSearchGet', 'ApiGatewayMethodApiV1SecureEntitiesStatsGet', 'ApiGatewayMethodApiV1SecureJobsPost', 'ApiGatewayMethodApiV1SecureJobsIdVarGet', 'ApiGatewayMethodApiV1SecureJobsUploadsPost', 'ApiGatewayMethodApiV1SecureJobsIdVarFilesFileVarGet'].sort(),
     );
     for (const [id, method] of secure) {
       expect(method.Properties, id).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
     }
+    // CORS preflights (the console, README "Console") carry no token: they are never authorized.
+    for (const [id, method] of methods.filter(([, m]) => m.Properties!.HttpMethod === 'OPTIONS')) expect(method.Properties!.AuthorizationType, id).toBe('NONE');
     for (const id of ['ApiGatewayMethodApiV1DataEntitiesGet', 'ApiGatewayMethodApiV1DataEntitiesIdVarGet', 'ApiGatewayMethodApiV1HealthGet', 'ApiGatewayMethodApiV1OpenapijsonGet', 'ApiGatewayMethodApiV1DocsGet']) {
       expect(byKey.get(id)?.AuthorizationType, id).toBe('NONE');
     }

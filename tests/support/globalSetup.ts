@@ -6,6 +6,7 @@ import type { TestProject } from 'vitest/node';
 import { Redis } from 'ioredis';
 import { ensureLocalIssuer } from '../../src/adapters/identity/localIssuer.ts';
 import { startLocalEvents, type Template } from '../../scripts/lib/localEvents.ts';
+import { startConsoleStack } from '../../scripts/lib/localConsole.ts';
 import { startLocalJobs, type LocalJobs } from '../../scripts/lib/localJobs.ts';
 import { startGatewayResponses } from '../../scripts/lib/localGateway.ts';
 import { ensureTable, freePort, localTableName, startDynamoDbLocal, startOffline, type Stoppable } from '../../scripts/lib/localStack.ts';
@@ -28,14 +29,19 @@ declare module 'vitest' {
     ecsEndpoint: string;
     /** The stack's local S3, holding the local stage's jobs bucket (the tasks' S3_ENDPOINT). */
     s3Endpoint: string;
+    /** The console (built for the run) and its local sign-in, as `npm start` serves them; tokens live 20 s, so a browser test sees Amplify refresh them. */
+    consoleUrl: string;
+    authUrl: string;
+    /** The sign-in's certificate (Chromium's --ignore-certificate-errors-spki-list). */
+    authSpki: string;
   }
 }
 
 /**
  * The real local stack, once per run: DynamoDB Local (in memory), the local issuer's keys (a
  * fresh pair in a temp dir), serverless-offline serving the API against them, the event pipeline,
- * the jobs' local S3 and ECS stand-in (as `npm start` runs them), and the dev, staging, prod and
- * local stages packaged for the infrastructure tests.
+ * the jobs' local S3 and ECS stand-in and the console with its local sign-in (as `npm start` runs
+ * them), and the dev, staging, prod and local stages packaged for the infrastructure tests.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const running: Stoppable[] = [];
@@ -73,15 +79,21 @@ export default async function setup(project: TestProject): Promise<() => Promise
     database = await createTestDatabase();
     const busPort = await freePort();
     const ecsPort = await freePort();
+    const s3Port = await freePort();
+    const consolePort = await freePort();
+    const consoleOrigin = `http://127.0.0.1:${consolePort}`;
     const api = await startOffline({
       ecsEndpoint: `http://127.0.0.1:${ecsPort}`,
+      s3Endpoint: `http://127.0.0.1:${s3Port}`,
+      consoleOrigin,
       httpPort: await freePort(),
       lambdaPort: await freePort(),
       dynamoEndpoint: dynamo.endpoint,
       eventBridgeEndpoint: `http://127.0.0.1:${busPort}`,
       databaseUrl: database.url,
       issuerDir,
-      quiet: true,
+      // TEST_STACK_LOGS=1 shows serverless-offline's output (and the handlers' logs) while the tests run.
+      quiet: !process.env.TEST_STACK_LOGS,
       esbuildWorkFolder: '.esbuild-test-offline',
       // The machine's Redis (`.ci/run` starts it), under a key prefix of this run's own.
       redisUrl,
@@ -95,7 +107,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const events = await startLocalEvents({ template: await localTemplate, dynamoEndpoint: dynamo.endpoint, tableName: localTableName(), lambdaEndpoint: api.lambdaEndpoint, busPort, redeliveryMs: 200 });
     running.push(events);
     // What the job functions start tasks on: the ECS stand-in running the worker against this stack, and its S3.
-    jobs = await startLocalJobs({ template: await localTemplate, s3Port: 0, s3Directory: join(workDir, 's3'), ecsPort, dynamoEndpoint: dynamo.endpoint, tableName: localTableName(), databaseUrl: database.url });
+    jobs = await startLocalJobs({ template: await localTemplate, s3Port, s3Directory: join(workDir, 's3'), corsOrigins: [consoleOrigin], ecsPort, dynamoEndpoint: dynamo.endpoint, tableName: localTableName(), databaseUrl: database.url });
+    const consoleStack = await startConsoleStack({
+      consolePort,
+      authPort: await freePort(),
+      apiUrl: api.url,
+      s3Endpoint: jobs.s3.endpoint,
+      distDir: join(workDir, 'console'),
+      issuerDir,
+      tlsDir: join(workDir, 'tls'),
+      tokenLifetimeSeconds: 20,
+    });
+    running.push(consoleStack);
     await packaging;
 
     project.provide('dynamoEndpoint', dynamo.endpoint);
@@ -108,6 +131,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('cacheKeyPrefix', cacheKeyPrefix);
     project.provide('ecsEndpoint', jobs.ecs.endpoint);
     project.provide('s3Endpoint', jobs.s3.endpoint);
+    project.provide('consoleUrl', consoleStack.url);
+    project.provide('authUrl', consoleStack.auth.url);
+    project.provide('authSpki', consoleStack.auth.spkiSha256);
   } catch (error) {
     await Promise.allSettled([localTemplate, packaging]); // no sls left running behind a failed setup
     await stopAll();

@@ -6,6 +6,8 @@ import type { WorkerTaskSettings } from './EcsJobLauncher.ts';
 /** How jobs run in this stage: the worker's task (cluster, task definition, network) and the jobs bucket. */
 export interface JobSettings extends WorkerTaskSettings {
   readonly jobsBucket: string;
+  /** The key the bucket's objects are encrypted with (AWS; a browser's upload must name it). Unset locally. */
+  readonly kmsKeyArn?: string | undefined;
 }
 
 const nonEmpty = z.string().check(z.minLength(1));
@@ -16,6 +18,7 @@ const settingsSchema = z.object({
   subnets: z.array(nonEmpty).check(z.minLength(1)),
   securityGroups: z.array(nonEmpty).check(z.minLength(1)),
   jobsBucket: z.string().check(z.minLength(3)),
+  kmsKeyArn: z.optional(z.string().check(z.startsWith('arn:'))),
 });
 
 /** Parses the settings document (JSON); a malformed one fails with what is wrong and where it came from. */

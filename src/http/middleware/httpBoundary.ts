@@ -21,8 +21,19 @@ function correlationIdOf(event: APIGatewayProxyEvent, context: Context): string 
   return event.requestContext?.requestId ?? context.awsRequestId;
 }
 
+/**
+ * CORS for the console (README, "Console"): its one origin, read once per container
+ * (`CONSOLE_ORIGIN`: the distribution or the stage's console domain; locally the console's port),
+ * may read every answer and the headers the console uses. The same origin is sent whatever the
+ * request's `Origin`, so a cached answer (the gateway's stage cache) is right for every caller.
+ * Preflights are answered by API Gateway (and serverless-offline) from the `cors` settings.
+ */
+const CONSOLE_ORIGIN = process.env.CONSOLE_ORIGIN || undefined;
+const EXPOSED_HEADERS = 'ETag, Location, x-correlation-id, Idempotent-Replayed, Retry-After, X-Cache, WWW-Authenticate, Allow';
+const corsHeaders: Record<string, string> = CONSOLE_ORIGIN ? { 'Access-Control-Allow-Origin': CONSOLE_ORIGIN, 'Access-Control-Expose-Headers': EXPOSED_HEADERS } : {};
+
 function withCorrelation(response: APIGatewayProxyResult, correlationId: string): APIGatewayProxyResult {
-  return { ...response, headers: { ...response.headers, [CORRELATION_HEADER]: correlationId } };
+  return { ...response, headers: { ...response.headers, ...corsHeaders, [CORRELATION_HEADER]: correlationId } };
 }
 
 /**

@@ -1,0 +1,56 @@
+// A local serverless plugin for the console (README, "Console"; logic in console.cjs):
+// - every API route answers CORS preflights for the console's origin (serverless's `cors`, so
+//   API Gateway and serverless-offline both get it);
+// - in a deployed stage the origin is the distribution's (or the stage's console domain), set in
+//   the compiled template;
+// - `sls deploy` then builds the console (Vite), uploads it with a config.json made from the
+//   stack's outputs, and invalidates the distribution's cache.
+const { spawnSync } = require('node:child_process');
+const { resolve } = require('node:path');
+const { addCors, applyConsoleOrigin, deployConsole } = require('./console.cjs');
+
+class ConsolePlugin {
+  constructor(serverless) {
+    this.serverless = serverless;
+    this.hooks = {
+      initialize: () => this.cors(),
+      'after:aws:package:finalize:mergeCustomProviderResources': () => this.origin(),
+      'after:deploy:deploy': () => this.deploy(),
+    };
+  }
+
+  get settings() {
+    return this.serverless.service.custom.console;
+  }
+
+  cors() {
+    addCors(this.serverless.service.functions ?? {}, this.settings.corsOrigin);
+  }
+
+  origin() {
+    if (!this.settings.originExpression) return;
+    const service = this.serverless.service;
+    const naming = this.serverless.getProvider('aws').naming;
+    const httpFunctionIds = service.getAllFunctions().filter((name) => (service.getFunction(name).events ?? []).some((e) => e.http)).map((name) => naming.getLambdaLogicalId(name));
+    applyConsoleOrigin(service.provider.compiledCloudFormationTemplate, this.settings.originExpression, httpFunctionIds);
+  }
+
+  async deploy() {
+    if (!this.settings.originExpression) return; // the local stage is never deployed
+    const provider = this.serverless.getProvider('aws');
+    const root = this.serverless.serviceDir;
+    const built = spawnSync(resolve(root, 'node_modules', '.bin', 'vite'), ['build', '--config', resolve(root, 'web', 'vite.config.ts'), '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+    if (built.status !== 0) throw new Error('The console did not build (vite build).');
+    const { Stacks } = await provider.request('CloudFormation', 'describeStacks', { StackName: provider.naming.getStackName() });
+    const outputs = Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+    await deployConsole({
+      request: (service, method, params) => provider.request(service, method, params),
+      outputs,
+      stage: provider.getStage(),
+      distDir: resolve(root, 'web', 'dist'),
+      log: (message) => this.serverless.cli.log(message),
+    });
+  }
+}
+
+module.exports = ConsolePlugin;
