@@ -13,7 +13,7 @@ import { matchesPattern } from './eventPattern.ts';
  *   publisher with stream batches (retrying from the first failed record, bisecting nothing);
  * - an EventBridge stand-in (PutEvents over HTTP) matches each event against the bus's rules and
  *   puts it on each target queue;
- * - each queue delivers batches to its consumer; failed items come back after a short visibility
+ * - each queue delivers batches to its consumer, several at once as Lambda's pollers do; failed items come back after a short visibility
  *   delay and go to the dead-letter queue after the queue's maxReceiveCount.
  * Functions run inside serverless-offline and are invoked through its Lambda API.
  */
@@ -115,47 +115,53 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     const queue = queueOf(queueId);
     const name = functionName(mapping['FunctionName']);
     const batchSize = Number(mapping['BatchSize'] ?? 10);
-    loops.push(
-      (async () => {
-        while (!stopped) {
-          const now = Date.now();
-          const batch = queue.messages.filter((m) => m.visibleAt <= now).slice(0, batchSize);
-          if (batch.length === 0) {
-            await sleep(50);
-            continue;
-          }
-          for (const m of batch) {
-            m.receiveCount += 1;
-            m.visibleAt = Number.POSITIVE_INFINITY;
-          }
-          let failedIds: Set<string>;
-          try {
-            const result = await invoke(name, {
-              Records: batch.map((m) => ({
-                messageId: m.messageId, receiptHandle: m.messageId, body: m.body, attributes: { ApproximateReceiveCount: String(m.receiveCount) },
-                messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: `arn:aws:sqs:local:000000000000:${queueId}`, awsRegion: 'local',
-              })),
-            });
-            failedIds = new Set((result.batchItemFailures ?? []).map((f) => f.itemIdentifier));
-          } catch (error) {
-            log(`${name}: ${String(error)}`);
-            failedIds = new Set(batch.map((m) => m.messageId));
-          }
-          for (const m of batch) {
-            const index = queue.messages.indexOf(m);
-            if (!failedIds.has(m.messageId)) {
-              queue.messages.splice(index, 1);
-            } else if (m.receiveCount >= queue.maxReceiveCount && queue.deadLetter) {
-              queue.messages.splice(index, 1);
-              queue.deadLetter.messages.push({ ...m, receiveCount: 0, visibleAt: Date.now() });
-              log(`${queueId}: message ${m.messageId} moved to ${queue.deadLetter.logicalId} after ${m.receiveCount} receives`);
-            } else {
-              m.visibleAt = Date.now() + (options.redeliveryMs ?? 500);
+    // Lambda polls a queue with several batches in flight (five to start with, up to the mapping's
+    // MaximumConcurrency): a backlog drains in parallel, as in AWS. Taking a batch is synchronous,
+    // so two pollers never take the same message.
+    const pollers = Number((mapping['ScalingConfig'] as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency ?? 5);
+    for (let poller = 0; poller < pollers; poller++) {
+      loops.push(
+        (async () => {
+          while (!stopped) {
+            const now = Date.now();
+            const batch = queue.messages.filter((m) => m.visibleAt <= now).slice(0, batchSize);
+            if (batch.length === 0) {
+              await sleep(50);
+              continue;
+            }
+            for (const m of batch) {
+              m.receiveCount += 1;
+              m.visibleAt = Number.POSITIVE_INFINITY;
+            }
+            let failedIds: Set<string>;
+            try {
+              const result = await invoke(name, {
+                Records: batch.map((m) => ({
+                  messageId: m.messageId, receiptHandle: m.messageId, body: m.body, attributes: { ApproximateReceiveCount: String(m.receiveCount) },
+                  messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: `arn:aws:sqs:local:000000000000:${queueId}`, awsRegion: 'local',
+                })),
+              });
+              failedIds = new Set((result.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+            } catch (error) {
+              log(`${name}: ${String(error)}`);
+              failedIds = new Set(batch.map((m) => m.messageId));
+            }
+            for (const m of batch) {
+              const index = queue.messages.indexOf(m);
+              if (!failedIds.has(m.messageId)) {
+                queue.messages.splice(index, 1);
+              } else if (m.receiveCount >= queue.maxReceiveCount && queue.deadLetter) {
+                queue.messages.splice(index, 1);
+                queue.deadLetter.messages.push({ ...m, receiveCount: 0, visibleAt: Date.now() });
+                log(`${queueId}: message ${m.messageId} moved to ${queue.deadLetter.logicalId} after ${m.receiveCount} receives`);
+              } else {
+                m.visibleAt = Date.now() + (options.redeliveryMs ?? 500);
+              }
             }
           }
-        }
-      })(),
-    );
+        })(),
+      );
+    }
   }
 
   // EventBridge stand-in: PutEvents (AWS JSON 1.1) → matching rules → target queues.
