@@ -9,7 +9,7 @@ export default defineConfig({
     pool: 'forks',
     env: { AWS_REGION: 'eu-west-1' },
     projects: [
-      { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], sequence: { groupOrder: 0 } } },
       {
         extends: true,
         test: {
@@ -18,6 +18,16 @@ export default defineConfig({
           // Starts DynamoDB Local and serverless-offline once for the run, and packages the dev,
           // prod and local stages; tests find them through `inject(...)`.
           globalSetup: ['tests/support/globalSetup.ts'],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'permissions',
+          include: ['tests/permissions/**/*.test.ts'],
+          // After the stack project: it reads the AWS calls that project's run recorded, and the stages it packaged.
+          sequence: { groupOrder: 1 },
         },
       },
     ],

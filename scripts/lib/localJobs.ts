@@ -36,6 +36,8 @@ export async function startLocalJobs(options: {
   dynamoEndpoint: string;
   tableName: string;
   databaseUrl: string;
+  /** Record every AWS call the worker makes to this file, as the ECS task `worker` (src/adapters/aws/callLog.ts). */
+  awsCallLog?: string;
   log?: (message: string) => void;
   output?: (task: LocalTask, line: string) => void;
 }): Promise<LocalJobs> {
@@ -50,6 +52,7 @@ export async function startLocalJobs(options: {
       S3_ENDPOINT: s3.endpoint,
       DATABASE_URL: options.databaseUrl,
       POWERTOOLS_SERVICE_NAME: `${SERVICE}-worker`,
+      ...(options.awsCallLog && { AWS_CALL_LOG: options.awsCallLog, AWS_CALL_LOG_CALLER: 'worker' }),
     };
     const ecs = await startLocalEcs({ port: options.ecsPort, worker: { environment, ...(options.output && { output: options.output }) }, ...(options.log && { log: options.log }) });
     let stopped: Promise<void> | undefined;

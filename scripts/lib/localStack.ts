@@ -137,6 +137,8 @@ export async function startOffline(options: {
   /** The read-through cache: a Redis URL and a key prefix (else REDIS_URL from the environment, else the in-process LRU). */
   redisUrl?: string;
   cacheKeyPrefix?: string;
+  /** Record every AWS call the functions make to this file (src/adapters/aws/callLog.ts; the permission tests read it). */
+  awsCallLog?: string;
 }): Promise<RunningProcess & { url: string; lambdaEndpoint: string }> {
   const child = spawn(resolve(PROJECT_ROOT, 'node_modules', '.bin', 'sls'), ['offline', 'start', '--stage', LOCAL_STAGE], {
     cwd: PROJECT_ROOT,
@@ -154,6 +156,7 @@ export async function startOffline(options: {
       ESBUILD_WORK_FOLDER: options.esbuildWorkFolder ?? '.esbuild',
       ...(options.redisUrl && { REDIS_URL: options.redisUrl }),
       ...(options.cacheKeyPrefix && { CACHE_KEY_PREFIX: options.cacheKeyPrefix }),
+      ...(options.awsCallLog && { AWS_CALL_LOG: options.awsCallLog }),
       SLS_TELEMETRY_DISABLED: '1',
       SLS_NOTIFICATIONS_MODE: 'off',
     },

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { recordedAsCaller } from '../adapters/aws/callLog.ts';
 import { logger } from '../observability/logger.ts';
 import { metricsMiddleware } from '../observability/metrics.ts';
 import { tracingMiddleware } from '../observability/tracing.ts';
@@ -63,8 +64,8 @@ export function httpHandler<Ahead = never>(route: Route<Ahead>, options: HttpHan
     return execute({ scope: caller ? [caller.tenantId, caller.subject] : [], key, fingerprint }, context, () => settleClientErrors(route(request), event, context));
   });
   const { readAhead } = options;
-  if (!readAhead) return handler;
-  return (event, context) => {
+  if (!readAhead) return recordedAsCaller(handler);
+  return recordedAsCaller((event, context) => {
     let ahead: Ahead | undefined;
     try {
       ahead = readAhead(event);
@@ -74,5 +75,5 @@ export function httpHandler<Ahead = never>(route: Route<Ahead>, options: HttpHan
     if (ahead === undefined) aheads.delete(context);
     else aheads.set(context, ahead);
     return handler(event, context);
-  };
+  });
 }

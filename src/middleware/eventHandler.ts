@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
+import { recordedAsCaller } from '../adapters/aws/callLog.ts';
 import { logger } from '../observability/logger.ts';
 import { metricsMiddleware } from '../observability/metrics.ts';
 import { tracingMiddleware } from '../observability/tracing.ts';
@@ -11,9 +12,11 @@ import { tracingMiddleware } from '../observability/tracing.ts';
  * source's retry and dead-letter settings decide what happens next.
  */
 export function eventHandler<TEvent, TResult>(handler: (event: TEvent, context: Context) => Promise<TResult>) {
-  return middy<TEvent, TResult>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(tracingMiddleware())
-    .use(metricsMiddleware())
-    .handler(handler);
+  return recordedAsCaller(
+    middy<TEvent, TResult>()
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(tracingMiddleware())
+      .use(metricsMiddleware())
+      .handler(handler),
+  );
 }

@@ -104,4 +104,22 @@ describe('jobs over HTTP (local stack, really signed tokens; ECS is the local st
 
     expectProblem(await api('GET', `${JOBS}/${job.jobId}`, { token: await admin(uniqueTenant('other')) }), 404);
   });
+
+  it('starts a job for an operator (sls invoke -f startJob): the job record with its task, run to SUCCEEDED; bad input names the field', async () => {
+    const tenant = uniqueTenant('operator');
+    const invoke = async (payload: unknown) => {
+      const response = await fetch(`${inject('lambdaEndpoint')}/2015-03-31/functions/entity-platform-local-startJob/invocations`, { method: 'POST', body: JSON.stringify(payload) });
+      return { error: response.headers.get('x-amz-function-error'), body: (await response.json()) as any };
+    };
+    const started = await invoke({ kind: 'export', tenantId: tenant, requestedBy: 'ops@example.com' });
+    expect(started.error).toBeNull();
+    expect(started.body).toMatchObject({ kind: 'export', tenantId: tenant, state: 'QUEUED', taskArn: expect.stringContaining(':task/entity-platform-local/') });
+    const t = await admin(tenant);
+    const status = await eventually(() => api('GET', `${JOBS}/${started.body.jobId}`, { token: t }), (s) => ['SUCCEEDED', 'FAILED'].includes(s.body.state));
+    expect(status.body).toMatchObject({ jobId: started.body.jobId, state: 'SUCCEEDED' });
+
+    const refused = await invoke({ kind: 'export', tenantId: 'not a tenant!' });
+    expect(refused.error).toBeTruthy();
+    expect(JSON.stringify(refused.body)).toContain('tenantId');
+  });
 });

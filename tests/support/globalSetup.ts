@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,10 @@ declare module 'vitest' {
     issuerDir: string;
     packagedDir: string;
     eventBusEndpoint: string;
+    /** What the event pipeline logged (failed invocations, dead-lettered messages, stream retries), one line each. */
+    pipelineLog: string;
+    /** serverless-offline's Lambda API (Invoke), as `sls invoke -f <fn>` reaches a function. */
+    lambdaEndpoint: string;
     /** This run's own PostgreSQL database (migrated), which serverless-offline's read-model functions use too. */
     databaseUrl: string;
     redisUrl: string;
@@ -58,8 +63,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await Promise.all(running.reverse().map((p) => p.stop()));
     await database?.drop();
     await dropKeys(redisUrl, `${cacheKeyPrefix}*`);
-    await rm(workDir, { recursive: true, force: true });
+    // KEEP_TEST_WORKDIR=1 keeps the packaged stages and the recorded AWS calls (to rerun the permissions project alone).
+    if (process.env['KEEP_TEST_WORKDIR'] !== '1') await rm(workDir, { recursive: true, force: true });
+    else console.log(`kept ${workDir}: ENTITY_PLATFORM_TEST_RUN='${process.env['ENTITY_PLATFORM_TEST_RUN']}'`);
   };
+  // Every AWS call the functions and the worker make during the run; the permissions project (which
+  // runs after this one) finds it, and the packaged stages, through the environment it inherits.
+  const awsCallLog = join(workDir, 'aws-calls.ndjson');
+  process.env['ENTITY_PLATFORM_TEST_RUN'] = JSON.stringify({ packagedDir: workDir, awsCallLog });
   let localTemplate: Promise<Template> | undefined;
   let packaging: Promise<unknown> = Promise.resolve();
   try {
@@ -98,16 +109,23 @@ export default async function setup(project: TestProject): Promise<() => Promise
       // The machine's Redis (`.ci/run` starts it), under a key prefix of this run's own.
       redisUrl,
       cacheKeyPrefix,
+      awsCallLog,
     });
     running.push(api);
     // In front of it, the deployed gateway's own answers (problem+json gateway responses) for what serverless-offline answers itself.
     const gateway = await startGatewayResponses({ upstream: api.url, port: 0, template: await localTemplate });
     running.push(gateway);
     // Streams → publisher → bus → queues → consumers, routed as the packaged local template says.
-    const events = await startLocalEvents({ template: await localTemplate, dynamoEndpoint: dynamo.endpoint, tableName: localTableName(), lambdaEndpoint: api.lambdaEndpoint, busPort, redeliveryMs: 200 });
+    const pipelineLog = join(workDir, 'pipeline.log');
+    const events = await startLocalEvents({
+      template: await localTemplate, dynamoEndpoint: dynamo.endpoint, tableName: localTableName(), lambdaEndpoint: api.lambdaEndpoint, busPort, redeliveryMs: 200,
+      log: (message) => appendFileSync(pipelineLog, `${new Date().toISOString()} ${message}\n`),
+    });
+    project.provide('pipelineLog', pipelineLog);
+    project.provide('lambdaEndpoint', api.lambdaEndpoint);
     running.push(events);
     // What the job functions start tasks on: the ECS stand-in running the worker against this stack, and its S3.
-    jobs = await startLocalJobs({ template: await localTemplate, s3Port, s3Directory: join(workDir, 's3'), corsOrigins: [consoleOrigin], ecsPort, dynamoEndpoint: dynamo.endpoint, tableName: localTableName(), databaseUrl: database.url });
+    jobs = await startLocalJobs({ template: await localTemplate, s3Port, s3Directory: join(workDir, 's3'), corsOrigins: [consoleOrigin], ecsPort, dynamoEndpoint: dynamo.endpoint, tableName: localTableName(), databaseUrl: database.url, awsCallLog });
     const consoleStack = await startConsoleStack({
       consolePort,
       authPort: await freePort(),

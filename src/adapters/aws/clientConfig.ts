@@ -1,4 +1,6 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { traceAwsClient } from '../../observability/tracing.ts';
+import { recordCalls } from './callLog.ts';
 
 /**
  * How every AWS SDK client of the platform is built, in one place so the clients cannot drift.
@@ -39,4 +41,12 @@ export function awsClientConfig(options: AwsClientOptions) {
     ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
     ...(credentials !== undefined && { credentials }),
   } as const;
+}
+
+/**
+ * Every SDK client of the platform, once built: traced (each call a subsegment) and, under the
+ * permission tests, recorded (callLog.ts).
+ */
+export function instrumented<T extends Parameters<typeof recordCalls>[0]>(client: T): T {
+  return traceAwsClient(recordCalls(client));
 }

@@ -1,7 +1,6 @@
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
-import { traceAwsClient } from '../../observability/tracing.ts';
-import { awsClientConfig } from './clientConfig.ts';
+import { awsClientConfig, instrumented } from './clientConfig.ts';
 
 /**
  * SSM parameters and Secrets Manager secrets through Powertools Parameters, over traced SDK
@@ -34,14 +33,14 @@ function memoized<T>(cache: Map<string, Promise<T>>, region: string, make: () =>
 function ssmProvider(region: string): Promise<SSMProvider> {
   return memoized(ssmProviders, region, async () => {
     const [{ SSMProvider }, { SSMClient }] = await Promise.all([import('@aws-lambda-powertools/parameters/ssm'), import('@aws-sdk/client-ssm')]);
-    return new SSMProvider({ awsSdkV3Client: traceAwsClient(new SSMClient(awsClientConfig({ region }))) });
+    return new SSMProvider({ awsSdkV3Client: instrumented(new SSMClient(awsClientConfig({ region }))) });
   });
 }
 
 function secretsProvider(region: string): Promise<SecretsProvider> {
   return memoized(secretsProviders, region, async () => {
     const [{ SecretsProvider }, { SecretsManagerClient }] = await Promise.all([import('@aws-lambda-powertools/parameters/secrets'), import('@aws-sdk/client-secrets-manager')]);
-    return new SecretsProvider({ awsSdkV3Client: traceAwsClient(new SecretsManagerClient(awsClientConfig({ region }))) });
+    return new SecretsProvider({ awsSdkV3Client: instrumented(new SecretsManagerClient(awsClientConfig({ region }))) });
   });
 }
 

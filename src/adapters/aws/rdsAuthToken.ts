@@ -1,4 +1,5 @@
 import { Signer } from '@aws-sdk/rds-signer';
+import { recordAwsCall } from './callLog.ts';
 
 export interface RdsAuthTokenOptions {
   readonly hostname: string;
@@ -14,5 +15,9 @@ export interface RdsAuthTokenOptions {
  */
 export function rdsAuthTokens(options: RdsAuthTokenOptions): () => Promise<string> {
   const signer = new Signer({ hostname: options.hostname, port: options.port, username: options.username, region: options.region });
-  return () => signer.getAuthToken();
+  return () => {
+    // The connection the token authorises (rds-db:connect), made by the pool with it.
+    recordAwsCall('RDS', 'connect', { Hostname: options.hostname, DbUser: options.username });
+    return signer.getAuthToken();
+  };
 }

@@ -1,7 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { traceAwsClient } from '../../observability/tracing.ts';
-import { awsClientConfig, type AwsClientOptions } from '../aws/clientConfig.ts';
+import { awsClientConfig, instrumented, type AwsClientOptions } from '../aws/clientConfig.ts';
 
 export type { DynamoDBClient, DynamoDBDocumentClient };
 
@@ -29,7 +28,7 @@ export function documentClientOf(client: DynamoDBClient): DynamoDBDocumentClient
 
 /** The traced DynamoDBClient underneath (Powertools idempotency sends its own commands through it). */
 export function createDynamoDBClient(options: AwsClientOptions): DynamoDBClient {
-  return traceAwsClient(new DynamoDBClient(awsClientConfig(options)));
+  return instrumented(new DynamoDBClient(awsClientConfig(options)));
 }
 
 /** A document client over a client of its own (the worker, scripts, tests). */

@@ -1,6 +1,5 @@
 import { ECSClient, RunTaskCommand, type RunTaskCommandInput } from '@aws-sdk/client-ecs';
-import { traceAwsClient } from '../../observability/tracing.ts';
-import { awsClientConfig, type AwsClientOptions } from '../aws/clientConfig.ts';
+import { awsClientConfig, instrumented, type AwsClientOptions } from '../aws/clientConfig.ts';
 import type { CapacityProvider, JobLauncher } from '../../domain/ports.ts';
 
 /** Where and how the worker's task runs (published by the stack: resources/compute.yml). */
@@ -68,5 +67,5 @@ export function runTaskInput(settings: WorkerTaskSettings, job: { jobId: string;
  * The platform's retries (clientConfig.ts): `clientToken` makes each attempt the same request.
  */
 export function createEcsClient(options: AwsClientOptions): ECSClient {
-  return traceAwsClient(new ECSClient(awsClientConfig(options)));
+  return instrumented(new ECSClient(awsClientConfig(options)));
 }

@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { ENTITY_EVENT_SOURCE, type EntityEvent } from '../../domain/entityEvents.ts';
-import { traceAwsClient } from '../../observability/tracing.ts';
-import { awsClientConfig, type AwsClientOptions } from '../aws/clientConfig.ts';
+import { awsClientConfig, instrumented, type AwsClientOptions } from '../aws/clientConfig.ts';
 
 /** PutEvents takes at most 10 entries per call… */
 export const ENTRIES_PER_CALL = 10;
@@ -112,5 +111,5 @@ export class EventBridgeEntityEventPublisher {
 
 /** The EventBridge client the publisher calls (PutEvents), traced; `endpoint` is the local stack's stand-in. */
 export function createEventBridgeClient(options: AwsClientOptions): EventBridgeClient {
-  return traceAwsClient(new EventBridgeClient(awsClientConfig(options)));
+  return instrumented(new EventBridgeClient(awsClientConfig(options)));
 }

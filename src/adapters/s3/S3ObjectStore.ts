@@ -12,14 +12,13 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import type { S3Location } from '../../domain/jobs.ts';
-import { traceAwsClient } from '../../observability/tracing.ts';
-import { awsClientConfig, type AwsClientOptions } from '../aws/clientConfig.ts';
+import { awsClientConfig, instrumented, type AwsClientOptions } from '../aws/clientConfig.ts';
 
 /** `endpoint`: a local S3 (tests, `npm start`: s3rver), with path-style requests and the placeholder credentials s3rver accepts. Unset in AWS. */
 export type S3ClientOptions = Pick<AwsClientOptions, 'region' | 'endpoint'>;
 
 export function createS3Client(options: S3ClientOptions): S3Client {
-  return traceAwsClient(
+  return instrumented(
     new S3Client({
       ...awsClientConfig(options),
       ...(options.endpoint && { forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }),

@@ -2,6 +2,7 @@ import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { S3RequestPresigner } from '@aws-sdk/s3-request-presigner';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { S3Location } from '../../domain/jobs.ts';
+import { recordAwsCall } from '../aws/callLog.ts';
 import type { ObjectUrls } from '../../domain/ports.ts';
 
 export interface S3ObjectUrlsOptions {
@@ -81,6 +82,8 @@ export class S3ObjectUrls implements ObjectUrls {
   }
 
   private async presign(method: 'GET' | 'PUT', { bucket, key }: S3Location, query: Record<string, string>, headers: Record<string, string>, expiresIn: number): Promise<string> {
+    // The request the URL's holder will make, with this function's permissions.
+    recordAwsCall('S3', method === 'PUT' ? 'PutObject' : 'GetObject', { Bucket: bucket, Key: key, ...(headers['x-amz-server-side-encryption-aws-kms-key-id'] && { SSEKMSKeyId: headers['x-amz-server-side-encryption-aws-kms-key-id'] }) });
     const local = this.options.endpoint ? new URL(this.options.endpoint) : undefined;
     const objectPath = key.split('/').map(escape).join('/');
     const hostname = local ? local.hostname : `${bucket}.s3.${this.options.region}.amazonaws.com`;
