@@ -46,7 +46,7 @@ function watchedByAlarms(template: Template): Watched[] {
 function watchedByDashboard(template: Template): Watched[] {
   const body: { widgets: { properties: { title: string; metrics: unknown[][] } }[] } = JSON.parse(String(template.Resources.Dashboard!.Properties!.DashboardBody['Fn::Sub']));
   return body.widgets.flatMap((w) => w.properties.metrics.map((line) => {
-    const [namespace, metric, ...rest] = line.filter((x) => typeof x === 'string') as string[];
+    const [namespace, metric, ...rest] = line.filter((x): x is string => typeof x === 'string');
     return { where: `dashboard "${w.properties.title}"`, namespace: namespace!, metric: metric!, dimensions: rest.filter((_, i) => i % 2 === 0).sort() };
   }));
 }
