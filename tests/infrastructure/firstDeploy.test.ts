@@ -107,9 +107,10 @@ describe.each(DEPLOYED_STAGES)('first deploy: the packaged template (%s)', (stag
       expect(t.Resources[id]!.UpdateReplacePolicy, id).toBe(keeps ? 'Retain' : 'Delete');
     }
     expect(t.Resources.Database!.DeletionPolicy).toBe(stage === 'dev' ? 'Delete' : 'Snapshot');
-    // Nothing else that CloudFormation cannot delete when it holds data: every other bucket is emptied by `sls remove` (the console's).
+    // Nothing else that CloudFormation cannot delete when it holds data: `sls remove` empties the
+    // console's bucket (consolePlugin.cjs) and its own deployment bucket first.
     const buckets = resourcesOfType(t, 'AWS::S3::Bucket').map(([id]) => id).sort();
-    expect(buckets).toEqual(['ConsoleBucket', 'JobsBucket']);
+    expect(buckets).toEqual(['ConsoleBucket', 'JobsBucket', 'ServerlessDeploymentBucket']);
   });
 });
 
