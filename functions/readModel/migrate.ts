@@ -1,15 +1,29 @@
 import { MIGRATIONS } from '../../migrations/index.ts';
+import { answerCustomResource, isCustomResourceEvent } from '../../src/adapters/cloudformation/customResource.ts';
 import { migrate } from '../../src/adapters/postgres/migrator.ts';
 import { pool } from '../../src/composition/readModel.ts';
 import { eventHandler } from '../../src/middleware/eventHandler.ts';
 import { logger } from '../../src/observability.ts';
 
-/**
- * Applies the read model's pending SQL migrations (bundled into this function) for a deployed
- * stage: `sls invoke -f migrate --stage <stage>`. Idempotent; answers what it applied.
- */
-export const handler = eventHandler(async () => {
+async function applyMigrations() {
   const report = await migrate(await pool(), MIGRATIONS, (message) => logger.info(message));
   logger.info('Migrations done', { ...report });
   return report;
+}
+
+/**
+ * Applies the read model's pending SQL migrations (bundled into this function). Each deploy runs
+ * it as the custom resource `ReadModelMigrations` (resources/migrations.yml), whose answer fails
+ * the deploy when a migration fails; by hand: `sls invoke -f migrate --stage <stage>`.
+ * Idempotent; answers what it applied.
+ */
+export const handler = eventHandler(async (event: unknown) => {
+  if (!isCustomResourceEvent(event)) return applyMigrations();
+  return answerCustomResource(event, {
+    physicalResourceId: 'read-model-migrations',
+    apply: async () => {
+      const report = await applyMigrations();
+      return { applied: report.applied.join(','), alreadyApplied: String(report.alreadyApplied.length) };
+    },
+  });
 });

@@ -130,4 +130,28 @@ async function deployConsole({ request, outputs, stage, distDir, log = () => {} 
   return { uploaded: files.length + 1 };
 }
 
-module.exports = { CORS_REQUEST_HEADERS, contentTypeOf, cacheControlOf, corsSettings, addCors, applyConsoleOrigin, consoleFiles, runtimeConfig, deployConsole };
+/**
+ * Empties the console bucket before `sls remove` (CloudFormation cannot delete a bucket that holds
+ * objects): the build is rebuilt by every deploy, so nothing is lost. Pages of up to 1000 keys
+ * (ListObjectsV2), each deleted in one DeleteObjects call. Returns how many objects went.
+ */
+async function emptyConsoleBucket({ request, outputs, log = () => {} }) {
+  const bucket = outputs.ConsoleBucketName;
+  if (!bucket) return 0;
+  let deleted = 0;
+  let token;
+  do {
+    const page = await request('S3', 'listObjectsV2', { Bucket: bucket, ContinuationToken: token });
+    const keys = (page.Contents ?? []).map((o) => ({ Key: o.Key }));
+    if (keys.length > 0) {
+      const { Errors } = await request('S3', 'deleteObjects', { Bucket: bucket, Delete: { Objects: keys, Quiet: true } });
+      if (Errors?.length) throw new Error(`Could not empty ${bucket}: ${Errors.map((e) => `${e.Key}: ${e.Code}`).join(', ')}`);
+      deleted += keys.length;
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  log(`Console: ${deleted} objects removed from ${bucket}`);
+  return deleted;
+}
+
+module.exports = { emptyConsoleBucket, CORS_REQUEST_HEADERS, contentTypeOf, cacheControlOf, corsSettings, addCors, applyConsoleOrigin, consoleFiles, runtimeConfig, deployConsole };

@@ -4,10 +4,12 @@
 // - in a deployed stage the origin is the distribution's (or the stage's console domain), set in
 //   the compiled template;
 // - `sls deploy` then builds the console (Vite), uploads it with a config.json made from the
-//   stack's outputs, and invalidates the distribution's cache.
+//   stack's outputs, and invalidates the distribution's cache;
+// - `sls remove` first empties the console bucket (the build is redeployable), so the stack's
+//   deletion does not stop at a non-empty bucket.
 const { spawnSync } = require('node:child_process');
 const { resolve } = require('node:path');
-const { addCors, applyConsoleOrigin, deployConsole } = require('./console.cjs');
+const { addCors, applyConsoleOrigin, deployConsole, emptyConsoleBucket } = require('./console.cjs');
 
 class ConsolePlugin {
   constructor(serverless) {
@@ -16,6 +18,7 @@ class ConsolePlugin {
       initialize: () => this.cors(),
       'after:aws:package:finalize:mergeCustomProviderResources': () => this.origin(),
       'after:deploy:deploy': () => this.deploy(),
+      'before:remove:remove': () => this.empty(),
     };
   }
 
@@ -35,14 +38,24 @@ class ConsolePlugin {
     applyConsoleOrigin(service.provider.compiledCloudFormationTemplate, this.settings.originExpression, httpFunctionIds);
   }
 
+  async stackOutputs(provider) {
+    const { Stacks } = await provider.request('CloudFormation', 'describeStacks', { StackName: provider.naming.getStackName() });
+    return Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+  }
+
+  async empty() {
+    if (!this.settings.originExpression) return;
+    const provider = this.serverless.getProvider('aws');
+    await emptyConsoleBucket({ request: (service, method, params) => provider.request(service, method, params), outputs: await this.stackOutputs(provider), log: (message) => this.serverless.cli.log(message) });
+  }
+
   async deploy() {
     if (!this.settings.originExpression) return; // the local stage is never deployed
     const provider = this.serverless.getProvider('aws');
     const root = this.serverless.serviceDir;
     const built = spawnSync(resolve(root, 'node_modules', '.bin', 'vite'), ['build', '--config', resolve(root, 'web', 'vite.config.ts'), '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
     if (built.status !== 0) throw new Error('The console did not build (vite build).');
-    const { Stacks } = await provider.request('CloudFormation', 'describeStacks', { StackName: provider.naming.getStackName() });
-    const outputs = Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+    const outputs = await this.stackOutputs(provider);
     await deployConsole({
       request: (service, method, params) => provider.request(service, method, params),
       outputs,

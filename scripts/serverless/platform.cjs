@@ -197,7 +197,7 @@ function metricWidget(title, metrics, { stat = 'Sum', period = 60, width = 12 } 
 }
 
 /** Golden signals (traffic, errors, latency, saturation) of every layer on one dashboard. */
-function dashboard(template, functions, { service, stage, tableName }) {
+function dashboard(template, functions, { service, stage, tableName, cache }) {
   const api = ['ApiName', `${stage}-${service}`, 'Stage', stage];
   const cluster = `${service}-${stage}`;
   const fnMetrics = (metric) => functions.map((f) => ['AWS/Lambda', metric, 'FunctionName', f.functionName, { label: f.name }]);
@@ -210,10 +210,15 @@ function dashboard(template, functions, { service, stage, tableName }) {
     metricWidget('Lambda: duration p99', fnMetrics('Duration'), { stat: 'p99', period: 300 }),
     metricWidget('Lambda: concurrency', [['AWS/Lambda', 'ConcurrentExecutions']], { stat: 'Maximum' }),
     metricWidget('DynamoDB: latency p99 (budget 10 ms)', ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'].map((op) => ['AWS/DynamoDB', 'SuccessfulRequestLatency', 'TableName', tableName, 'Operation', op]), { stat: 'p99', period: 300 }),
-    metricWidget('DynamoDB: capacity and throttles', [['AWS/DynamoDB', 'ConsumedReadCapacityUnits', 'TableName', tableName], ['AWS/DynamoDB', 'ConsumedWriteCapacityUnits', 'TableName', tableName], ['AWS/DynamoDB', 'ThrottledRequests', 'TableName', tableName]]),
+    metricWidget('DynamoDB: capacity and throttles', [['AWS/DynamoDB', 'ConsumedReadCapacityUnits', 'TableName', tableName], ['AWS/DynamoDB', 'ConsumedWriteCapacityUnits', 'TableName', tableName], ['AWS/DynamoDB', 'ReadThrottleEvents', 'TableName', tableName], ['AWS/DynamoDB', 'WriteThrottleEvents', 'TableName', tableName]]),
     metricWidget('RDS: CPU, connections', [['AWS/RDS', 'CPUUtilization', 'DBInstanceIdentifier', cluster], ['AWS/RDS', 'DatabaseConnections', 'DBInstanceIdentifier', cluster, { yAxis: 'right' }]], { stat: 'Average', period: 300 }),
     metricWidget('RDS: latency', [['AWS/RDS', 'ReadLatency', 'DBInstanceIdentifier', cluster], ['AWS/RDS', 'WriteLatency', 'DBInstanceIdentifier', cluster]], { stat: 'Average', period: 300 }),
-    metricWidget('Cache: CPU, hit rate, evictions (budget 5 ms)', [['AWS/ElastiCache', 'EngineCPUUtilization', 'ReplicationGroupId', cluster], ['AWS/ElastiCache', 'CacheHitRate', 'ReplicationGroupId', cluster], ['AWS/ElastiCache', 'Evictions', 'ReplicationGroupId', cluster, { yAxis: 'right', stat: 'Sum' }]], { stat: 'Average', period: 300 }),
+    // Per member cluster: ElastiCache publishes per CacheClusterId, not per replication group.
+    metricWidget('Cache: CPU, hit rate, evictions per member (budget 5 ms)', cacheClusterIds(cache ?? { replicationGroupId: cluster, nodes: 1 }).flatMap((member) => [
+      ['AWS/ElastiCache', 'EngineCPUUtilization', 'CacheClusterId', member],
+      ['AWS/ElastiCache', 'CacheHitRate', 'CacheClusterId', member],
+      ['AWS/ElastiCache', 'Evictions', 'CacheClusterId', member, { yAxis: 'right', stat: 'Sum' }],
+    ]), { stat: 'Average', period: 300 }),
     metricWidget('ECS worker: CPU and memory', [['ECS/ContainerInsights', 'CpuUtilized', 'ClusterName', cluster, 'TaskDefinitionFamily', `${cluster}-worker`], ['ECS/ContainerInsights', 'MemoryUtilized', 'ClusterName', cluster, 'TaskDefinitionFamily', `${cluster}-worker`]], { stat: 'Average', period: 300 }),
     metricWidget('Read model lag p99 (s)', [['EntityPlatform', 'ReadModelLagSeconds', 'service', service]], { stat: 'p99', period: 300 }),
   ];
@@ -290,9 +295,166 @@ function tenantUsagePlans(template, usage, apiStage) {
   }
 }
 
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const isLocalUrl = (url) => {
+  const host = typeof url === 'string' ? /^[a-z][a-z0-9+.-]*:\/\/(\[[^\]]*\]|[^/:?#]+)/i.exec(url)?.[1]?.toLowerCase() : undefined;
+  return host !== undefined && (LOCAL_HOSTS.has(host) || host.endsWith('.localhost'));
+};
+
+/**
+ * Refuses, at package time, a stage that would deploy but not work as promised: one that must
+ * page someone (prod) with nobody subscribed to its alarms, and one outside dev and local whose
+ * hosted UI may send people (and their authorization codes) back to a localhost URL.
+ */
+function checkStage(config) {
+  const problems = [];
+  const alarms = config.alarmSubscription ?? {};
+  if (alarms.required && !alarms.endpoint) {
+    problems.push(`Stage ${config.stage} needs an alarm subscription: set ALARM_SUBSCRIPTION_ENDPOINT (an e-mail address; another SNS protocol with the alarmSubscriptionProtocol param) or the stage's alarmSubscriptionEndpoint param in serverless.yml.`);
+  }
+  const oauth = config.oauth ?? {};
+  const local = [...(oauth.callbackUrls ?? []), ...(oauth.logoutUrls ?? [])].filter(isLocalUrl);
+  if (local.length > 0 && !oauth.allowLocalhost) {
+    problems.push(`Stage ${config.stage} may not send sign-ins back to ${local.join(', ')}: localhost callback and logout URLs are for the dev and local stages only (oauthCallbackUrls, oauthLogoutUrls params).`);
+  }
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+}
+
+/** The alarm topic's subscriber (e-mail or another SNS protocol), where the stage names one. */
+function alarmSubscription(template, topicId, subscription = {}) {
+  if (!subscription.endpoint) return;
+  template.Resources.AlarmSubscription = {
+    Type: 'AWS::SNS::Subscription',
+    Properties: { TopicArn: ref(topicId), Protocol: subscription.protocol ?? 'email', Endpoint: subscription.endpoint },
+  };
+}
+
+/** The stage's extra OAuth callback and logout URLs (besides the console's), on the people's app client. */
+function oauthUrls(template, clientId, oauth = {}) {
+  const client = template.Resources[clientId];
+  if (!client) return;
+  client.Properties.CallbackURLs = [...(client.Properties.CallbackURLs ?? []), ...(oauth.callbackUrls ?? [])];
+  client.Properties.LogoutURLs = [...(client.Properties.LogoutURLs ?? []), ...(oauth.logoutUrls ?? [])];
+}
+
+/** Each API Gateway resource's full path (`/api/v1/secure/entities/{id}`), from the PathPart/ParentId chain. */
+function resourcePaths(template) {
+  const paths = new Map();
+  const pathOf = (id) => {
+    if (paths.has(id)) return paths.get(id);
+    const resource = template.Resources[id];
+    const parent = resource.Properties.ParentId;
+    const parentPath = parent && parent.Ref ? pathOf(parent.Ref) : '';
+    const path = `${parentPath}/${resource.Properties.PathPart}`;
+    paths.set(id, path);
+    return path;
+  };
+  for (const [id] of ofType(template, 'AWS::ApiGateway::Resource')) pathOf(id);
+  return paths;
+}
+
+/**
+ * The seeds' rates on every method, derived from the methods the API has (so a route added later
+ * gets its limit): GETs under /api/v1/data `data` (1000 RPS), every method under /api/v1/secure
+ * `secure` (500 RPS), each with its burst; the /api/v1/data GETs named in `cachedMethods` are
+ * served from the stage cache where `cache` is on. The stage's default setting ('/*') caps the rest
+ * (health, the 405 answers, CORS preflights).
+ */
+function methodThrottles(template, stageId, throttles) {
+  const stage = template.Resources[stageId];
+  if (!stage || !throttles) return;
+  const paths = resourcePaths(template);
+  const escape = (path) => path.replace(/\//g, '~1');
+  const settings = [];
+  for (const [id, method] of ofType(template, 'AWS::ApiGateway::Method')) {
+    const httpMethod = method.Properties.HttpMethod;
+    if (httpMethod === 'OPTIONS' || httpMethod === 'ANY') continue;
+    const path = paths.get(method.Properties.ResourceId?.Ref);
+    if (!path) continue;
+    const kind = path.startsWith('/api/v1/data/') && httpMethod === 'GET' ? 'data' : path.startsWith('/api/v1/secure/') ? 'secure' : undefined;
+    if (!kind) continue;
+    const limits = throttles[kind];
+    const cached = kind === 'data' && Object.hasOwn(throttles.cachedMethods ?? {}, id);
+    settings.push({
+      ResourcePath: `/${escape(path)}`,
+      HttpMethod: httpMethod,
+      ThrottlingRateLimit: Number(limits.rate),
+      ThrottlingBurstLimit: Number(limits.burst),
+      MetricsEnabled: true,
+      CachingEnabled: cached ? Boolean(throttles.cache) : false,
+      ...(cached && { CacheTtlInSeconds: 60, CacheDataEncrypted: true }),
+    });
+  }
+  const generated = new Set(settings.map((s) => `${s.HttpMethod} ${s.ResourcePath}`));
+  const kept = (stage.Properties.MethodSettings ?? []).filter((s) => !generated.has(`${s.HttpMethod} ${s.ResourcePath}`));
+  stage.Properties.MethodSettings = [...kept, ...settings.sort((a, b) => `${a.ResourcePath} ${a.HttpMethod}`.localeCompare(`${b.ResourcePath} ${b.HttpMethod}`))];
+}
+
+/** The replication group's member clusters: ElastiCache names them `<group>-001`, `-002`, … and publishes per member (CacheClusterId). */
+function cacheClusterIds(cache) {
+  return Array.from({ length: Number(cache.nodes) }, (_, i) => `${cache.replicationGroupId}-${String(i + 1).padStart(3, '0')}`);
+}
+
+/**
+ * The cache's alarms over every member's metric (the primary can move on failover): engine CPU
+ * above 80 % for 2 x 5 minutes, and evictions above the stage's threshold, each the maximum over
+ * the members. ElastiCache publishes these per CacheClusterId (and CacheNodeId), never per
+ * replication group.
+ */
+function cacheAlarms(template, topicId, cache) {
+  if (!cache) return;
+  const members = cacheClusterIds(cache);
+  const overMembers = (metric, stat) => [
+    ...members.map((member, i) => ({ Id: `m${i + 1}`, ReturnData: false, MetricStat: { Metric: { Namespace: 'AWS/ElastiCache', MetricName: metric, Dimensions: [{ Name: 'CacheClusterId', Value: member }] }, Period: 300, Stat: stat } })),
+    { Id: 'worst', Expression: `MAX([${members.map((_, i) => `m${i + 1}`).join(', ')}])`, Label: `${metric} (worst member)`, ReturnData: true },
+  ];
+  const cacheAlarm = (name, description, metric, stat, threshold) => ({
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      AlarmName: `${cache.replicationGroupId}-${name}`,
+      AlarmDescription: description,
+      Metrics: overMembers(metric, stat),
+      EvaluationPeriods: 2,
+      Threshold: Number(threshold),
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [ref(topicId)],
+    },
+  });
+  template.Resources.CacheCpuAlarm = cacheAlarm('cache-cpu', 'Cache engine CPU above 80 % for 2 x 5 minutes (any member)', 'EngineCPUUtilization', 'Maximum', 80);
+  template.Resources.CacheEvictionsAlarm = cacheAlarm('cache-evictions', 'The cache evicts keys (too small for the hot set)', 'Evictions', 'Sum', cache.evictionsThreshold ?? 0);
+}
+
+/**
+ * The read model's readers start on new code only after the deploy's migrations: their `live`
+ * aliases (and the worker's task definition) wait for the migrations' custom resource.
+ */
+function migrationsFirst(template, functions, migrations) {
+  if (!migrations || !template.Resources[migrations.resource]) return;
+  const waiting = [
+    ...migrations.readers.map((name) => {
+      const fn = functions.find((f) => f.name === name);
+      if (!fn) throw new Error(`migrations: ${name} is not a function of the service`);
+      return `${fn.logicalId}AliasLive`;
+    }),
+    ...(migrations.resources ?? []),
+  ];
+  for (const id of waiting) {
+    const resource = template.Resources[id];
+    if (!resource) throw new Error(`migrations: ${id} is not a resource of the template`);
+    resource.DependsOn = [...new Set([[resource.DependsOn ?? []].flat(), migrations.resource].flat())];
+  }
+}
+
 /** Everything above, in order (alarms before the aliases that name them). */
 function applyPlatform(template, functions, config) {
+  checkStage(config);
   wireApiStage(template, config.apiStage);
+  methodThrottles(template, config.apiStage, config.throttles && { ...config.throttles, cachedMethods: config.gatewayCacheMethods });
+  alarmSubscription(template, config.alarmTopic, config.alarmSubscription);
+  oauthUrls(template, config.oauth?.client, config.oauth);
+  cacheAlarms(template, config.alarmTopic, config.cache);
   tenantUsagePlans(template, config.tenantUsage, config.apiStage);
   gatewayCacheKeys(template, config.gatewayCacheMethods);
   secureLogGroups(template, config.encryptionKey, config.logRetentionInDays);
@@ -300,8 +462,9 @@ function applyPlatform(template, functions, config) {
   deadLetterAlarms(template, config.alarmTopic);
   iteratorAgeAlarms(template, functions, config.alarmTopic);
   aliasDeployments(template, functions, config);
+  migrationsFirst(template, functions, config.migrations);
   dashboard(template, functions, config);
   return template;
 }
 
-module.exports = { applyPlatform, wireApiStage, tenantUsagePlans, gatewayCacheKeys, secureLogGroups, functionAlarms, deadLetterQueues, deadLetterAlarms, iteratorAgeAlarms, aliasDeployments, pointAtAliases, dashboard };
+module.exports = { applyPlatform, checkStage, alarmSubscription, oauthUrls, resourcePaths, methodThrottles, cacheClusterIds, cacheAlarms, migrationsFirst, wireApiStage, tenantUsagePlans, gatewayCacheKeys, secureLogGroups, functionAlarms, deadLetterQueues, deadLetterAlarms, iteratorAgeAlarms, aliasDeployments, pointAtAliases, dashboard };

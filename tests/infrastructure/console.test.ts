@@ -68,8 +68,10 @@ describe.each(DEPLOYED_STAGES)('the console in the packaged template (%s)', (sta
     const t = await packagedTemplate(stage);
     const client = props(t, 'UserAppClient');
     const url = { 'Fn::If': ['HasConsoleDomain', 'https:///', { 'Fn::Sub': 'https://${ConsoleDistribution.DomainName}/' }] };
-    expect(client.CallbackURLs).toEqual([url]);
-    expect(client.LogoutURLs).toEqual([url]);
+    // dev also takes a developer's console on localhost (the `oauthCallbackUrls` param; tests/infrastructure/firstDeploy.test.ts).
+    const urls = stage === 'dev' ? [url, 'http://localhost:5173/'] : [url];
+    expect(client.CallbackURLs).toEqual(urls);
+    expect(client.LogoutURLs).toEqual(urls);
     expect(client.AllowedOAuthFlows).toEqual(['code']);
     const preflights = resourcesOfType(t, 'AWS::ApiGateway::Method').filter(([, m]) => m.Properties!.HttpMethod === 'OPTIONS');
     expect(preflights.length).toBeGreaterThanOrEqual(12);

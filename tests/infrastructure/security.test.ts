@@ -145,7 +145,7 @@ describe.each(DEPLOYED_STAGES)('security of the packaged template (%s)', (stage)
     expect(dynamoActions('GetEntityRole')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
     expect(dynamoActions('ListEntitiesRole')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
     for (const writer of ['CreateEntityRole', 'ReplaceEntityRole', 'PatchEntityRole', 'DeleteEntityRole']) {
-      expect(dynamoActions(writer), writer).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:TransactWriteItems', 'dynamodb:UpdateItem']);
+      expect(dynamoActions(writer), writer).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     }
     for (const quiet of ['HealthRole', 'PreTokenGenerationRole', 'MethodNotAllowedRole']) {
       expect(roleStatements(t, quiet).flatMap((s) => actions(s)).sort(), quiet).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);

@@ -4,7 +4,7 @@ import JSZip from 'jszip';
 import { inject } from 'vitest';
 
 export interface Template {
-  Resources: Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; DependsOn?: unknown; Condition?: string; UpdatePolicy?: any }>;
+  Resources: Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string; DependsOn?: unknown; Condition?: string; UpdatePolicy?: any }>;
   Outputs?: Record<string, unknown>;
   Conditions?: Record<string, any>;
 }
