@@ -22,6 +22,12 @@ describe('entityEventFromStreamRecord (the outbox mapping)', () => {
     expect(entityEventSchema.parse(updated)).toMatchObject({ type: 'EntityUpdated', version: 4, correlationId: null });
   });
 
+  it('reads a large exact integer as the number it is, so the event serialises (the SDK default makes it a BigInt)', () => {
+    const created = entityEventFromStreamRecord(record('INSERT', image({ type: { S: 'Entity' }, version: { N: '1' }, attributes: { M: { big: { N: '1152921504606846976' }, huge: { N: '1e+300' } } } })));
+    expect(created && 'entity' in created && created.entity.attributes).toEqual({ big: 2 ** 60, huge: 1e300 });
+    expect(JSON.parse(JSON.stringify(created))).toMatchObject({ entity: { attributes: { big: 2 ** 60 } } });
+  });
+
   it('maps a tombstone to EntityDeleted with the tombstone', () => {
     const deleted = entityEventFromStreamRecord(
       record('MODIFY', { pk: { S: `ENTITY#${id}` }, sk: { S: 'METADATA' }, type: { S: 'Tombstone' }, id: { S: id }, tenantId: { S: 'acme' }, name: { S: 'Widget' }, version: { N: '5' }, deletedAt: { S: '2026-11-21T12:00:00.000Z' }, correlationId: { S: 'c-9' } }),

@@ -22,9 +22,17 @@ export type { DynamoDBClient, DynamoDBDocumentClient };
 export function documentClientOf(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false, convertClassInstanceToMap: false, allowImpreciseNumbers: true },
-    unmarshallOptions: { wrapNumbers: Number },
+    unmarshallOptions: UNMARSHALL_OPTIONS,
   });
 }
+
+/**
+ * How every item is read back, by the document client and by whatever unmarshalls an image itself
+ * (stream records, a cancelled transaction's items): numbers as doubles, never the BigInt the
+ * SDK's default makes of a large integer, which JSON cannot serialise (a stream record holding one
+ * would fail the publisher on every retry).
+ */
+export const UNMARSHALL_OPTIONS = { wrapNumbers: Number } as const;
 
 /** The traced DynamoDBClient underneath (Powertools idempotency sends its own commands through it). */
 export function createDynamoDBClient(options: AwsClientOptions): DynamoDBClient {

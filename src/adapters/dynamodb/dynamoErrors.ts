@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { UNMARSHALL_OPTIONS } from './dynamoClient.ts';
 
 export { ConditionalCheckFailedException, TransactionCanceledException };
 
@@ -28,5 +29,5 @@ export function cancellationReasons(error: TransactionCanceledException): Cancel
 }
 
 function itemOf(image: Record<string, AttributeValue> | undefined): Item | undefined {
-  return image && Object.keys(image).length > 0 ? unmarshall(image) : undefined;
+  return image && Object.keys(image).length > 0 ? unmarshall(image, UNMARSHALL_OPTIONS) : undefined;
 }

@@ -2,6 +2,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { entityChanged, entityDeleted, type EntityEvent } from '../../domain/entityEvents.ts';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { UNMARSHALL_OPTIONS } from './dynamoClient.ts';
 import { ENTITY_TYPE, TOMBSTONE_TYPE, fromItem, fromTombstoneItem } from './entityItem.ts';
 
 /**
@@ -13,10 +14,10 @@ import { ENTITY_TYPE, TOMBSTONE_TYPE, fromItem, fromTombstoneItem } from './enti
 export function entityEventFromStreamRecord(record: DynamoDBRecord): EntityEvent | undefined {
   const image = record.dynamodb?.NewImage;
   if (!image) return undefined;
-  const item = unmarshall(image as Record<string, AttributeValue>);
+  const item = unmarshall(image as Record<string, AttributeValue>, UNMARSHALL_OPTIONS);
   const correlationId = typeof item['correlationId'] === 'string' ? item['correlationId'] : null;
   if (item['type'] === ENTITY_TYPE) {
-    const old = record.dynamodb?.OldImage ? unmarshall(record.dynamodb.OldImage as Record<string, AttributeValue>) : undefined;
+    const old = record.dynamodb?.OldImage ? unmarshall(record.dynamodb.OldImage as Record<string, AttributeValue>, UNMARSHALL_OPTIONS) : undefined;
     const previousName = old?.['type'] === ENTITY_TYPE && typeof old['name'] === 'string' ? old['name'] : undefined;
     return entityChanged(record.eventName === 'INSERT' ? 'EntityCreated' : 'EntityUpdated', fromItem(item), correlationId, previousName);
   }
