@@ -1,4 +1,5 @@
 import { jobService } from '../../src/composition/jobs.ts';
+import { ValidationError } from '../../src/domain/errors.ts';
 import { startOperatorJob } from '../../src/domain/jobs.ts';
 import { eventHandler } from '../../src/middleware/eventHandler.ts';
 import { logger } from '../../src/observability.ts';
@@ -6,10 +7,17 @@ import { logger } from '../../src/observability.ts';
 /**
  * Starts a job for an operator: `sls invoke -f startJob --stage <stage> --data '{"kind":"import","tenantId":"acme","source":"s3://…"}'`,
  * or resumes one (`{"resume":"<job id>"}`). Answers the job record (QUEUED, with the task's ARN);
- * invalid input throws a ValidationError naming every field.
+ * invalid input fails with a ValidationError whose message names every field (the operator sees only the message).
  */
 export const handler = eventHandler(async (event: unknown) => {
-  const job = await startOperatorJob(await jobService(), event);
-  logger.info('Job started', { jobId: job.jobId, kind: job.kind, tenantId: job.tenantId, taskArn: job.taskArn });
-  return job;
+  try {
+    const job = await startOperatorJob(await jobService(), event);
+    logger.info('Job started', { jobId: job.jobId, kind: job.kind, tenantId: job.tenantId, taskArn: job.taskArn });
+    return job;
+  } catch (error) {
+    if (error instanceof ValidationError && error.issues.length > 0) {
+      throw new ValidationError(`${error.message} ${error.issues.map((issue) => `${issue.path || '/'}: ${issue.message}`).join('; ')}`, error.issues);
+    }
+    throw error;
+  }
 });

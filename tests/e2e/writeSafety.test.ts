@@ -117,6 +117,8 @@ describe('names are unique per tenant', () => {
     const responses = await Promise.all(
       Array.from({ length: 50 }, (_, i) => api('POST', SECURE, { token: t, headers: { 'Idempotency-Key': `k-${i}` }, body: { name: i % 2 ? 'Contested' : ' contested ' } })),
     );
+    // Anything but a 201 or a 409 is a defect; shown with its answer so a failure says which.
+    expect(responses.filter((r) => r.status !== 201 && r.status !== 409).map((r) => `${r.status} ${r.text}`)).toEqual([]);
     const created = responses.filter((r) => r.status === 201);
     expect(created).toHaveLength(1);
     const conflicts = responses.filter((r) => r.status === 409);
