@@ -260,7 +260,7 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
           state.after = all.at(-1)?.dynamodb?.SequenceNumber ?? state.after;
           const records = all.map((r) => ({ ...r, dynamodb: repairEmptyMaps(r['dynamodb']), eventSourceARN: streamArn })).filter((r) => filters.length === 0 || filters.some((f) => matchesPattern(f, r)));
           received += records.length;
-          for (let start = 0; start < records.length; start += batchSize) await deliverStreamBatch(name, records.slice(start, start + batchSize));
+          for (let start = 0; start < records.length; start += batchSize) await deliverStreamBatch(name, records.slice(start, start + batchSize), mapping);
         }
       } catch (error) {
         log(`stream: ${String(error)}; retrying`);
@@ -270,8 +270,15 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     }
   }
 
-  /** Lambda's stream semantics: on a partial failure, retry from the first failed record. */
-  async function deliverStreamBatch(name: string, records: StreamRecordJson[]): Promise<void> {
+  /**
+   * Lambda's stream semantics, as the mapping declares them: on a partial failure, retry from the
+   * first failed record; past `MaximumRetryAttempts`, split the batch in two and retry each half
+   * (`BisectBatchOnFunctionError`), and what still fails goes to the `OnFailure` destination as
+   * Lambda's invocation record (which records, not the records themselves), so one poison record
+   * holds the shard only as long as it would in AWS.
+   */
+  async function deliverStreamBatch(name: string, records: StreamRecordJson[], mapping: Properties): Promise<void> {
+    const maxRetries = Number(mapping['MaximumRetryAttempts'] ?? -1);
     let pending = records;
     for (let attempt = 1; pending.length > 0 && !stopped; attempt++) {
       try {
@@ -282,8 +289,28 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
       } catch (error) {
         log(`${name}: ${String(error)}`);
       }
-      if (pending.length > 0) await sleep(Math.min(5000, 100 * 2 ** attempt));
+      if (pending.length === 0) return;
+      if (maxRetries >= 0 && attempt > maxRetries) {
+        if (mapping['BisectBatchOnFunctionError'] === true && pending.length > 1) {
+          const half = Math.ceil(pending.length / 2);
+          await deliverStreamBatch(name, pending.slice(0, half), mapping);
+          await deliverStreamBatch(name, pending.slice(half), mapping);
+        } else {
+          sendToFailureDestination(name, pending, mapping, attempt);
+        }
+        return;
+      }
+      await sleep(Math.min(5000, 100 * 2 ** attempt));
     }
+  }
+
+  function sendToFailureDestination(name: string, records: StreamRecordJson[], mapping: Properties, attempts: number): void {
+    const destination = getAtt((mapping['DestinationConfig'] as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination);
+    const info = { shardId: 'local', startSequenceNumber: records[0]?.dynamodb?.SequenceNumber, endSequenceNumber: records.at(-1)?.dynamodb?.SequenceNumber, batchSize: records.length };
+    log(`${name}: ${records.length} stream record(s) failed ${attempts} times; ${destination ? `sent to ${destination}` : 'dropped (no OnFailure destination)'}: ${JSON.stringify(info)}`);
+    if (!destination || resources[destination]?.Type !== 'AWS::SQS::Queue') return;
+    const body = JSON.stringify({ requestContext: { condition: 'RetryAttemptsExhausted', functionArn: name, approximateInvokeCount: attempts }, timestamp: new Date().toISOString(), DDBStreamBatchInfo: info });
+    queueOf(destination).messages.push({ messageId: randomUUID(), body, receiveCount: 0, visibleAt: Date.now() });
   }
 
   return {
