@@ -12,10 +12,15 @@ export const DEPLOYED_REFS: Record<string, string> = {
   ServiceClient: 'benchserviceclient',
 };
 
+/** What a deploy would resolve other intrinsic functions in function environments to, by variable (placeholders). */
+export const DEPLOYED_VARIABLES: Record<string, string> = {
+  CONSOLE_ORIGIN: 'https://d111111abcdef8.cloudfront.net',
+};
+
 function resolved(name: string, value: TemplateValue): string {
   if (typeof value === 'string') return value;
-  const id = DEPLOYED_REFS[value.Ref];
-  if (id === undefined) throw new Error(`bench: ${name} references ${value.Ref}, which the bench has no stand-in for (bench/lib/lambdaEnv.ts)`);
+  const id = 'Ref' in value && typeof value.Ref === 'string' ? DEPLOYED_REFS[value.Ref] : DEPLOYED_VARIABLES[name];
+  if (id === undefined) throw new Error(`bench: ${name} is ${JSON.stringify(value)} in the template, which the bench has no stand-in for (bench/lib/lambdaEnv.ts)`);
   return id;
 }
 

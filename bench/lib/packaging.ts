@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import JSZip from 'jszip';
 import { PROJECT_ROOT } from '../../scripts/lib/localStack.ts';
+import type { FunctionKind } from './budgets.ts';
 import { STAGE } from './lambdaEnv.ts';
 
 const run = promisify(execFile);
@@ -14,13 +15,15 @@ export const BENCH_WORK_FOLDER = '.esbuild-bench';
 export interface PackagedFunction {
   /** The function's name in serverless.yml, e.g. `getEntity`. */
   readonly name: string;
+  /** `http`: behind an API Gateway route; `authorizer`: the routes' token authorizer; `other`: streams, queues, schedules, triggers. */
+  readonly kind: FunctionKind;
   /** Path of the handler module inside the zip, e.g. `functions/entities/getEntity.cjs`. */
   readonly entry: string;
   /** Where the zip was extracted (the Lambda task root). */
   readonly taskRoot: string;
   /** The handler module, extracted. */
   readonly bundlePath: string;
-  /** The function's environment variables in the packaged template (a `{ Ref }` where the template references a resource). */
+  /** The function's environment variables in the packaged template (a `{ Ref }` or another intrinsic function where the template resolves it at deploy time). */
   readonly environment: Record<string, TemplateValue>;
   readonly zipBytes: number;
   /** esbuild's metafile for this function. */
@@ -32,8 +35,20 @@ export interface Metafile {
   outputs: Record<string, { bytes: number; inputs: Record<string, { bytesInOutput: number }> }>;
 }
 
-/** A plain value, or a CloudFormation reference resolved only at deploy time. */
-export type TemplateValue = string | { Ref: string };
+/** A plain value, or a CloudFormation reference or other intrinsic function resolved only at deploy time. */
+export type TemplateValue = string | { Ref: string } | Record<string, unknown>;
+
+/** The part of `serverless-state.json` that tells what triggers each function. */
+interface ServiceState {
+  service: { functions: Record<string, { events?: { http?: { authorizer?: { name?: string } } }[] }> };
+}
+
+/** Each function's kind, from the packaged service's events: an `http` event, or named as an `http` event's authorizer. */
+export function functionKinds(state: ServiceState): Map<string, FunctionKind> {
+  const functions = Object.entries(state.service.functions);
+  const authorizers = new Set(functions.flatMap(([, fn]) => (fn.events ?? []).map((e) => e.http?.authorizer?.name).filter((n): n is string => n !== undefined)));
+  return new Map(functions.map(([name, fn]) => [name, authorizers.has(name) ? 'authorizer' : (fn.events ?? []).some((e) => e.http !== undefined) ? 'http' : 'other']));
+}
 
 interface Template {
   Resources: Record<string, { Type: string; Properties?: { Handler?: string; Environment?: { Variables?: Record<string, TemplateValue> } } }>;
@@ -60,6 +75,7 @@ export async function packageFunctions(outDir: string): Promise<PackagedFunction
   await run(join(PROJECT_ROOT, 'node_modules', '.bin', 'sls'), ['package', '--stage', STAGE, '--package', packageDir], { cwd: PROJECT_ROOT, env, maxBuffer: 16 * 1024 * 1024 });
 
   const template = JSON.parse(await readFile(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  const kinds = functionKinds(JSON.parse(await readFile(join(packageDir, 'serverless-state.json'), 'utf8')) as ServiceState);
   const buildDir = join(PROJECT_ROOT, BENCH_WORK_FOLDER, '.build');
   const functions: PackagedFunction[] = [];
   for (const zipName of (await readdir(packageDir)).filter((f) => f.endsWith('.zip')).sort()) {
@@ -82,6 +98,7 @@ export async function packageFunctions(outDir: string): Promise<PackagedFunction
     const metafile = JSON.parse(await readFile(join(buildDir, `${modulePath}-meta.json`), 'utf8')) as Metafile;
     functions.push({
       name,
+      kind: kinds.get(name) ?? 'other',
       entry,
       taskRoot,
       bundlePath: join(taskRoot, entry),

@@ -7,7 +7,7 @@ import { once } from './once.ts';
 
 /**
  * Idempotency-Key outcomes, kept in the entities table. A module of its own, imported by the write
- * handlers alone: reads do not bundle Powertools idempotency and its JMESPath engine (~38 KB).
+ * handlers alone: reads do not bundle Powertools idempotency and its JMESPath engine.
  */
 export const idempotency: () => Promise<IdempotentExecutor> = once(() =>
   Promise.resolve(createIdempotentExecutor(new SingleTableIdempotencyStore({ tableName: settings.ENTITIES_TABLE, client: dynamoDBClient }), { ttlSeconds: settings.IDEMPOTENCY_TTL_SECONDS })),

@@ -6,6 +6,6 @@ import * as locales from 'zod/locales';
  * without a message of its own would say only "Invalid input". Problem details, rejected import
  * records, malformed-event errors and configuration errors quote zod's English messages: import
  * this module, for its side effect, wherever a zod/mini schema's issues reach a person.
- * (`locales.en`, not `z.locales.en`: through `z`, esbuild bundles every locale, ~260 KB.)
+ * (`locales.en`, not `z.locales.en`: through `z`, esbuild bundles every locale.)
  */
 z.config(locales.en());

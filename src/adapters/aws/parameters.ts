@@ -1,6 +1,5 @@
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
-import { awsClientConfig, instrumented } from './clientConfig.ts';
 
 /**
  * SSM parameters and Secrets Manager secrets through Powertools Parameters, over traced SDK
@@ -10,8 +9,10 @@ import { awsClientConfig, instrumented } from './clientConfig.ts';
  * past the cache (after the cache refused its AUTH token). `AWS_ENDPOINT_URL_SSM` and
  * `AWS_ENDPOINT_URL_SECRETS_MANAGER` point them elsewhere, as for any SDK client.
  *
- * A rare path (a container reads each value once per max age): the providers and their SDK clients
- * are loaded when the first value is read, not when the function starts.
+ * A rare path (a container reads each value once per max age): the providers, their SDK clients
+ * and the tracer they report to (ssmProvider.ts, secretsProvider.ts) are loaded when the first
+ * value of their kind is read, not when the function starts; a function that reads none (the
+ * authorizer) never loads them.
  */
 export const SETTINGS_MAX_AGE_SECONDS = 300;
 
@@ -31,17 +32,11 @@ function memoized<T>(cache: Map<string, Promise<T>>, region: string, make: () =>
 }
 
 function ssmProvider(region: string): Promise<SSMProvider> {
-  return memoized(ssmProviders, region, async () => {
-    const [{ SSMProvider }, { SSMClient }] = await Promise.all([import('@aws-lambda-powertools/parameters/ssm'), import('@aws-sdk/client-ssm')]);
-    return new SSMProvider({ awsSdkV3Client: instrumented(new SSMClient(awsClientConfig({ region }))) });
-  });
+  return memoized(ssmProviders, region, async () => (await import('./ssmProvider.ts')).ssmProviderFor(region));
 }
 
 function secretsProvider(region: string): Promise<SecretsProvider> {
-  return memoized(secretsProviders, region, async () => {
-    const [{ SecretsProvider }, { SecretsManagerClient }] = await Promise.all([import('@aws-lambda-powertools/parameters/secrets'), import('@aws-sdk/client-secrets-manager')]);
-    return new SecretsProvider({ awsSdkV3Client: instrumented(new SecretsManagerClient(awsClientConfig({ region }))) });
-  });
+  return memoized(secretsProviders, region, async () => (await import('./secretsProvider.ts')).secretsProviderFor(region));
 }
 
 /** A String parameter's value, trimmed; `undefined` when it holds nothing. */

@@ -48,8 +48,8 @@ const escape = (text: string) => encodeURIComponent(text).replace(/[!'()*]/g, (c
  * Pre-signed S3 URLs (SigV4 query-string authentication) made by the AWS SDK's S3 presigner
  * (`S3RequestPresigner` of `@aws-sdk/s3-request-presigner`) with the function's role: the browser
  * that holds one can make exactly that request on that object until it expires, and no more than
- * the role may. The presigner is used without the S3 client (which, with its middleware, would
- * add ~280 KB to each of the two bundles, pushing them to the 400 KB budget): the request it signs
+ * the role may. The presigner is used without the S3 client (which would bring its whole
+ * middleware stack into the two bundles that sign URLs): the request it signs
  * is the one the client would send, virtual-hosted in AWS and path-style on a local S3; a unit test
  * checks the URLs against SigV4 written out independently.
  */
