@@ -22,7 +22,8 @@ export type { DynamoDBClient, DynamoDBDocumentClient };
 export function documentClientOf(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false, convertClassInstanceToMap: false, allowImpreciseNumbers: true },
-    unmarshallOptions: UNMARSHALL_OPTIONS,
+    // A copy: lib-dynamodb writes `convertWithoutMapWrapper` into the options object it is given.
+    unmarshallOptions: { ...UNMARSHALL_OPTIONS },
   });
 }
 
@@ -32,7 +33,7 @@ export function documentClientOf(client: DynamoDBClient): DynamoDBDocumentClient
  * SDK's default makes of a large integer, which JSON cannot serialise (a stream record holding one
  * would fail the publisher on every retry).
  */
-export const UNMARSHALL_OPTIONS = { wrapNumbers: Number } as const;
+export const UNMARSHALL_OPTIONS: Readonly<{ wrapNumbers: (value: string) => number }> = Object.freeze({ wrapNumbers: Number });
 
 /** The traced DynamoDBClient underneath (Powertools idempotency sends its own commands through it). */
 export function createDynamoDBClient(options: AwsClientOptions): DynamoDBClient {
