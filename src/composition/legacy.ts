@@ -1,4 +1,6 @@
 import { DynamoExternalIdMappings } from '../adapters/dynamodb/DynamoExternalIdMappings.ts';
+import { DynamoPublishedVersions } from '../adapters/dynamodb/DynamoPublishedVersions.ts';
+import { RabbitEntityEventPublisher } from '../adapters/rabbitmq/RabbitEntityEventPublisher.ts';
 import { openBrokerConnection } from '../adapters/rabbitmq/brokerConnection.ts';
 import { brokerNames } from '../adapters/rabbitmq/brokerDefinitions.ts';
 import { RabbitDeadLetters } from '../adapters/rabbitmq/RabbitDeadLetters.ts';
@@ -30,3 +32,7 @@ const sourcesByQueue = new Map(legacyConfig.LEGACY_SOURCES.map((source) => [name
 
 /** The tenant and source whose queue this is (configuration, never the message). */
 export const legacySourceOf = (queue: string): LegacySource | undefined => sourcesByQueue.get(queue);
+
+export const legacyEventPublisher = once(async () => new RabbitEntityEventPublisher(await brokerConnection(), legacyConfig.LEGACY_PREFIX));
+
+export const publishedVersions = new DynamoPublishedVersions({ client: documentClient, tableName: settings.ENTITIES_TABLE });

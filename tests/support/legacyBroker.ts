@@ -10,6 +10,7 @@ export const LOCAL_BROKER_URL = process.env['LEGACY_BROKER_URL'] ?? 'amqp://gues
 export async function testBroker(sources: readonly LegacySource[], url = LOCAL_BROKER_URL) {
   const prefix = `legacy-test-${randomUUID().slice(0, 8)}`;
   const connection = new Connection({ url, connectionName: `test ${prefix}`, retryLow: 100, retryHigh: 1000 });
+  connection.on('error', () => undefined); // reconnects by itself
   await connection.onConnect(10_000);
   const definitions: BrokerDefinitions = brokerDefinitions(prefix, sources);
   await applyBrokerDefinitions(connection, definitions);

@@ -2,6 +2,7 @@ import { Connection } from 'rabbitmq-client';
 import * as z from 'zod/mini';
 import { parseSettingsDocument } from '../../config/config.ts';
 import type { LegacyConfig } from '../../config/legacyConfig.ts';
+import { logger } from '../../observability/logger.ts';
 import { readJsonSecret } from '../aws/parameters.ts';
 
 /** The broker user's secret (Amazon MQ's own shape, also what the event source mapping reads). */
@@ -14,13 +15,19 @@ const brokerSecretSchema = z.object({ username: z.string().check(z.minLength(1))
  * credentials from Secrets Manager (TLS, as Amazon MQ requires).
  */
 export async function openBrokerConnection(config: LegacyConfig, region: string, name: string): Promise<Connection> {
-  const options = { connectionName: name, connectionTimeout: 5_000, acquireTimeout: 10_000, heartbeat: 30, retryLow: 250, retryHigh: 5_000 };
-  if (config.LEGACY_BROKER_URL !== undefined) return new Connection({ ...options, url: config.LEGACY_BROKER_URL });
+  const options = { connectionName: name, connectionTimeout: 3_000, acquireTimeout: 2_000, heartbeat: 30, retryLow: 250, retryHigh: 2_000 };
+  if (config.LEGACY_BROKER_URL !== undefined) return observed(new Connection({ ...options, url: config.LEGACY_BROKER_URL }));
   const secretId = config.LEGACY_BROKER_SECRET_ID!;
   const { username, password } = parseSettingsDocument(brokerSecretSchema, await readJsonSecret(secretId, region), `Secret ${secretId}`);
   // The client reads the credentials from the URL (and would override separate ones with its empty user part).
   const url = new URL(config.LEGACY_BROKER_ENDPOINT!);
   url.username = encodeURIComponent(username);
   url.password = encodeURIComponent(password);
-  return new Connection({ ...options, url: url.toString() });
+  return observed(new Connection({ ...options, url: url.toString() }));
+}
+
+/** A lost connection is logged (the client reconnects by itself); unobserved, the error would end the process. */
+function observed(connection: Connection): Connection {
+  connection.on('error', (error: unknown) => logger.warn('broker connection error; reconnecting', { error }));
+  return connection;
 }
