@@ -16,7 +16,9 @@ export class RabbitEntityEventPublisher implements LegacyEventPublisher {
 
   constructor(connection: Connection, prefix: string) {
     this.exchange = brokerNames(prefix).events;
-    this.publisher = connection.createPublisher({ confirm: true, maxAttempts: PUBLISH_ATTEMPTS });
+    // The exchange is (re)declared on every (re)connection, as the definitions declare it: a broker
+    // without the bridge's definitions (a fresh local one) still routes, and drops what nobody binds.
+    this.publisher = connection.createPublisher({ confirm: true, maxAttempts: PUBLISH_ATTEMPTS, exchanges: [{ exchange: this.exchange, type: 'topic', durable: true }] });
   }
 
   publish(routingKey: string, event: EntityEvent): Promise<void> {
