@@ -6,7 +6,7 @@ import { packagedFiles, packagedTemplate, resourcesOfType, type Template } from 
 
 const LOCAL_ISSUER_MARKERS = ['local-issuer', 'LOCAL_ISSUER', 'localIssuer', 'local-app-client', 'local-service-client', 'CURSOR_SIGNING_KEY', 'private-key.pem'];
 
-const FUNCTIONS = ['Health', 'Openapi', 'Docs', 'Authorizer', 'PreTokenGeneration', 'CreateEntity', 'GetEntity', 'ListEntities', 'ReplaceEntity', 'PatchEntity', 'DeleteEntity', 'GetEntityHistory', 'PublishEntityEvents', 'RecordEntityAudit', 'InvalidateEntityCache', 'MethodNotAllowed', 'SearchEntities', 'EntityStats', 'ProjectEntityEvents', 'Migrate', 'ReconcileReadModel', 'StartJob', 'CreateJob', 'GetJob', 'CreateJobUpload', 'GetJobFile'];
+const FUNCTIONS = ['Health', 'Openapi', 'Docs', 'Authorizer', 'PreTokenGeneration', 'CreateEntity', 'GetEntity', 'ListEntities', 'ReplaceEntity', 'PatchEntity', 'DeleteEntity', 'GetEntityHistory', 'PublishEntityEvents', 'RecordEntityAudit', 'InvalidateEntityCache', 'MethodNotAllowed', 'SearchEntities', 'EntityStats', 'ProjectEntityEvents', 'Migrate', 'ReconcileReadModel', 'StartJob', 'CreateJob', 'GetJob', 'CreateJobUpload', 'GetJobFile', 'ConsumeLegacyMessages', 'PublishLegacyEvents'];
 
 function props(template: Template, logicalId: string): Record<string, any> {
   const resource = template.Resources[logicalId];
