@@ -20,11 +20,16 @@ const legacySchema = z
     })), []),
     LEGACY_BROKER_URL: blankIsUnset(z.url({ protocol: /^amqps?$/, error: 'must be an amqp:// or amqps:// URL' })),
     LEGACY_BROKER_ENDPOINT: blankIsUnset(z.url({ protocol: /^amqps?$/, error: 'must be an amqps:// endpoint' })),
+    /** The Amazon MQ broker's id (the template's Ref): the endpoint is derived from it unless LEGACY_BROKER_ENDPOINT is set. */
+    LEGACY_BROKER_ID: blankIsUnset(z.string().check(z.regex(/^b-[a-z0-9-]+$/, 'must be an Amazon MQ broker id, e.g. b-1234a5b6-78cd-901e-2fgh-3i45j6k178l9'))),
     LEGACY_BROKER_SECRET_ID: blankIsUnset(nonEmpty),
   })
   .check(
     z.superRefine((value, ctx) => {
-      if (value.LEGACY_BROKER_URL === undefined) requireSettings(ctx, ['LEGACY_BROKER_ENDPOINT', 'LEGACY_BROKER_SECRET_ID'], 'unless LEGACY_BROKER_URL is set');
+      if (value.LEGACY_BROKER_URL === undefined) {
+        requireSettings(ctx, ['LEGACY_BROKER_SECRET_ID'], 'unless LEGACY_BROKER_URL is set');
+        if (value.LEGACY_BROKER_ENDPOINT === undefined && value.LEGACY_BROKER_ID === undefined) ctx.addIssue({ code: 'custom', path: ['LEGACY_BROKER_ID'], message: 'is required (or LEGACY_BROKER_ENDPOINT) unless LEGACY_BROKER_URL is set', input: undefined });
+      }
     }),
   );
 

@@ -30,7 +30,7 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
         // CONSOLE_ORIGIN (the distribution's domain) is put into the template by the console plugin, never into the
         // service's environment, so `sls invoke local` runs without it (no CORS headers there).
         if (key === 'CONSOLE_ORIGIN') expect(value, `${name}.${key}`).toEqual(CONSOLE_ORIGIN);
-        else if (typeof value !== 'string') expect(value, `${name}.${key}: a string or a Ref that sls invoke local can resolve`).toEqual({ Ref: expect.stringMatching(/^(UserPool|UserAppClient|ServiceClient)$/) });
+        else if (typeof value !== 'string') expect(value, `${name}.${key}: a string or a Ref that sls invoke local can resolve`).toEqual({ Ref: expect.stringMatching(/^(UserPool|UserAppClient|ServiceClient|LegacyBroker|LegacyBrokerSecret)$/) });
       }
       expect(fn.Environment.Variables.IDENTITY_PROVIDER).toBe('cognito');
       expect(fn.Environment.Variables.RUNTIME_SECRET_ID).toBe(`entity-platform/${stage}/runtime`);

@@ -20,7 +20,7 @@ export async function openBrokerConnection(config: LegacyConfig, region: string,
   const secretId = config.LEGACY_BROKER_SECRET_ID!;
   const { username, password } = parseSettingsDocument(brokerSecretSchema, await readJsonSecret(secretId, region), `Secret ${secretId}`);
   // The client reads the credentials from the URL (and would override separate ones with its empty user part).
-  const url = new URL(config.LEGACY_BROKER_ENDPOINT!);
+  const url = new URL(config.LEGACY_BROKER_ENDPOINT ?? `amqps://${config.LEGACY_BROKER_ID!}.mq.${region}.amazonaws.com:5671`);
   url.username = encodeURIComponent(username);
   url.password = encodeURIComponent(password);
   return observed(new Connection({ ...options, url: url.toString() }));
