@@ -27,6 +27,7 @@ import { lambdaEnvironment, STAGE } from './lib/lambdaEnv.ts';
 import { startXrayDaemonStandIn, xrayDaemonEnvironment } from './lib/xrayDaemon.ts';
 import { measureProjector, type ProjectorResult } from './lib/projector.ts';
 import { importFigures, measureImport } from './lib/importBench.ts';
+import { measureLegacy } from './legacy.ts';
 import { BENCH_WORK_FOLDER, packageFunctions, type PackagedFunction } from './lib/packaging.ts';
 import type { CacheHitResult, LatencyResult, ReadPathResult, WorkerMessage } from './inProcess.ts';
 
@@ -171,6 +172,16 @@ try {
     read = message.result;
     console.log('import: worker vs BatchWriteItem, DynamoDB Local …');
     for (const f of importFigures(await measureImport({ endpoint: dynamo.endpoint, records: 2000 }))) figure('import', f.name, f.value, f.name.startsWith('import /') ? '×' : 'records/s', f.display);
+    console.log('legacy bridge: inbound messages vs API creates, RabbitMQ + DynamoDB Local …');
+    try {
+      const legacy = await measureLegacy({ endpoint: dynamo.endpoint, messages: 1000 });
+      const rate = (n: number) => `${Math.round(n).toLocaleString('en-US')}/s`;
+      figure('legacy bridge', 'inbound messages applied end to end (broker → mapping stand-in → consumer → table)', legacy.inboundMessagesPerSecond, 'messages/s', rate(legacy.inboundMessagesPerSecond));
+      figure('legacy bridge', 'API creates (entity service, 16 at a time), same run', legacy.apiCreatesPerSecond, 'creates/s', rate(legacy.apiCreatesPerSecond));
+      figure('legacy bridge', 'inbound / API create', legacy.inboundMessagesPerSecond / legacy.apiCreatesPerSecond, '×', `${(legacy.inboundMessagesPerSecond / legacy.apiCreatesPerSecond).toFixed(2)}×`);
+    } catch (error) {
+      figures.push({ section: 'legacy bridge', name: 'inbound messages applied end to end', value: null, unit: 'messages/s', display: 'n/a — RabbitMQ unreachable', budget: '', ok: undefined, note: String(error) });
+    }
   } finally {
     await dynamo.stop();
   }

@@ -16,6 +16,7 @@ import { readMigrationFiles } from '../src/adapters/postgres/migrationFiles.ts';
 import { migrate } from '../src/adapters/postgres/migrator.ts';
 import { createPool } from '../src/adapters/postgres/pool.ts';
 import { startLocalEvents } from './lib/localEvents.ts';
+import { startLocalLegacy } from './lib/localLegacy.ts';
 import { startGatewayResponses } from './lib/localGateway.ts';
 import { startLocalJobs, type LocalJobs } from './lib/localJobs.ts';
 import { startConsoleStack } from './lib/localConsole.ts';
@@ -85,6 +86,9 @@ try {
   const events = await startLocalEvents({ template: await template, dynamoEndpoint: dynamo.endpoint, tableName: localTableName(), lambdaEndpoint: api.lambdaEndpoint, busPort, log: (m) => console.log(`[events] ${m}`) });
   running.push(events);
   console.log(`Event pipeline ready (EventBridge stand-in at ${events.busEndpoint}; dead letters at ${events.busEndpoint}/dead-letters)`);
+  // The legacy bridge's inbound mapping against the machine's RabbitMQ, if there is one (README, "Legacy bridge").
+  const legacy = await startLocalLegacy({ template: await template, lambdaEndpoint: api.lambdaEndpoint, log: (m) => console.log(`[legacy] ${m}`) });
+  if (legacy) running.push(legacy);
   // The jobs bucket the local stage's job functions name, and ECS running their tasks' worker against this stack.
   const jobs = await startLocalJobs({
     template: await template,

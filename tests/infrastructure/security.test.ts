@@ -17,6 +17,9 @@ const STAR_RESOURCE_ALLOWED: Record<string, string> = {
   'ec2:DeleteNetworkInterface': 'Lambda VPC access: AWS documents the ENI actions for "*" (AWSLambdaVPCAccessExecutionRole)',
   'ec2:AssignPrivateIpAddresses': 'Lambda VPC access: AWS documents the ENI actions for "*" (AWSLambdaVPCAccessExecutionRole)',
   'ec2:UnassignPrivateIpAddresses': 'Lambda VPC access: AWS documents the ENI actions for "*" (AWSLambdaVPCAccessExecutionRole)',
+  'ec2:DescribeVpcs': 'the Amazon MQ event source mapping (it runs with the function role) reads the broker network: Describe* has no resource-level permissions',
+  'ec2:DescribeSubnets': 'the Amazon MQ event source mapping: Describe* has no resource-level permissions',
+  'ec2:DescribeSecurityGroups': 'the Amazon MQ event source mapping: Describe* has no resource-level permissions',
   'ecr:GetAuthorizationToken': 'the registry login token is account-wide; image pulls are scoped to the repository',
   'dynamodb:ListStreams': "the stream's event source mapping lists streams; ListStreams has no resource-level permissions (found by tests/permissions)",
 };

@@ -5,7 +5,8 @@ import { connect, createServer, type Socket } from 'node:net';
  * primary endpoint after a failover): each new connection goes to the current target; one already
  * made keeps its own, as a client's socket keeps the address it resolved.
  */
-export async function tcpProxy(targetPort: number): Promise<{ port: number; retarget: (port: number) => void; close: () => Promise<void> }> {
+/** `drop` cuts every connection made so far (a server restart, seen from the client). */
+export async function tcpProxy(targetPort: number): Promise<{ port: number; retarget: (port: number) => void; drop: () => void; close: () => Promise<void> }> {
   let target = targetPort;
   const sockets = new Set<Socket>();
   const track = (socket: Socket) => {
@@ -30,6 +31,9 @@ export async function tcpProxy(targetPort: number): Promise<{ port: number; reta
   return {
     port: address.port,
     retarget: (port) => void (target = port),
+    drop: () => {
+      for (const socket of sockets) socket.destroy();
+    },
     close: () =>
       new Promise((done) => {
         for (const socket of sockets) socket.destroy();
