@@ -22,7 +22,20 @@ const OUTSIDE_THE_SPEC: Record<string, { dimensions: string[][]; why: string }> 
   EntityPlatform: { dimensions: [['service']], why: "our own EMF metrics: Powertools Metrics' default dimension is `service` (POWERTOOLS_SERVICE_NAME)" },
 };
 
+/**
+ * Metrics the service documents that the specifications lack: the broker metrics of Amazon MQ for
+ * RabbitMQ (the specifications list the ActiveMQ engine's), published per `Broker`
+ * (https://docs.aws.amazon.com/amazon-mq/latest/developer-guide/amazon-mq-accessing-metrics.html).
+ */
+const METRICS_OUTSIDE_THE_SPEC: Record<string, string[][]> = {
+  'AWS/AmazonMQ SystemCpuUtilization': [['Broker']],
+  'AWS/AmazonMQ RabbitMQMemUsed': [['Broker']],
+  'AWS/AmazonMQ RabbitMQMemLimit': [['Broker']],
+};
+
 function specDimensionSets(namespace: string, metric: string): string[][] | undefined {
+  const documented = METRICS_OUTSIDE_THE_SPEC[`${namespace} ${metric}`];
+  if (documented) return documented;
   const found = db.lookup('metric', 'namespace', 'equals', namespace).filter((m) => m.name === metric);
   if (found.length === 0) return undefined;
   return found.flatMap((m) => db.follow('usesDimensionSet', m).map((r) => r.entity.dimensions.map((d) => d.name).sort()));

@@ -257,7 +257,7 @@ export class RequestModel {
         const on = (action: string, resource: string, context: Record<string, string> = {}): IamRequest => ({ principal: { role }, action, resource, context, because });
         if (name.endsWith('_PARAMETER')) requests.push(on('ssm:GetParameter', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/${String(value).replace(/^\//, '')}`));
         if (name.endsWith('_SECRET_ID')) {
-          const secret = stage.resources('AWS::SecretsManager::Secret').find(([id]) => stage.physicalName(id) === value)?.[0];
+          const secret = stage.resources('AWS::SecretsManager::Secret').find(([id]) => stage.physicalName(id) === value || this.arn(id) === value)?.[0];
           if (!secret) throw new Error(`${because}: no secret named ${String(value)}`);
           requests.push(on('secretsmanager:GetSecretValue', this.arn(secret)), ...this.kms(role, keyOf(stage, secret), ['kms:Decrypt'], 'secretsmanager', because));
         }
