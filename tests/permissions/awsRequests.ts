@@ -224,7 +224,15 @@ export class RequestModel {
       const source = refId(props['EventSourceArn']);
       const because = `event source mapping ${id}`;
       const on = (action: string, resource: string, context: Record<string, string> = {}): IamRequest => ({ principal: { role }, action, resource, context, because });
-      if (stage.resource(source).Type === 'AWS::DynamoDB::Table') {
+      if (stage.resource(source).Type === 'AWS::AmazonMQ::Broker') {
+        // Lambda's poller reads the broker's description and its credentials, and reaches it through ENIs in the VPC.
+        requests.push(on('mq:DescribeBroker', this.arn(source)));
+        for (const access of list(props['SourceAccessConfigurations']).filter((a) => a['Type'] === 'BASIC_AUTH')) {
+          const secret = refId(access['URI']);
+          requests.push(on('secretsmanager:GetSecretValue', this.arn(secret)), ...this.kms(role, keyOf(stage, secret), ['kms:Decrypt'], 'secretsmanager', because));
+        }
+        requests.push(...['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'].map((a) => on(a, '*')));
+      } else if (stage.resource(source).Type === 'AWS::DynamoDB::Table') {
         const stream = String(stage.attribute(source, 'StreamArn'));
         requests.push(...['DescribeStream', 'GetRecords', 'GetShardIterator'].map((a) => on(`dynamodb:${a}`, stream)), on('dynamodb:ListStreams', '*'));
         requests.push(...this.kms(role, keyOf(stage, source), ['kms:Decrypt'], 'dynamodb', because, { 'kms:EncryptionContext:aws:dynamodb:tableName': stage.physicalName(source) }));

@@ -142,7 +142,7 @@ export class StageModel {
   /** The physical name CloudFormation would use: the template's, else a generated one. */
   physicalName(logicalId: string): string {
     const properties = this.resource(logicalId).Properties ?? {};
-    for (const key of ['TableName', 'BucketName', 'QueueName', 'TopicName', 'RoleName', 'FunctionName', 'ClusterName', 'Family', 'LogGroupName', 'DBProxyName', 'Name']) {
+    for (const key of ['TableName', 'BrokerName', 'BucketName', 'QueueName', 'TopicName', 'RoleName', 'FunctionName', 'ClusterName', 'Family', 'LogGroupName', 'DBProxyName', 'Name']) {
       if (properties[key] !== undefined) return String(this.resolve(properties[key]));
     }
     return `${this.stackName}-${logicalId.toLowerCase()}-1a2b3c4d`;
@@ -236,6 +236,8 @@ export class StageModel {
         return `${name()}.proxy-abc.${REGION}.rds.amazonaws.com`;
       case 'AWS::ECR::Repository.Arn':
         return arn('ecr', `repository/${String(this.ref(id))}`);
+      case 'AWS::AmazonMQ::Broker.Arn':
+        return arn('mq', `broker:${name()}:b-0123456789ab`);
       case 'AWS::Cognito::UserPool.Arn':
         return arn('cognito-idp', `userpool/${String(this.ref(id))}`);
       default:
