@@ -21,7 +21,7 @@ import { measureColdInit } from './lib/coldInit.ts';
 import { lambdaEnvironment, STAGE } from './lib/lambdaEnv.ts';
 import { startXrayDaemonStandIn, xrayDaemonEnvironment } from './lib/xrayDaemon.ts';
 import { measureProjector, type ProjectorResult } from './lib/projector.ts';
-import { importFigures, measureImport } from './lib/importBench.ts';
+import { importFigures, measureImport } from './import.ts';
 import { BENCH_WORK_FOLDER, packageFunctions, type PackagedFunction } from './lib/packaging.ts';
 import type { CacheHitResult, LatencyResult, ReadPathResult, WorkerMessage } from './inProcess.ts';
 
@@ -167,7 +167,7 @@ try {
     if (message.kind !== 'readpath') throw new Error('unexpected worker reply');
     read = message.result;
     console.log('import: worker vs BatchWriteItem, DynamoDB Local …');
-    for (const f of importFigures(await measureImport({ endpoint: dynamo.endpoint, records: 2000 }))) figure('import', f.name, f.value, f.name.startsWith('import /') ? '×' : 'records/s', f.display);
+    for (const f of importFigures(await measureImport({ endpoint: dynamo.endpoint, records: 2000 }))) figure('import', f.name, f.value, f.unit, f.display, f.budget);
   } finally {
     await dynamo.stop();
   }

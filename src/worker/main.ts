@@ -16,7 +16,7 @@ import { DynamoCheckpointStore, JOB_ID_PATTERN } from './checkpoints.ts';
 import { createJobFiles } from './jobFiles.ts';
 import { JobStatusReporter } from './jobStatus.ts';
 import { runExport } from './exportJob.ts';
-import { runImport } from './importJob.ts';
+import { DEFAULT_IMPORT_CONCURRENCY, runImport } from './importJob.ts';
 import type { JobSummary } from './job.ts';
 import { consoleProgress, formatDuration } from './progress.ts';
 import { ALL_TENANTS, runRebuild } from './rebuildJob.ts';
@@ -26,7 +26,7 @@ import { DynamoEntityPages } from '../adapters/dynamodb/DynamoEntityPages.ts';
 export const USAGE = `Usage: worker <job> [options]
 
 Jobs:
-  import              --tenant <id> --file <location> [--format ndjson|csv] [--rejects <location>] [--concurrency 16]
+  import              --tenant <id> --file <location> [--format ndjson|csv] [--rejects <location>] [--concurrency 4]
   export              --tenant <id> --out <location>
   rebuild-read-model  --tenant <id> | --all-tenants [--segments 4]
 
@@ -152,7 +152,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
         const repository = new DynamoEntityRepository({ client, tableName: config.tableName, cursorSigningKey: randomUUID(), correlationId: () => `job:${jobId}` });
         summary = await runImport(
           { repository, files, checkpoints, clock },
-          { ...common, tenantId, file: params.source!, format: params.format!, rejectsFile: params.rejects!, concurrency: positiveInt(values.concurrency, '--concurrency', 16) },
+          { ...common, tenantId, file: params.source!, format: params.format!, rejectsFile: params.rejects!, concurrency: positiveInt(values.concurrency, '--concurrency', DEFAULT_IMPORT_CONCURRENCY) },
         );
         break;
       }
