@@ -49,7 +49,14 @@ interface Pending {
   readonly input: CreateEntityInput;
 }
 
+/** Batches in flight against DynamoDB. */
 export const DEFAULT_IMPORT_CONCURRENCY = 4;
+/**
+ * Batches in flight against DynamoDB Local: it applies one write at a time (SQLite), so a second
+ * transaction only queues, and a checkpoint queued behind two 100-item transactions can outwait
+ * its 2 s timeout on a loaded machine.
+ */
+export const LOCAL_IMPORT_CONCURRENCY = 1;
 const DEFAULT_BATCH_SIZE = 50;
 /** At most this many batches' worth of records (per concurrent slot) may wait behind a slow one for their turn to be counted. */
 const WINDOW_PER_SLOT = 2;
@@ -198,7 +205,9 @@ export async function runImport(deps: ImportDeps, options: ImportOptions): Promi
       if (watermark - lastCheckpointLine >= (options.checkpointEvery ?? 500) || Date.now() - lastCheckpointAt >= (options.checkpointMs ?? 5_000)) {
         lastCheckpointLine = watermark;
         lastCheckpointAt = Date.now();
-        await checkpoint('running');
+        // A periodic checkpoint that cannot be written is skipped: the next one covers it, and
+        // the final one (below) must be written or the job fails.
+        await checkpoint('running').catch(() => undefined);
       }
     }
     if (fatal === undefined) dispatch(); // the records read and not yet sent (an interrupted run's too: they are in flight)
