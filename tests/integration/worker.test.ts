@@ -287,7 +287,7 @@ describe('worker: the command line', () => {
     const tenant = uniqueTenant('cli');
     const jobId = `cli-${randomUUID()}`;
     const file = join(dir, `${tenant}.ndjson`);
-    const n = 400;
+    const n = 2000; // batches of 50, one in flight: long enough to be stopped on a quiet machine too
     await writeFile(file, Array.from({ length: n }, (_, i) => JSON.stringify({ name: `Cli ${i + 1}` })).join('\n') + '\n');
 
     const first = cli(['import', '--tenant', tenant, '--file', file, '--job', jobId, '--concurrency', '2']);
@@ -305,7 +305,7 @@ describe('worker: the command line', () => {
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(new RegExp(`import ${jobId} completed \\(resumed\\): imported ${n}, rejected 0`));
     expect(await tenantEntities(tenant)).toHaveLength(n);
-  });
+  }, 180_000);
 
   it('refuses bad usage with exit code 2', async () => {
     const result = await cli(['import', '--file', 'x.ndjson']).exit;
