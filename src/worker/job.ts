@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DomainError } from '../domain/errors.ts';
 import type { Checkpoint, CheckpointStore, JobKind, JobState } from './checkpoints.ts';
 
 export interface JobSummary {
@@ -33,4 +35,19 @@ export function deterministicId(jobId: string, line: number): string {
   const hex = createHash('sha256').update(`${jobId}\n${line}`).digest('hex');
   const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * Runs `fn`, retrying failures of the infrastructure (throttling beyond the SDK's own retries, a
+ * dropped connection) with exponential backoff and full jitter; domain errors are answers, not faults.
+ */
+export async function withRetries<T>(fn: () => Promise<T>, attempts = 5, baseMs = 100): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof DomainError || attempt >= attempts) throw error;
+      await sleep(Math.random() * Math.min(5_000, baseMs * 2 ** attempt));
+    }
+  }
 }
