@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { stableUuid } from '../adapters/dynamodb/stableUuid.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError } from '../domain/errors.ts';
 import type { Checkpoint, CheckpointStore, JobKind, JobState } from './checkpoints.ts';
@@ -32,9 +32,7 @@ export async function resumePoint(checkpoints: CheckpointStore, jobId: string, k
  * the same job always creates the same entity, so a replayed line cannot create a second one.
  */
 export function deterministicId(jobId: string, line: number): string {
-  const hex = createHash('sha256').update(`${jobId}\n${line}`).digest('hex');
-  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return stableUuid(`${jobId}\n${line}`);
 }
 
 /**

@@ -85,6 +85,16 @@ function keyOf(stage: StageModel, logicalId: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The service a function's setting is read from in AWS mode, by its variable's name: `…_PARAMETER`
+ * names an SSM parameter, `…_SECRET_ID` a secret (src/config reads them so).
+ */
+export function settingServiceOf(variable: string): 'ssm' | 'secretsmanager' | undefined {
+  if (variable.endsWith('_PARAMETER')) return 'ssm';
+  if (variable.endsWith('_SECRET_ID')) return 'secretsmanager';
+  return undefined;
+}
+
 export class RequestModel {
   private readonly stage: StageModel;
   private readonly local: StageModel;
@@ -122,6 +132,13 @@ export class RequestModel {
     const parameter = stage.resources('AWS::SSM::Parameter').find(([id]) => stage.physicalName(id) === variables?.['JOB_SETTINGS_PARAMETER'])?.[0];
     if (!parameter) return undefined;
     return (JSON.parse(String(stage.property(parameter, 'Value'))) as { kmsKeyArn?: string }).kmsKeyArn;
+  }
+
+  /** The IAM database user `user` of the stage's RDS Proxy (`rds-db:connect`'s resource); none without a proxy. */
+  private dbUserArn(user: string): string | undefined {
+    const [proxy] = this.stage.resources('AWS::RDS::DBProxy');
+    if (!proxy) return undefined;
+    return `arn:aws:rds-db:${REGION}:${ACCOUNT}:dbuser:${String(this.stage.attribute(proxy[0], 'DBProxyArn')).split(':')[6]}/${user}`;
   }
 
   /** The requests one recorded call makes. */
@@ -193,10 +210,9 @@ export class RequestModel {
         return [on(`secretsmanager:${call.operation}`, this.arn(id)), ...this.kms(role, keyOf(this.stage, id), ['kms:Decrypt'], 'secretsmanager', because)];
       }
       case 'RDS': {
-        const [proxy] = this.stage.resources('AWS::RDS::DBProxy');
-        if (!proxy) throw new Error(`${because}: the stage has no RDS Proxy`);
-        const proxyId = String(this.stage.attribute(proxy[0], 'DBProxyArn')).split(':')[6];
-        return [on('rds-db:connect', `arn:aws:rds-db:${REGION}:${ACCOUNT}:dbuser:${proxyId}/${String(input['DbUser'])}`)];
+        const user = this.dbUserArn(String(input['DbUser']));
+        if (!user) throw new Error(`${because}: the stage has no RDS Proxy`);
+        return [on('rds-db:connect', user)];
       }
       default:
         throw new Error(`${because}: no IAM mapping for service ${call.service}`);
@@ -263,18 +279,16 @@ export class RequestModel {
       for (const [name, value] of Object.entries(variables)) {
         const because = `${who}: setting ${name} (read in AWS mode)`;
         const on = (action: string, resource: string, context: Record<string, string> = {}): IamRequest => ({ principal: { role }, action, resource, context, because });
-        if (name.endsWith('_PARAMETER')) requests.push(on('ssm:GetParameter', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/${String(value).replace(/^\//, '')}`));
-        if (name.endsWith('_SECRET_ID')) {
+        const service = settingServiceOf(name);
+        if (service === 'ssm') requests.push(on('ssm:GetParameter', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/${String(value).replace(/^\//, '')}`));
+        if (service === 'secretsmanager') {
           const secret = stage.resources('AWS::SecretsManager::Secret').find(([id]) => stage.physicalName(id) === value || this.arn(id) === value)?.[0];
           if (!secret) throw new Error(`${because}: no secret named ${String(value)}`);
           requests.push(on('secretsmanager:GetSecretValue', this.arn(secret)), ...this.kms(role, keyOf(stage, secret), ['kms:Decrypt'], 'secretsmanager', because));
         }
       }
-      const [proxy] = stage.resources('AWS::RDS::DBProxy');
-      if (variables['DB_USER'] !== undefined && proxy) {
-        const proxyId = String(stage.attribute(proxy[0], 'DBProxyArn')).split(':')[6];
-        requests.push({ principal: { role }, action: 'rds-db:connect', resource: `arn:aws:rds-db:${REGION}:${ACCOUNT}:dbuser:${proxyId}/${String(variables['DB_USER'])}`, context: {}, because: `${who}: setting DB_USER (connects in AWS mode)` });
-      }
+      const user = variables['DB_USER'] === undefined ? undefined : this.dbUserArn(String(variables['DB_USER']));
+      if (user) requests.push({ principal: { role }, action: 'rds-db:connect', resource: user, context: {}, because: `${who}: setting DB_USER (connects in AWS mode)` });
     };
     // A variable every function has (the stage-wide environment: RUNTIME_SECRET_ID) names a setting
     // only some functions' code reads; which ones cannot be told from the template, so it is not

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../scripts/lib/localStack.ts';
+import { settingServiceOf } from './awsRequests.ts';
 import { recordedCalls, testRun } from './recordedCalls.ts';
 import { REGION, StageModel } from './stageModel.ts';
 
@@ -45,8 +46,8 @@ describe.each(['dev', 'prod'])('VPC endpoints of the %s stage', (stageName) => {
     }
     const settings = (variables: Record<string, unknown>, who: string) => {
       for (const name of Object.keys(variables)) {
-        if (name.endsWith('_PARAMETER')) add('ssm', who);
-        if (name.endsWith('_SECRET_ID')) add('secretsmanager', who);
+        const service = settingServiceOf(name);
+        if (service) add(service, who);
       }
     };
     for (const [id, fn] of stage.resources('AWS::Lambda::Function')) {

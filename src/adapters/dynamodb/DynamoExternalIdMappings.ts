@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { stableUuid } from './stableUuid.ts';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ExternalIdMapping, ExternalIdMappings, LegacySource } from '../../domain/legacyInbound.ts';
 import { ConditionalCheckFailedException } from './dynamoErrors.ts';
@@ -59,7 +59,5 @@ export const mappingKey = (source: LegacySource, externalId: string) => ({ pk: `
 
 /** A UUID (version 5 layout) derived from the tenant, source, external id and the entity's life. */
 export function legacyEntityId(source: LegacySource, externalId: string, generation: number): string {
-  const hex = createHash('sha256').update(JSON.stringify(['legacy', source.tenantId, source.source, externalId, generation])).digest('hex');
-  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return stableUuid(JSON.stringify(['legacy', source.tenantId, source.source, externalId, generation]));
 }
