@@ -26,7 +26,7 @@ import { buildReference, REFERENCE } from './lib/reference.ts';
 import { lambdaEnvironment, STAGE } from './lib/lambdaEnv.ts';
 import { startXrayDaemonStandIn, xrayDaemonEnvironment } from './lib/xrayDaemon.ts';
 import { measureProjector, type ProjectorResult } from './lib/projector.ts';
-import { importFigures, measureImport } from './lib/importBench.ts';
+import { importFigures, measureImport } from './import.ts';
 import { measureLegacy } from './legacy.ts';
 import { BENCH_WORK_FOLDER, packageFunctions, type PackagedFunction } from './lib/packaging.ts';
 import type { CacheHitResult, LatencyResult, ReadPathResult, WorkerMessage } from './inProcess.ts';
@@ -171,7 +171,7 @@ try {
     if (message.kind !== 'readpath') throw new Error('unexpected worker reply');
     read = message.result;
     console.log('import: worker vs BatchWriteItem, DynamoDB Local …');
-    for (const f of importFigures(await measureImport({ endpoint: dynamo.endpoint, records: 2000 }))) figure('import', f.name, f.value, f.name.startsWith('import /') ? '×' : 'records/s', f.display);
+    for (const f of importFigures(await measureImport({ endpoint: dynamo.endpoint, records: 2000 }))) figure('import', f.name, f.value, f.unit, f.display, f.budget && { budget: f.budget.text, pass: f.budget.ok, ratio: f.value });
     console.log('legacy bridge: inbound messages vs API creates, RabbitMQ + DynamoDB Local …');
     try {
       const legacy = await measureLegacy({ endpoint: dynamo.endpoint, messages: 1000 });

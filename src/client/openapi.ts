@@ -353,7 +353,7 @@ export interface components {
              * @example s3://entity-platform-dev-jobs-1a2b3c/imports/acme/catalogue.ndjson
              */
             rejects?: string;
-            /** @description Records written at the same time (default 16). */
+            /** @description Batches of up to 50 records written at the same time, each one DynamoDB transaction (default 4; 1 on the local stack, whose DynamoDB Local applies one write at a time). */
             concurrency?: number;
             /**
              * @description Run on Fargate Spot (falling back to on-demand Fargate when Spot has no capacity); false: on-demand only.

@@ -1,7 +1,7 @@
 import { normalizeName, withoutTenant, type Entity, type Visibility } from './entity.ts';
 import { canSee, mayKnowTenant, type ReadScope } from './principal.ts';
 import type { ListEntitiesQuery } from './entitySchemas.ts';
-import type { CacheStore, EntityRepository, Page } from './ports.ts';
+import type { CacheStore, CreateManyOutcome, EntityRepository, Page } from './ports.ts';
 
 /**
  * The read-through cache of the data API (GET /api/v1/data/entities/{id} and name lookups), over
@@ -504,6 +504,12 @@ export class CacheInvalidatingRepository implements EntityRepository {
   async create(entity: Entity): Promise<void> {
     await this.inner.create(entity);
     await this.invalidate(entity.id, entity.tenantId, [entity.name]);
+  }
+
+  async createMany(entities: readonly Entity[]): Promise<CreateManyOutcome[]> {
+    const outcomes = await this.inner.createMany(entities);
+    await Promise.all(entities.filter((_, i) => outcomes[i] === undefined).map((entity) => this.invalidate(entity.id, entity.tenantId, [entity.name])));
+    return outcomes;
   }
 
   async update(next: Entity, previous: Entity): Promise<void> {

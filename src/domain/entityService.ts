@@ -4,7 +4,7 @@ import { applyMergePatch } from './mergePatch.ts';
 import { canSee, requireScope, SCOPES, type Principal, type ReadScope } from './principal.ts';
 import { NotFoundError, PreconditionFailedError, ValidationError } from './errors.ts';
 import type { CreateEntityInput, ListEntitiesQuery, PatchEntityInput, ReplaceEntityInput } from './entitySchemas.ts';
-import type { Clock, EntityRepository, IdGenerator, Page } from './ports.ts';
+import type { Clock, CreateManyOutcome, EntityRepository, IdGenerator, Page } from './ports.ts';
 
 export interface EntityServiceDeps {
   readonly repository: EntityRepository;
@@ -30,19 +30,24 @@ export class EntityService {
 
   async create(principal: Principal | undefined, input: CreateEntityInput): Promise<Entity> {
     const writer = requireScope(principal, SCOPES.write);
-    const now = this.deps.clock.now().toISOString();
-    const entity: Entity = {
-      id: this.deps.ids.newId(),
-      tenantId: writer.tenantId,
-      name: input.name,
-      attributes: input.attributes,
-      visibility: input.visibility,
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const entity = newEntity(writer, this.deps.ids.newId(), input, this.deps.clock.now().toISOString());
     await this.deps.repository.create(entity);
     return entity;
+  }
+
+  /**
+   * Creates many entities in the writer's tenant, each as `create` would, through the
+   * repository's bulk write. The ids are the caller's: derived from where each record comes from
+   * (an import's job and line), so a record written before a restart is recognised when it comes
+   * again (`ConflictError`). One result per item, in order: the entity, and `refused` when it was
+   * not created (`NameTakenError`, `ConflictError`); same-name items are decided in order.
+   */
+  async createMany(principal: Principal | undefined, items: readonly { readonly id: string; readonly input: CreateEntityInput }[]): Promise<{ readonly entity: Entity; readonly refused: CreateManyOutcome }[]> {
+    const writer = requireScope(principal, SCOPES.write);
+    const now = this.deps.clock.now().toISOString();
+    const entities = items.map((item) => newEntity(writer, item.id, item.input, now));
+    const outcomes = await this.deps.repository.createMany(entities);
+    return entities.map((entity, i) => ({ entity, refused: outcomes[i] }));
   }
 
   /** Another tenant's entity, or a private one an anonymous caller asks for, does not exist (404, never 403). */
@@ -125,4 +130,9 @@ function notFound(id: string): NotFoundError {
 
 function sameContent(current: Entity, fields: Pick<Entity, 'name' | 'attributes' | 'visibility'>): boolean {
   return current.name === fields.name && current.visibility === fields.visibility && JSON.stringify(current.attributes) === JSON.stringify(fields.attributes);
+}
+
+/** A new entity of the writer's tenant at version 1. */
+function newEntity(writer: Principal, id: string, input: CreateEntityInput, now: string): Entity {
+  return { id, tenantId: writer.tenantId, name: input.name, attributes: input.attributes, visibility: input.visibility, version: 1, createdAt: now, updatedAt: now };
 }

@@ -64,7 +64,7 @@ const importJob = z.strictObject({
   source: s3Uri(`The NDJSON or CSV file: in the jobs bucket, under \`${JOB_PREFIXES.imports}/<your tenant>/\`.`),
   format: z.optional(z.enum(['ndjson', 'csv'])).register(z.globalRegistry, { description: 'Default: by the extension (`.csv` is CSV, anything else NDJSON).' }),
   rejects: z.optional(s3Uri()).register(z.globalRegistry, { description: `Where the rejected lines go: in the jobs bucket, under \`${JOB_PREFIXES.rejects}/<your tenant>/\`. Default: \`${JOB_PREFIXES.rejects}/<your tenant>/<job id>.ndjson\`.` }),
-  concurrency: z.optional(boundedInt(1, 64)).register(z.globalRegistry, { description: 'Records written at the same time (default 16).' }),
+  concurrency: z.optional(boundedInt(1, 64)).register(z.globalRegistry, { description: 'Batches of up to 50 records written at the same time, each one DynamoDB transaction (default 4; 1 on the local stack, whose DynamoDB Local applies one write at a time).' }),
   ...common,
 });
 const exportJob = z.strictObject({

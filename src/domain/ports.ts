@@ -1,4 +1,5 @@
 import type { Entity } from './entity.ts';
+import type { ConflictError } from './errors.ts';
 import type { EntityEvent } from './entityEvents.ts';
 import type { JobRecord, S3Location } from './jobs.ts';
 import type { ReadScope } from './principal.ts';
@@ -28,12 +29,26 @@ export interface ListEntitiesCriteria {
  */
 export interface EntityRepository {
   create(entity: Entity): Promise<void>;
+  /**
+   * Creates many entities, each exactly as `create` would (the entity and its name claim, written
+   * together or not at all), in as few writes as the store allows: the bulk path of the worker's
+   * import and of the legacy bridge. Returns one outcome per entity, in order: `undefined` when it
+   * was created, else the refusal `create` would have thrown (`NameTakenError`: another entity
+   * holds the name; `ConflictError`: an entity with this id exists, e.g. a replayed record whose
+   * id the caller derived from its source). Entities of the same name are decided in array order
+   * (the first one wins). Any other failure throws; entities decided before it may be written, so
+   * callers choose ids that make a retry recognise them.
+   */
+  createMany(entities: readonly Entity[]): Promise<CreateManyOutcome[]>;
   get(id: string): Promise<Entity | undefined>;
   update(next: Entity, previous: Entity): Promise<void>;
   /** Deletes `current`, recording when (the deletion's own version is `current.version + 1`). */
   delete(current: Entity, deletedAt: string): Promise<void>;
   list(criteria: ListEntitiesCriteria): Promise<Page<Entity>>;
 }
+
+/** What `createMany` decided for one entity: `undefined` (created) or why it was not. */
+export type CreateManyOutcome = ConflictError | undefined;
 
 export interface Clock {
   now(): Date;

@@ -1,6 +1,6 @@
 import type { Clock } from '../domain/ports.ts';
 import type { CheckpointStore, JobState } from './checkpoints.ts';
-import { resumePoint, withRetries, type JobSummary } from './job.ts';
+import { resumePoint, type JobSummary } from './job.ts';
 import { reopenOutput, type JobFiles } from './jobFiles.ts';
 import { silentProgress, type ProgressReporter } from './progress.ts';
 import type { EntityPages, PageKey } from '../adapters/dynamodb/DynamoEntityPages.ts';
@@ -43,21 +43,19 @@ export async function runExport(deps: ExportDeps, options: ExportOptions): Promi
   const startedAt = previous?.startedAt ?? deps.clock.now().toISOString();
   const progress = options.progress ?? silentProgress;
   const save = (state: JobState, error?: unknown) =>
-    withRetries(() =>
-      deps.checkpoints.save({
-        jobId: options.jobId,
-        kind: 'export',
-        tenantId: options.tenantId,
-        state,
-        position: { cursor },
-        outputBytes: out.bytes,
-        counts: { ...counts },
-        source: options.file,
-        startedAt,
-        updatedAt: deps.clock.now().toISOString(),
-        ...(error !== undefined && { error: String((error as Error).message ?? error) }),
-      }),
-    );
+    deps.checkpoints.save({
+      jobId: options.jobId,
+      kind: 'export',
+      tenantId: options.tenantId,
+      state,
+      position: { cursor },
+      outputBytes: out.bytes,
+      counts: { ...counts },
+      source: options.file,
+      startedAt,
+      updatedAt: deps.clock.now().toISOString(),
+      ...(error !== undefined && { error: String((error as Error).message ?? error) }),
+    });
   let closed = false;
   const close = async () => {
     closed = true;
@@ -71,7 +69,7 @@ export async function runExport(deps: ExportDeps, options: ExportOptions): Promi
         await save('interrupted');
         return summary('interrupted');
       }
-      const page = await withRetries(() => deps.pages.tenantPage(options.tenantId, cursor, options.pageSize ?? 500));
+      const page = await deps.pages.tenantPage(options.tenantId, cursor, options.pageSize ?? 500);
       await out.write(page.entities.map((e) => JSON.stringify(e) + '\n').join(''));
       counts.exported += page.entities.length;
       cursor = page.next;

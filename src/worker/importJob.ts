@@ -1,11 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { normalizeName } from '../domain/entity.ts';
 import { createEntitySchema, type CreateEntityInput } from '../domain/entitySchemas.ts';
 import { EntityService } from '../domain/entityService.ts';
-import { ConflictError, NameTakenError, ValidationError, type FieldIssue } from '../domain/errors.ts';
-import type { Clock, EntityRepository } from '../domain/ports.ts';
+import { NameTakenError, type FieldIssue } from '../domain/errors.ts';
+import type { Clock, CreateManyOutcome, EntityRepository } from '../domain/ports.ts';
 import { SCOPES, type Principal } from '../domain/principal.ts';
 import type { Checkpoint, CheckpointStore, JobState } from './checkpoints.ts';
-import { deterministicId, resumePoint, withRetries, type JobSummary } from './job.ts';
+import { deterministicId, resumePoint, type JobSummary } from './job.ts';
 import { reopenOutput, type JobFiles } from './jobFiles.ts';
 import { silentProgress, type ProgressReporter } from './progress.ts';
 import { countRecords, readRecords, type InputFormat, type InputRecord } from './records.ts';
@@ -25,8 +26,10 @@ export interface ImportOptions {
   readonly format: InputFormat;
   /** A local path or `s3://bucket/key`. */
   readonly rejectsFile: string;
-  /** Records written at the same time (default 16). */
+  /** Batches written at the same time (default 4). */
   readonly concurrency?: number;
+  /** Records per batch: what one `createMany` call writes (default 50, one DynamoDB transaction). */
+  readonly batchSize?: number;
   /** A checkpoint at least every this many records (default 500) and every `checkpointMs` (default 5 s). */
   readonly checkpointEvery?: number;
   readonly checkpointMs?: number;
@@ -39,19 +42,38 @@ type Outcome =
   | { readonly kind: 'imported'; readonly replayed: boolean }
   | { readonly kind: 'rejected'; readonly reason: string; readonly errors?: readonly FieldIssue[]; readonly conflictingEntityId?: string };
 
-/** At most this many records (per concurrent slot) may wait behind a slow one for their turn to be counted. */
-const WINDOW_PER_SLOT = 8;
+/** A valid record waiting for its batch. */
+interface Pending {
+  readonly line: number;
+  readonly id: string;
+  readonly input: CreateEntityInput;
+}
+
+/** Batches in flight against DynamoDB. */
+export const DEFAULT_IMPORT_CONCURRENCY = 4;
+/**
+ * Batches in flight against DynamoDB Local: it applies one write at a time (SQLite), so a second
+ * transaction only queues, and a checkpoint queued behind two 100-item transactions can outwait
+ * its 2 s timeout on a loaded machine.
+ */
+export const LOCAL_IMPORT_CONCURRENCY = 1;
+const DEFAULT_BATCH_SIZE = 50;
+/** At most this many batches' worth of records (per concurrent slot) may wait behind a slow one for their turn to be counted. */
+const WINDOW_PER_SLOT = 2;
 
 /**
  * Imports a file into a tenant through the entity service, as the API would create each record
- * (same schema, same rules: the tenant from the principal, unique names, version 1).
+ * (same schema, same rules: the tenant from the principal, unique names, version 1), in batches
+ * through the repository's bulk write (`createMany`: transactions of up to 50 entities with
+ * their name claims), `concurrency` batches at a time.
  *
  * Outcomes are counted, and rejects written, strictly in line order, so "everything up to line N"
  * is always a consistent state: the checkpoint records N, the counts and the rejects file's
  * length at N. A restart skips lines up to N, cuts the rejects file back to its length at N and
  * continues. Lines after N that had already been written before the stop are recognised by their
  * deterministic id (job id + line) and count as imported, never twice. Records with the same name
- * are written one after the other in line order, so which of them wins does not depend on timing.
+ * are decided in line order (within a batch by `createMany`; a batch waits for earlier batches
+ * in flight that hold one of its names), so which of them wins does not depend on timing.
  */
 export async function runImport(deps: ImportDeps, options: ImportOptions): Promise<JobSummary> {
   const started = Date.now();
@@ -74,12 +96,16 @@ export async function runImport(deps: ImportDeps, options: ImportOptions): Promi
   let writes: Promise<unknown> = Promise.resolve();
 
   const principal: Principal = { subject: `worker:${options.jobId}`, tenantId: options.tenantId, scopes: new Set([SCOPES.write]), groups: new Set() };
-  const concurrency = options.concurrency ?? 16;
-  const window = concurrency * WINDOW_PER_SLOT;
+  const service = new EntityService({ repository: deps.repository, clock: deps.clock, ids: { newId: () => randomUUID() } });
+  const concurrency = options.concurrency ?? DEFAULT_IMPORT_CONCURRENCY;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const window = (concurrency + 1) * batchSize * WINDOW_PER_SLOT;
   const order: number[] = [];
   const outcomes = new Map<number, Outcome>();
   const inFlight = new Set<Promise<void>>();
-  const nameTails = new Map<string, Promise<unknown>>();
+  /** Per normalized name, the batch in flight that writes it (settled, never rejecting). */
+  const nameHolders = new Map<string, Promise<void>>();
+  let batch: Pending[] = [];
   let fatal: unknown;
 
   const checkpoint = async (state: JobState, error?: unknown) => {
@@ -97,7 +123,7 @@ export async function runImport(deps: ImportDeps, options: ImportOptions): Promi
       ...(error !== undefined && { error: String((error as Error).message ?? error) }),
     };
     await writes; // the rejects up to the watermark are in the file before the checkpoint says so
-    await withRetries(() => deps.checkpoints.save(snapshot));
+    await deps.checkpoints.save(snapshot);
   };
 
   const flush = () => {
@@ -119,39 +145,43 @@ export async function runImport(deps: ImportDeps, options: ImportOptions): Promi
     progress.update({ done: counts.imported + counts.rejected, total, counts: { imported: counts.imported, rejected: counts.rejected } });
   };
 
-  const importOne = async (record: InputRecord): Promise<Outcome> => {
+  /** The record ready for its batch, or why it is rejected (the API's schema and text rule). */
+  const prepare = (record: InputRecord): Pending | Outcome => {
     if (!record.ok) return { kind: 'rejected', reason: record.reason };
     const parsed = createEntitySchema.safeParse(record.value);
     if (!parsed.success) {
       const errors = parsed.error.issues.map((i) => ({ path: '/' + i.path.map(String).join('/'), message: i.message }));
       return { kind: 'rejected', reason: 'invalid record', errors };
     }
-    const input: CreateEntityInput = parsed.data;
-    const id = deterministicId(options.jobId, record.line);
-    const service = new EntityService({ repository: deps.repository, clock: deps.clock, ids: { newId: () => id } });
-    // Same-name records go one after the other, in line order.
-    const key = normalizeName(input.name);
-    const before = nameTails.get(key) ?? Promise.resolve();
-    const mine = before.then(async (): Promise<Outcome> => {
-      try {
-        await withRetries(() => service.create(principal, input));
-        return { kind: 'imported', replayed: false };
-      } catch (error) {
-        if (error instanceof NameTakenError) return { kind: 'rejected', reason: error.message, conflictingEntityId: error.conflictingEntityId };
-        // The id is this job's line: the line was written before a restart.
-        if (error instanceof ConflictError) return { kind: 'imported', replayed: true };
-        if (error instanceof ValidationError) return { kind: 'rejected', reason: error.message, errors: error.issues };
-        throw error;
-      }
-    });
-    const tail = mine.catch(() => undefined);
-    nameTails.set(key, tail);
-    try {
-      return await mine;
-    } finally {
-      if (nameTails.get(key) === tail) nameTails.delete(key);
-    }
+    return { line: record.line, id: deterministicId(options.jobId, record.line), input: parsed.data };
   };
+
+  /** Sends the batch; it first waits for the batches in flight that write one of its names. */
+  const dispatch = () => {
+    if (batch.length === 0) return;
+    const records = batch;
+    batch = [];
+    const names = [...new Set(records.map((r) => normalizeName(r.input.name)))];
+    const earlier = names.flatMap((name) => nameHolders.get(name) ?? []);
+    const task: Promise<void> = Promise.all(earlier)
+      .then(() => service.createMany(principal, records))
+      .then(
+        (results) => {
+          results.forEach(({ refused }, i) => outcomes.set(records[i]!.line, outcomeOf(refused)));
+          flush();
+        },
+        (error: unknown) => {
+          fatal ??= error;
+        },
+      );
+    inFlight.add(task);
+    for (const name of names) nameHolders.set(name, task);
+    void task.finally(() => {
+      inFlight.delete(task);
+      for (const name of names) if (nameHolders.get(name) === task) nameHolders.delete(name);
+    });
+  };
+  const stopping = () => fatal !== undefined || options.signal?.aborted === true;
 
   let closed = false;
   let lastCheckpointLine = watermark;
@@ -159,26 +189,28 @@ export async function runImport(deps: ImportDeps, options: ImportOptions): Promi
   try {
     for await (const record of readRecords(await deps.files.read(options.file), options.format)) {
       if (record.line <= startLine) continue;
-      while (fatal === undefined && !options.signal?.aborted && (inFlight.size >= concurrency || order.length >= window)) await Promise.race(inFlight);
-      if (fatal !== undefined || options.signal?.aborted) break;
+      if (stopping()) break;
       order.push(record.line);
-      const task: Promise<void> = importOne(record).then(
-        (outcome) => {
-          outcomes.set(record.line, outcome);
-          flush();
-        },
-        (error: unknown) => {
-          fatal ??= error;
-        },
-      );
-      inFlight.add(task);
-      void task.finally(() => inFlight.delete(task));
+      const prepared = prepare(record);
+      if ('kind' in prepared) {
+        outcomes.set(record.line, prepared);
+        flush();
+      } else batch.push(prepared);
+      // A full batch goes when a slot is free; so does a partial one that holds the window up.
+      if (batch.length >= batchSize || (batch.length > 0 && order.length >= window)) {
+        while (inFlight.size >= concurrency) await Promise.race(inFlight);
+        dispatch();
+      }
+      while (!stopping() && order.length >= window) await Promise.race(inFlight);
       if (watermark - lastCheckpointLine >= (options.checkpointEvery ?? 500) || Date.now() - lastCheckpointAt >= (options.checkpointMs ?? 5_000)) {
         lastCheckpointLine = watermark;
         lastCheckpointAt = Date.now();
-        await checkpoint('running');
+        // A periodic checkpoint that cannot be written is skipped: the next one covers it, and
+        // the final one (below) must be written or the job fails.
+        await checkpoint('running').catch(() => undefined);
       }
     }
+    if (fatal === undefined) dispatch(); // the records read and not yet sent (an interrupted run's too: they are in flight)
     await Promise.all(inFlight);
     const state: JobState = fatal !== undefined ? 'failed' : options.signal?.aborted ? 'interrupted' : 'completed';
     await writes;
@@ -196,4 +228,11 @@ export async function runImport(deps: ImportDeps, options: ImportOptions): Promi
   function summary(state: JobState): JobSummary {
     return { jobId: options.jobId, kind: 'import', tenantId: options.tenantId, state, counts: { ...counts }, durationMs: Date.now() - started, resumed: previous !== undefined };
   }
+}
+
+/** A record's outcome from what `createMany` decided: an existing id is this job's own line, written before a restart. */
+function outcomeOf(refused: CreateManyOutcome): Outcome {
+  if (refused === undefined) return { kind: 'imported', replayed: false };
+  if (refused instanceof NameTakenError) return { kind: 'rejected', reason: refused.message, conflictingEntityId: refused.conflictingEntityId };
+  return { kind: 'imported', replayed: true };
 }

@@ -1,6 +1,4 @@
 import { stableUuid } from '../adapters/dynamodb/stableUuid.ts';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { DomainError } from '../domain/errors.ts';
 import type { Checkpoint, CheckpointStore, JobKind, JobState } from './checkpoints.ts';
 
 export interface JobSummary {
@@ -33,19 +31,4 @@ export async function resumePoint(checkpoints: CheckpointStore, jobId: string, k
  */
 export function deterministicId(jobId: string, line: number): string {
   return stableUuid(`${jobId}\n${line}`);
-}
-
-/**
- * Runs `fn`, retrying failures of the infrastructure (throttling beyond the SDK's own retries, a
- * dropped connection) with exponential backoff and full jitter; domain errors are answers, not faults.
- */
-export async function withRetries<T>(fn: () => Promise<T>, attempts = 5, baseMs = 100): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (error instanceof DomainError || attempt >= attempts) throw error;
-      await sleep(Math.random() * Math.min(5_000, baseMs * 2 ** attempt));
-    }
-  }
 }

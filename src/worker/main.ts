@@ -16,7 +16,7 @@ import { DynamoCheckpointStore, JOB_ID_PATTERN } from './checkpoints.ts';
 import { createJobFiles } from './jobFiles.ts';
 import { JobStatusReporter } from './jobStatus.ts';
 import { runExport } from './exportJob.ts';
-import { runImport } from './importJob.ts';
+import { DEFAULT_IMPORT_CONCURRENCY, LOCAL_IMPORT_CONCURRENCY, runImport } from './importJob.ts';
 import type { JobSummary } from './job.ts';
 import { consoleProgress, formatDuration } from './progress.ts';
 import { ALL_TENANTS, runRebuild } from './rebuildJob.ts';
@@ -26,10 +26,12 @@ import { DynamoEntityPages } from '../adapters/dynamodb/DynamoEntityPages.ts';
 export const USAGE = `Usage: worker <job> [options]
 
 Jobs:
-  import              --tenant <id> --file <location> [--format ndjson|csv] [--rejects <location>] [--concurrency 16]
+  import              --tenant <id> --file <location> [--format ndjson|csv] [--rejects <location>] [--concurrency N]
   export              --tenant <id> --out <location>
   rebuild-read-model  --tenant <id> | --all-tenants [--segments 4]
 
+--concurrency: batches of 50 records (one DynamoDB transaction each) written at the same time;
+default 4, and 1 against DYNAMODB_ENDPOINT (DynamoDB Local writes one transaction at a time).
 A location is a local path or s3://bucket/key. Rejects default to <file>.rejects.ndjson beside a
 local input, and to s3://<bucket>/rejects/<tenant>/<job id>.ndjson for an S3 input.
 
@@ -152,7 +154,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
         const repository = new DynamoEntityRepository({ client, tableName: config.tableName, cursorSigningKey: randomUUID(), correlationId: () => `job:${jobId}` });
         summary = await runImport(
           { repository, files, checkpoints, clock },
-          { ...common, tenantId, file: params.source!, format: params.format!, rejectsFile: params.rejects!, concurrency: positiveInt(values.concurrency, '--concurrency', 16) },
+          { ...common, tenantId, file: params.source!, format: params.format!, rejectsFile: params.rejects!, concurrency: positiveInt(values.concurrency, '--concurrency', config.endpoint ? LOCAL_IMPORT_CONCURRENCY : DEFAULT_IMPORT_CONCURRENCY) },
         );
         break;
       }

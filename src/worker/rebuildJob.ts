@@ -4,7 +4,7 @@ import { entityChanged } from '../domain/entityEvents.ts';
 import { ALL_TENANTS } from '../domain/jobs.ts';
 import type { Clock } from '../domain/ports.ts';
 import type { CheckpointStore, JobState } from './checkpoints.ts';
-import { resumePoint, withRetries, type JobSummary } from './job.ts';
+import { resumePoint, type JobSummary } from './job.ts';
 import { silentProgress, type ProgressReporter } from './progress.ts';
 import type { EntityPage, EntityPages, PageKey } from '../adapters/dynamodb/DynamoEntityPages.ts';
 
@@ -66,7 +66,7 @@ export async function runRebuild(deps: RebuildDeps, options: RebuildOptions): Pr
       ...(error !== undefined && { error: String((error as Error).message ?? error) }),
     };
     // Checkpoints from parallel segments are written one after another, newest last.
-    saving = saving.catch(() => undefined).then(() => withRetries(() => deps.checkpoints.save(snapshot)));
+    saving = saving.catch(() => undefined).then(() => deps.checkpoints.save(snapshot));
     return saving;
   };
 
@@ -75,11 +75,9 @@ export async function runRebuild(deps: RebuildDeps, options: RebuildOptions): Pr
     while (cursors[segment] !== 'done') {
       if (options.signal?.aborted) return;
       const after = cursors[segment] as PageKey | null;
-      const page: EntityPage = await withRetries(() =>
-        all ? deps.pages.scanPage(segment, segments, after, pageSize) : deps.pages.tenantPage(options.tenantId, after, pageSize),
-      );
+      const page: EntityPage = await (all ? deps.pages.scanPage(segment, segments, after, pageSize) : deps.pages.tenantPage(options.tenantId, after, pageSize));
       if (page.entities.length > 0) {
-        const result = await withRetries(() => projectEntityEvents(deps.pool, page.entities.map((e) => entityChanged('EntityUpdated', e, null)), { mode: 'repair' }));
+        const result = await projectEntityEvents(deps.pool, page.entities.map((e) => entityChanged('EntityUpdated', e, null)), { mode: 'repair' });
         counts.read += page.entities.length;
         counts.written += result.written;
         counts.failed += result.failed.size;

@@ -29,6 +29,7 @@ function counting(inner: EntityRepository, delayMs = 0) {
   const counts = { get: 0, list: 0 };
   const repository: EntityRepository = {
     create: (e) => inner.create(e),
+    createMany: (es) => inner.createMany(es),
     update: (n, p) => inner.update(n, p),
     delete: (c, at) => inner.delete(c, at),
     get: async (id) => {

@@ -161,10 +161,11 @@ describe('worker: import (DynamoDB Local)', () => {
   });
 
   it('resumes an interrupted import, and replays lines after a lagging checkpoint, ending exactly as an uninterrupted run', async () => {
-    const input = generated(300);
+    // Long enough that the batches in flight when the stop comes (4 × 25 records) end well before the file does.
+    const input = generated(400);
     const file = join(dir, `resume-${randomUUID()}.ndjson`);
     await writeFile(file, input.text);
-    const base = { file, format: 'ndjson', checkpointEvery: 20 } satisfies Partial<ImportOptions>;
+    const base = { file, format: 'ndjson', checkpointEvery: 20, batchSize: 25 } satisfies Partial<ImportOptions>;
 
     const straightTenant = uniqueTenant('straight');
     const straight = await runImport({ repository, files, checkpoints, clock }, { ...base, jobId: randomUUID(), tenantId: straightTenant, rejectsFile: join(dir, `${straightTenant}.rejects`) });
@@ -180,7 +181,7 @@ describe('worker: import (DynamoDB Local)', () => {
     expect(first.state).toBe('interrupted');
     const stoppedAt = (await checkpoints.load(jobId))!;
     expect(stoppedAt.position.line).toBeGreaterThanOrEqual(120);
-    expect(stoppedAt.position.line).toBeLessThan(300);
+    expect(stoppedAt.position.line).toBeLessThan(400);
     expect(stoppedAt).not.toHaveProperty('expiresAt'); // load() returns the checkpoint, not the item
     const { Item } = await createDocumentClient({ region: 'eu-west-1', endpoint: inject('dynamoEndpoint') }).send(new GetCommand({ TableName: table, Key: checkpointKey(jobId) }));
     expect(Item).toMatchObject({ pk: `JOB#${jobId}`, sk: 'CHECKPOINT', type: 'JobCheckpoint', state: 'interrupted', expiresAt: expect.any(Number) });
@@ -206,7 +207,8 @@ describe('worker: import (DynamoDB Local)', () => {
     // A finished job run again does nothing.
     expect(await runImport({ repository, files, checkpoints, clock }, { ...base, jobId, tenantId: tenant, rejectsFile })).toMatchObject({ state: 'completed', counts: resumed.counts });
     expect(await tenantEntities(tenant)).toHaveLength(input.valid);
-  });
+   }, 120_000); // three imports of the file on DynamoDB Local, which applies one write at a time
+
 });
 
 describe('worker: export and rebuild-read-model', () => {
@@ -286,7 +288,7 @@ describe('worker: the command line', () => {
     const tenant = uniqueTenant('cli');
     const jobId = `cli-${randomUUID()}`;
     const file = join(dir, `${tenant}.ndjson`);
-    const n = 400;
+    const n = 2000; // batches of 50, one in flight: long enough to be stopped on a quiet machine too
     await writeFile(file, Array.from({ length: n }, (_, i) => JSON.stringify({ name: `Cli ${i + 1}` })).join('\n') + '\n');
 
     const first = cli(['import', '--tenant', tenant, '--file', file, '--job', jobId, '--concurrency', '2']);
@@ -304,7 +306,7 @@ describe('worker: the command line', () => {
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(new RegExp(`import ${jobId} completed \\(resumed\\): imported ${n}, rejected 0`));
     expect(await tenantEntities(tenant)).toHaveLength(n);
-  });
+  }, 180_000);
 
   it('refuses bad usage with exit code 2', async () => {
     const result = await cli(['import', '--file', 'x.ndjson']).exit;

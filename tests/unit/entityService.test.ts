@@ -54,6 +54,29 @@ class RacingRepository extends MemoryEntityRepository {
   }
 }
 
+describe('EntityService.createMany', () => {
+  it('creates each item in the writer\'s tenant at version 1 with the caller\'s ids, and says per item what was refused, in order', async () => {
+    const { service, repository } = setup();
+    const results = await service.createMany(acme, [
+      { id: 'a', input: { name: 'First', attributes: { n: 1 }, visibility: 'public' } },
+      { id: 'b', input: { name: ' widget ', attributes: {}, visibility: 'private' } },
+      { id: 'c', input: { name: 'FIRST', attributes: {}, visibility: 'private' } },
+      { id: 'e1', input: { name: 'Fresh', attributes: {}, visibility: 'private' } },
+    ]);
+    expect(results[0]).toEqual({ entity: { id: 'a', tenantId: 'acme', name: 'First', attributes: { n: 1 }, visibility: 'public', version: 1, createdAt: T1, updatedAt: T1 }, refused: undefined });
+    expect(results.map((r) => r.refused?.name)).toEqual([undefined, 'NameTakenError', 'NameTakenError', 'ConflictError']);
+    expect(results[2]!.refused).toMatchObject({ conflictingEntityId: 'a' });
+    expect(results[1]!.refused).toMatchObject({ conflictingEntityId: 'e1' });
+    expect(repository.writes).toEqual([{ op: 'create', id: 'a' }]);
+  });
+
+  it('needs the write scope', async () => {
+    const { service, repository } = setup(new MemoryEntityRepository());
+    await expect(service.createMany(acmeReader, [{ id: 'a', input: { name: 'x', attributes: {}, visibility: 'private' } }])).rejects.toThrow(ForbiddenError);
+    expect(repository.writes).toEqual([]);
+  });
+});
+
 describe('EntityService.create', () => {
   it('sets id, tenant, version 1 and timestamps from the injected clock and ids', async () => {
     const { service, repository } = setup(new MemoryEntityRepository());

@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { cancellationReasons, TransactionCanceledException, type CancellationReason } from './dynamoErrors.ts';
 import { normalizeName, type Entity } from '../../domain/entity.ts';
 import { ConflictError, NameTakenError, NotFoundError, PreconditionFailedError, ValidationError } from '../../domain/errors.ts';
-import type { EntityRepository, ListEntitiesCriteria, Page } from '../../domain/ports.ts';
+import type { CreateManyOutcome, EntityRepository, ListEntitiesCriteria, Page } from '../../domain/ports.ts';
 import type { ReadScope } from '../../domain/principal.ts';
+import { creationPlan, transactionTimeoutMs } from './creationPlan.ts';
 import { cursorCodecFor, type CursorCodec, type CursorPosition } from './cursorCodec.ts';
 import { ENTITY_SK, ENTITY_TYPE, INDEX, PUBLIC_PARTITION, entityPk, fromItem, indexKeyOf, isEntityItem, nameClaimKey, nameScopePrefix, tenantPartition, toItem, toNameClaimItem, toTombstoneItem } from './entityItem.ts';
 
@@ -35,14 +37,50 @@ export class DynamoEntityRepository implements EntityRepository {
   }
 
   async create(entity: Entity): Promise<void> {
-    await this.transact([
-      { Put: { TableName: this.tableName, Item: this.stamped(toItem(entity)), ConditionExpression: 'attribute_not_exists(pk)' } },
-      this.claimName(entity),
-    ], (reasons) => {
-      if (failed(reasons[0])) return new ConflictError(`An entity with id ${entity.id} already exists.`);
-      if (failed(reasons[1])) return new NameTakenError(entity.name, holderOf(reasons[1]));
-      return undefined;
-    });
+    await this.transact(this.creation(entity), (reasons) => refusalOf(entity, reasons[0], reasons[1]));
+  }
+
+  /**
+   * The bulk create (see EntityRepository.createMany): the entities and their name claims in
+   * transactions of up to 100 items (creationPlan.ts), sent one after another. A cancelled
+   * transaction's reasons say, item by item, which entities are refused; those are decided and the
+   * rest is sent again. A cancellation that refuses none (contention with another writer,
+   * throttling) is split in halves, down to single entities, which go through `create`. Each
+   * transaction has a ClientRequestToken (the SDK's retries of it are applied once) and a
+   * per-attempt timeout sized to its items (`transactionTimeoutMs`).
+   */
+  async createMany(entities: readonly Entity[]): Promise<CreateManyOutcome[]> {
+    const outcomes: CreateManyOutcome[] = entities.map(() => undefined);
+    for (const round of creationPlan(entities)) {
+      for (const group of round) {
+        const decided = await this.createGroup(group.map((index) => entities[index]!));
+        group.forEach((index, k) => (outcomes[index] = decided[k]));
+      }
+    }
+    return outcomes;
+  }
+
+  private async createGroup(entities: readonly Entity[]): Promise<CreateManyOutcome[]> {
+    if (entities.length === 0) return [];
+    if (entities.length === 1) return [await this.create(entities[0]!).then(() => undefined, refusal)];
+    try {
+      const items = entities.flatMap((entity) => this.creation(entity));
+      await this.client.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: randomUUID() }), { requestTimeout: transactionTimeoutMs(items.length) });
+      return entities.map(() => undefined);
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = cancellationReasons(error);
+      const refused = entities.map((entity, i) => refusalOf(entity, reasons[2 * i], reasons[2 * i + 1]));
+      const rest = entities.filter((_, i) => refused[i] === undefined);
+      const half = Math.ceil(rest.length / 2);
+      const decided = rest.length < entities.length ? await this.createGroup(rest) : [...(await this.createGroup(rest.slice(0, half))), ...(await this.createGroup(rest.slice(half)))];
+      return refused.map((outcome) => outcome ?? decided.shift());
+    }
+  }
+
+  /** A new entity's items: the entity (its id unused) and its name claim (the name free in its tenant). */
+  private creation(entity: Entity): TransactItem[] {
+    return [{ Put: { TableName: this.tableName, Item: this.stamped(toItem(entity)), ConditionExpression: 'attribute_not_exists(pk)' } }, this.claimName(entity)];
   }
 
   async get(id: string): Promise<Entity | undefined> {
@@ -103,22 +141,24 @@ export class DynamoEntityRepository implements EntityRepository {
   }
 
   /**
-   * Runs one TransactWriteItems. A cancellation is mapped item by item by `explain`; a
-   * cancellation caused only by concurrent transactions on the same items (TransactionConflict)
-   * is retried with jittered backoff until the items' conditions decide the outcome.
+   * Runs one TransactWriteItems, with a ClientRequestToken of its own: the SDK's retries of it
+   * (a timed-out attempt) are the same request, which DynamoDB applies once. A cancellation is
+   * mapped item by item by `explain`; one caused only by concurrent transactions on the same items
+   * or by throttling (TRANSIENT_CANCELLATIONS; the SDK does not retry a cancellation) is sent
+   * again, as a new request, with jittered backoff until the items' conditions decide the outcome.
    */
   private async transact(items: TransactItem[], explain: (reasons: readonly CancellationReason[]) => Error | undefined): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+        await this.client.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: randomUUID() }));
         return;
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
         const reasons = cancellationReasons(error);
         const mapped = explain(reasons);
         if (mapped) throw mapped;
-        const onlyContention = reasons.some((r) => r.Code === 'TransactionConflict') && reasons.every((r) => r.Code === 'None' || r.Code === 'TransactionConflict');
-        if (!onlyContention || attempt >= TRANSACTION_ATTEMPTS) throw error;
+        const transient = reasons.some((r) => TRANSIENT_CANCELLATIONS.has(r.Code)) && reasons.every((r) => r.Code === 'None' || TRANSIENT_CANCELLATIONS.has(r.Code));
+        if (!transient || attempt >= TRANSACTION_ATTEMPTS) throw error;
         await sleep(Math.random() * 25 * 2 ** attempt);
       }
     }
@@ -163,8 +203,9 @@ export const MAX_QUERIES_PER_PAGE = 3;
 /** Items a filtered query reads at once (a query's Limit counts items before its filter drops them). */
 export const FILTERED_READ_LIMIT = 100;
 
-/** Items that contend with a concurrent transaction are retried this many times in all. */
+/** A transaction cancelled only for these reasons is sent again, this many times in all. */
 const TRANSACTION_ATTEMPTS = 6;
+const TRANSIENT_CANCELLATIONS: ReadonlySet<string> = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
 
 const failed = (reason: CancellationReason | undefined): reason is CancellationReason => reason?.Code === 'ConditionalCheckFailed';
 
@@ -183,6 +224,19 @@ function versionConflict(id: string, reason: CancellationReason): Error {
   const current = reason.Item?.['version'];
   if (typeof current !== 'number' || reason.Item?.['type'] !== ENTITY_TYPE) return new NotFoundError(`No entity with id ${id} exists, or you may not see it.`);
   return new PreconditionFailedError(`The entity changed concurrently and is now at version ${current}; fetch it again and retry with the current ETag.`, current);
+}
+
+/** Why `create` refuses an entity, from its two items' cancellation reasons: the id exists (409), or the name is taken. */
+function refusalOf(entity: Entity, own: CancellationReason | undefined, claim: CancellationReason | undefined): ConflictError | undefined {
+  if (failed(own)) return new ConflictError(`An entity with id ${entity.id} already exists.`);
+  if (failed(claim)) return new NameTakenError(entity.name, holderOf(claim));
+  return undefined;
+}
+
+/** A refusal is an outcome of createMany; anything else fails it. */
+function refusal(error: unknown): CreateManyOutcome {
+  if (error instanceof ConflictError) return error;
+  throw error;
 }
 
 function holderOf(reason: CancellationReason): string {

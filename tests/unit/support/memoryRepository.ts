@@ -1,6 +1,6 @@
 import { normalizeName, type Entity } from '../../../src/domain/entity.ts';
 import { ConflictError, NameTakenError, NotFoundError, PreconditionFailedError, ValidationError } from '../../../src/domain/errors.ts';
-import type { Clock, EntityRepository, IdGenerator, ListEntitiesCriteria, Page } from '../../../src/domain/ports.ts';
+import type { Clock, CreateManyOutcome, EntityRepository, IdGenerator, ListEntitiesCriteria, Page } from '../../../src/domain/ports.ts';
 import { canSee } from '../../../src/domain/principal.ts';
 
 const copy = (entity: Entity): Entity => structuredClone(entity);
@@ -27,6 +27,16 @@ export class MemoryEntityRepository implements EntityRepository {
     this.items.set(entity.id, copy(entity));
     this.writes.push({ op: 'create', id: entity.id });
     return Promise.resolve();
+  }
+
+  /** One entity after another, as the contract allows (the store's grouping is DynamoEntityRepository's). */
+  async createMany(entities: readonly Entity[]): Promise<CreateManyOutcome[]> {
+    const outcomes: CreateManyOutcome[] = [];
+    for (const entity of entities) outcomes.push(await this.create(entity).then(() => undefined, (error: unknown) => {
+      if (error instanceof ConflictError) return error;
+      throw error;
+    }));
+    return outcomes;
   }
 
   get(id: string): Promise<Entity | undefined> {
