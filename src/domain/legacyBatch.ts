@@ -34,8 +34,9 @@ export interface LegacyBatchDeps {
 }
 
 /**
- * Applies one batch: messages of the same source and external id one after the other in delivery
- * order, different ones side by side. Invalid and refused messages go to the dead-letter queue
+ * Applies one batch: first the messages that create an entity, together through the bulk path
+ * (LegacyInbound.createFirst), then the rest: messages of the same source and external id one
+ * after the other in delivery order, different ones side by side. Invalid and refused messages go to the dead-letter queue
  * with their reason, and the rest still apply; an infrastructure failure fails the batch once
  * every other message has been tried (the event source mapping delivers it again, and what was
  * applied is then a duplicate), sending no dead letters: the next delivery sends them.
@@ -61,13 +62,27 @@ export async function applyLegacyBatch(deps: LegacyBatchDeps, deliveries: readon
 
   const pending = [...groups.values()];
   const failures: unknown[] = [];
+  const record = (group: (typeof pending)[number], delivery: InboundDelivery, outcome: LegacyOutcome) => {
+    counts[outcome.kind] += 1;
+    if (outcome.kind === 'rejected') letters.push({ source: group.source, queue: group.queue, delivery, reason: outcome.reason, ...(outcome.errors && { errors: outcome.errors }) });
+  };
+  // The messages that create an entity, in bulk (createFirst); what it leaves goes one by one below.
+  try {
+    const created = await deps.inbound.createFirst(pending.map((group) => ({ source: group.source, message: group.items[0]!.message })));
+    pending.forEach((group, i) => {
+      const outcome = created[i];
+      if (outcome === undefined) return;
+      record(group, group.items[0]!.delivery, outcome);
+      group.items.shift();
+    });
+  } catch (error) {
+    failures.push(error); // every message is still tried one by one, and the batch then fails
+  }
   const worker = async () => {
     for (let group = pending.shift(); group; group = pending.shift()) {
       try {
         for (const { delivery, message } of group.items) {
-          const outcome = await deps.inbound.apply(group.source, message);
-          counts[outcome.kind] += 1;
-          if (outcome.kind === 'rejected') letters.push({ source: group.source, queue: group.queue, delivery, reason: outcome.reason, ...(outcome.errors && { errors: outcome.errors }) });
+          record(group, delivery, await deps.inbound.apply(group.source, message));
         }
       } catch (error) {
         failures.push(error);

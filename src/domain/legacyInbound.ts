@@ -69,9 +69,12 @@ const GENERATION_SKIPS = 5;
  */
 export class LegacyInbound {
   private readonly deps: LegacyInboundDeps;
+  /** The service of bulk creations (createMany is given its ids). */
+  private readonly bulk: EntityService;
 
   constructor(deps: LegacyInboundDeps) {
     this.deps = deps;
+    this.bulk = new EntityService({ repository: deps.repository, clock: deps.clock, ids: { newId: () => { throw new Error('createMany is given its ids'); } } });
   }
 
   async apply(source: LegacySource, message: LegacyMessage): Promise<LegacyOutcome> {
@@ -104,6 +107,50 @@ export class LegacyInbound {
     }
   }
 
+  /**
+   * The bulk path (EntityRepository.createMany) of the messages that create an entity: given the
+   * first message of each external id in a batch, those that are upserts with no live entity
+   * mapped and a newer version than the one applied are created together, in the given order
+   * (of two with the same name, the first wins), and then their mappings stored. One result per
+   * item: the outcome, or `undefined` for an item `apply` must take instead (not a creation; the id
+   * exists, from an earlier attempt or as a tombstone; the mapping changed meanwhile). The same
+   * order of writes as `apply`: the entity, then the mapping.
+   */
+  async createFirst(items: readonly { readonly source: LegacySource; readonly message: LegacyMessage }[]): Promise<(LegacyOutcome | undefined)[]> {
+    const results: (LegacyOutcome | undefined)[] = items.map(() => undefined);
+    const mappings = await Promise.all(items.map(({ source, message }) => (message.op === 'upsert' ? this.deps.mappings.get(source, message.externalId) : Promise.resolve(undefined))));
+    // Creations per source (one writer each), in the items' order.
+    const bySource = new Map<string, { source: LegacySource; indexes: number[] }>();
+    items.forEach(({ source, message }, i) => {
+      const mapping = mappings[i];
+      const creates = message.op === 'upsert' && (mapping === undefined || (mapping.entityId === undefined && message.version > mapping.appliedVersion));
+      if (!creates) return;
+      const key = JSON.stringify([source.tenantId, source.source]);
+      const group = bySource.get(key) ?? { source, indexes: [] };
+      group.indexes.push(i);
+      bySource.set(key, group);
+    });
+    for (const { source, indexes } of bySource.values()) {
+      const creations = indexes.map((i) => {
+        const message = items[i]!.message as LegacyUpsert;
+        const id = this.deps.mappings.entityIdFor(source, message.externalId, mappings[i]?.generation ?? 0);
+        return { id, input: { name: message.name, attributes: message.attributes, visibility: message.visibility } };
+      });
+      const decided = await this.bulk.createMany(principalOf(source), creations);
+      await Promise.all(
+        decided.map(async ({ entity, refused }, k) => {
+          const i = indexes[k]!;
+          if (refused instanceof NameTakenError) results[i] = { kind: 'rejected', reason: refused.message };
+          if (refused !== undefined) return; // an id that exists: `apply` tells an earlier attempt's entity from a tombstone
+          const mapping = mappings[i];
+          const next: ExternalIdMapping = { ...source, externalId: items[i]!.message.externalId, entityId: entity.id, generation: mapping?.generation ?? 0, appliedVersion: items[i]!.message.version, revision: (mapping?.revision ?? 0) + 1 };
+          if (await this.deps.mappings.put(next, mapping?.revision ?? 0)) results[i] = { kind: 'created', entityId: entity.id };
+        }),
+      );
+    }
+    return results;
+  }
+
   private async upsertEntity(source: LegacySource, message: LegacyUpsert, mapping: ExternalIdMapping | undefined) {
     const input = { name: message.name, attributes: message.attributes, visibility: message.visibility };
     let generation = mapping?.generation ?? 0;
@@ -119,8 +166,8 @@ export class LegacyInbound {
   }
 
   /**
-   * The one entity write of an upsert (the single place to move to a bulk write path): replaces
-   * the entity if it lives, else creates it with the given id. `gone`: the id belongs to a deleted entity.
+   * The entity write of an upsert one message at a time (creations in bulk: `createFirst`):
+   * replaces the entity if it lives, else creates it with the given id. `gone`: the id belongs to a deleted entity.
    */
   private async writeEntity(source: LegacySource, entityId: string, input: Pick<LegacyUpsert, 'name' | 'attributes' | 'visibility'>): Promise<'created' | 'updated' | 'unchanged' | 'gone'> {
     const service = this.serviceFor(entityId);

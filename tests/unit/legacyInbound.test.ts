@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { legacyEntityId } from '../../src/adapters/dynamodb/DynamoExternalIdMappings.ts';
 import { LegacyInbound, type ExternalIdMapping, type ExternalIdMappings, type LegacySource } from '../../src/domain/legacyInbound.ts';
 import { parseLegacyMessage, type LegacyMessage } from '../../src/domain/legacyMessages.ts';
@@ -95,5 +95,48 @@ describe('legacy inbound messages (issue 21)', () => {
     const rejected = await inbound.apply(acme, message('{"externalId":"D","version":1,"name":"tank"}'));
     expect(rejected).toMatchObject({ kind: 'rejected', reason: expect.stringContaining('is already used by entity') });
     expect(await mappings.get(acme, 'D')).toBeUndefined();
+  });
+
+  it('creates the first upserts of a batch in one bulk write, in order, and leaves to apply what is not a new entity', async () => {
+    const { inbound, repository, mappings } = bridge();
+    const crm: LegacySource = { tenantId: 'acme', source: 'crm' };
+    await inbound.apply(acme, message('{"externalId":"OLD","version":3,"name":"Boiler"}'));
+    await inbound.apply(acme, message('{"externalId":"GONE","version":1,"name":"Heater"}'));
+    await inbound.apply(acme, message('{"op":"delete","externalId":"GONE","version":2}'));
+    const bulk = vi.spyOn(repository, 'createMany');
+
+    const outcomes = await inbound.createFirst([
+      { source: acme, message: message('{"externalId":"N1","version":1,"name":"Pump"}') },
+      { source: acme, message: message('{"externalId":"OLD","version":4,"name":"Boiler","attributes":{"kw":9}}') }, // an update: apply's
+      { source: acme, message: message('{"externalId":"N2","version":1,"name":"PUMP"}') }, // N1 took the name first
+      { source: crm, message: message('{"externalId":"N1","version":7,"name":"Pump"}') },
+      { source: acme, message: message('{"externalId":"GONE","version":3,"name":"Heater"}') }, // its next life
+      { source: acme, message: message('{"op":"delete","externalId":"N3","version":1}') },
+    ]);
+
+    const nameTaken = { kind: 'rejected', reason: expect.stringContaining('is already used by entity') };
+    expect(outcomes).toEqual([
+      { kind: 'created', entityId: legacyEntityId(acme, 'N1', 0) },
+      undefined,
+      nameTaken, // N1 took the name first in the same write
+      nameTaken, // crm writes separately, after erp
+      { kind: 'created', entityId: legacyEntityId(acme, 'GONE', 1) },
+      undefined,
+    ]);
+    expect(bulk.mock.calls.map(([entities]) => entities.map((e) => e.name))).toEqual([['Pump', 'PUMP', 'Heater'], ['Pump']]); // one write per source
+    expect(await mappings.get(acme, 'N1')).toMatchObject({ entityId: legacyEntityId(acme, 'N1', 0), appliedVersion: 1, generation: 0, revision: 1 });
+    expect(await mappings.get(acme, 'GONE')).toMatchObject({ entityId: legacyEntityId(acme, 'GONE', 1), appliedVersion: 3, generation: 1, revision: 3 });
+    expect(await mappings.get(acme, 'N2')).toBeUndefined(); // a rejection records no version
+    expect((await repository.get(legacyEntityId(acme, 'OLD', 0)))!.attributes).toEqual({}); // untouched: apply's to do
+  });
+
+  it('an entity created by an earlier attempt whose mapping was not written is left to apply, which finds it', async () => {
+    const { inbound, repository, mappings } = bridge();
+    mappings.failNextPut = true;
+    const upsert = { source: acme, message: message('{"externalId":"E","version":1,"name":"Valve"}') };
+    await expect(inbound.createFirst([upsert])).rejects.toThrow('crash');
+    expect(await inbound.createFirst([upsert])).toEqual([undefined]); // the id exists
+    expect(await inbound.apply(upsert.source, upsert.message)).toMatchObject({ kind: 'unchanged', entityId: legacyEntityId(acme, 'E', 0) });
+    expect(repository.items.size).toBe(1);
   });
 });
