@@ -153,7 +153,8 @@ export async function startOffline(options: {
       ...(options.consoleOrigin && { CONSOLE_ORIGIN: options.consoleOrigin }),
       ...(options.databaseUrl && { DATABASE_URL: options.databaseUrl }),
       LOCAL_ISSUER_DIR: options.issuerDir ?? LOCAL_ISSUER_DIR,
-      ESBUILD_WORK_FOLDER: options.esbuildWorkFolder ?? '.esbuild',
+      // Not serverless-esbuild's default `.esbuild`: an `sls package` run beside the stack empties that folder.
+      ESBUILD_WORK_FOLDER: options.esbuildWorkFolder ?? '.esbuild-offline',
       ...(options.redisUrl && { REDIS_URL: options.redisUrl }),
       ...(options.cacheKeyPrefix && { CACHE_KEY_PREFIX: options.cacheKeyPrefix }),
       ...(options.awsCallLog && { AWS_CALL_LOG: options.awsCallLog }),
