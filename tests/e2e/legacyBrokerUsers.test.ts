@@ -68,7 +68,7 @@ describe('legacy bridge broker users (issue 21)', () => {
     await publish(admin, names.inbound(b), '{"externalId":"B-2","version":1,"name":"two"}');
     const consumer = await broker.connectAs(names.consumerUser);
     const events: RabbitMQEvent[] = [];
-    const mqs = [a, b].map((source) => startLocalMq({ connection: consumer, queue: names.inbound(source), batchSize: 10, batchWindowMs: 50, invoke: async (event) => void events.push(event) }));
+    const mqs = [a, b].map((source) => startLocalMq({ connection: consumer, queue: names.inbound(source), batchSize: 10, batchWindowMs: 50, invoke: (event) => Promise.resolve(void events.push(event)) }));
     for (let i = 0; i < 200 && events.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 50));
     for (const mq of mqs) await mq.stop();
     expect(events.flatMap((e) => deliveriesOf(e)).map((d) => [d.queue, d.body.toString()]).sort()).toEqual([
