@@ -2,8 +2,11 @@
  * `npm run legacy -- <command>`: the legacy bridge from a shell (README, "Legacy bridge").
  *   publish <file.ndjson> --tenant <t> [--source <s>]   send each line as one message, as a monolith would
  *                                                       (to the source's inbound exchange, each confirmed)
- *   definitions [--sources t:s,...]                     print the broker definitions (RabbitMQ's definitions-file JSON)
- *   apply [--sources t:s,...]                           declare them on the broker
+ *   definitions [--sources t:s,...]                     print the broker definitions (RabbitMQ's definitions-file JSON:
+ *                                                       exchanges, queues, bindings, users without passwords, permissions)
+ *   apply [--sources t:s,...]                           declare the exchanges, queues and bindings over AMQP (a local
+ *                                                       broker; users need the management API or rabbitmqctl: a deploy
+ *                                                       applies everything through the LegacyBrokerDefinitions custom resource)
  * The broker: LEGACY_BROKER_URL (default amqp://guest:guest@127.0.0.1:5672; amqps://user:password@host:5671
  * for Amazon MQ); names under LEGACY_PREFIX (default legacy); sources default to LEGACY_SOURCES
  * (default platform:legacy, the local stage's).
@@ -11,7 +14,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Connection } from 'rabbitmq-client';
-import { applyBrokerDefinitions, brokerDefinitions, brokerNames, parseLegacySources } from '../src/adapters/rabbitmq/brokerDefinitions.ts';
+import { applyBrokerDefinitions, brokerDefinitions, brokerNames, definitionsDocument, parseLegacySources } from '../src/adapters/rabbitmq/brokerDefinitions.ts';
 
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { tenant: { type: 'string' }, source: { type: 'string', default: 'legacy' }, sources: { type: 'string' } } });
 const [command, file] = positionals;
@@ -28,13 +31,13 @@ async function connect(): Promise<Connection> {
 
 switch (command) {
   case 'definitions':
-    console.log(JSON.stringify({ ...brokerDefinitions(prefix, sources), vhosts: [{ name: '/' }] }, null, 2));
+    console.log(JSON.stringify(definitionsDocument(brokerDefinitions(prefix, sources)), null, 2));
     break;
   case 'apply': {
     const connection = await connect();
     await applyBrokerDefinitions(connection, brokerDefinitions(prefix, sources));
     await connection.close();
-    console.log(`declared the definitions of ${sources.map((s) => `${s.tenantId}:${s.source}`).join(', ')} under ${prefix}`);
+    console.log(`declared the exchanges, queues and bindings of ${sources.map((s) => `${s.tenantId}:${s.source}`).join(', ')} under ${prefix}`);
     break;
   }
   case 'publish': {

@@ -166,4 +166,37 @@ describe('legacy bridge inbound over the local RabbitMQ (issue 21)', () => {
       expect(sources.map((s) => s.tenantId)).toContain(letter.headers['x-tenant']);
     }
   }, 180_000);
+
+  it("a message on source A's queue never writes tenant B's entity, even when it names B or B's external id", async () => {
+    const [a, b] = sources as [LegacySource, LegacySource];
+    const names = brokerNames(broker.prefix);
+    const before = Object.values(totals).reduce((x, y) => x + y, 0);
+    const publisher = broker.connection.createPublisher({ confirm: true });
+    const send = (source: LegacySource, message: Record<string, unknown>) => publisher.send({ exchange: names.inbound(source), routingKey: '', durable: true, contentType: 'application/json; charset=utf-8' }, Buffer.from(JSON.stringify(message)));
+    await send(b, { externalId: 'SHARED-1', version: 1, name: "B's own record", attributes: { owner: 'b' } });
+    await eventually(() => Promise.resolve(Object.values(totals).reduce((x, y) => x + y, 0)), (n) => n >= before + 1, 60_000);
+    // On A's queue: one naming tenant B (refused: a message carries no tenant), then A's own record with B's external id, then its delete.
+    await send(a, { externalId: 'SHARED-1', version: 7, name: "B's own record", attributes: { owner: 'a claims b' }, tenantId: b.tenantId });
+    await send(a, { externalId: 'SHARED-1', version: 8, name: "A's record", attributes: { owner: 'a' } });
+    await send(a, { op: 'delete', externalId: 'SHARED-1', version: 9 });
+    await publisher.close();
+    await eventually(() => Promise.resolve(Object.values(totals).reduce((x, y) => x + y, 0)), (n) => n >= before + 4, 60_000);
+
+    const client = createDocumentClient({ region: 'eu-west-1', endpoint });
+    const repository = new DynamoEntityRepository({ client, tableName: table, cursorSigningKey: 'local-only-cursor-signing-key' });
+    const mappings = new DynamoExternalIdMappings({ client, tableName: table });
+    const mappingB = await mappings.get(b, 'SHARED-1');
+    expect(mappingB?.appliedVersion).toBe(1);
+    const entityB = await repository.get(mappingB!.entityId!);
+    expect(entityB).toMatchObject({ tenantId: b.tenantId, name: "B's own record", attributes: { owner: 'b' }, version: 1 });
+    const mappingA = await mappings.get(a, 'SHARED-1');
+    expect(mappingA).toMatchObject({ tenantId: a.tenantId, appliedVersion: 9 });
+    expect(mappingA?.entityId).toBeUndefined();
+    expect(mappings.entityIdFor(a, 'SHARED-1', 0)).not.toBe(mappingB!.entityId);
+    // The one naming B went to A's dead-letter queue, said to be A's.
+    const dead = await broker.drain(names.deadLetterQueue(a));
+    expect(dead.map((d) => [JSON.parse(d.body.toString()).tenantId, d.headers['x-tenant'], d.headers['x-source']])).toEqual([[b.tenantId, a.tenantId, a.source]]);
+    expect(String(dead[0]!.headers['x-rejection-reason'])).toMatch(/tenantId/);
+    expect(await broker.drain(names.deadLetterQueue(b))).toEqual([]);
+  }, 120_000);
 });

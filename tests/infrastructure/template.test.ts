@@ -6,7 +6,7 @@ import { packagedFiles, packagedTemplate, resourcesOfType, type Template } from 
 
 const LOCAL_ISSUER_MARKERS = ['local-issuer', 'LOCAL_ISSUER', 'localIssuer', 'local-app-client', 'local-service-client', 'CURSOR_SIGNING_KEY', 'private-key.pem'];
 
-const FUNCTIONS = ['Health', 'Openapi', 'Docs', 'Authorizer', 'PreTokenGeneration', 'CreateEntity', 'GetEntity', 'ListEntities', 'ReplaceEntity', 'PatchEntity', 'DeleteEntity', 'GetEntityHistory', 'PublishEntityEvents', 'RecordEntityAudit', 'InvalidateEntityCache', 'MethodNotAllowed', 'SearchEntities', 'EntityStats', 'ProjectEntityEvents', 'Migrate', 'ReconcileReadModel', 'StartJob', 'CreateJob', 'GetJob', 'CreateJobUpload', 'GetJobFile', 'ConsumeLegacyMessages', 'PublishLegacyEvents'];
+const FUNCTIONS = ['Health', 'Openapi', 'Docs', 'Authorizer', 'PreTokenGeneration', 'CreateEntity', 'GetEntity', 'ListEntities', 'ReplaceEntity', 'PatchEntity', 'DeleteEntity', 'GetEntityHistory', 'PublishEntityEvents', 'RecordEntityAudit', 'InvalidateEntityCache', 'MethodNotAllowed', 'SearchEntities', 'EntityStats', 'ProjectEntityEvents', 'Migrate', 'ReconcileReadModel', 'StartJob', 'CreateJob', 'GetJob', 'CreateJobUpload', 'GetJobFile', 'ConsumeLegacyMessages', 'PublishLegacyEvents', 'ApplyLegacyBrokerDefinitions'];
 
 function props(template: Template, logicalId: string): Record<string, any> {
   const resource = template.Resources[logicalId];
@@ -30,7 +30,7 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
         // CONSOLE_ORIGIN (the distribution's domain) is put into the template by the console plugin, never into the
         // service's environment, so `sls invoke local` runs without it (no CORS headers there).
         if (key === 'CONSOLE_ORIGIN') expect(value, `${name}.${key}`).toEqual(CONSOLE_ORIGIN);
-        else if (typeof value !== 'string') expect(value, `${name}.${key}: a string or a Ref that sls invoke local can resolve`).toEqual({ Ref: expect.stringMatching(/^(UserPool|UserAppClient|ServiceClient|LegacyBroker|LegacyBrokerSecret)$/) });
+        else if (typeof value !== 'string') expect(value, `${name}.${key}: a string or a Ref that sls invoke local can resolve`).toEqual({ Ref: expect.stringMatching(/^(UserPool|UserAppClient|ServiceClient|LegacyBroker|LegacyDeadLetterSecret|LegacyPublisherSecret)$/) });
       }
       expect(fn.Environment.Variables.IDENTITY_PROVIDER).toBe('cognito');
       expect(fn.Environment.Variables.RUNTIME_SECRET_ID).toBe(`entity-platform/${stage}/runtime`);

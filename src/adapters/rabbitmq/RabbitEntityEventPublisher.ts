@@ -16,9 +16,9 @@ export class RabbitEntityEventPublisher implements LegacyEventPublisher {
 
   constructor(connection: Connection, prefix: string) {
     this.exchange = brokerNames(prefix).events;
-    // The exchange is (re)declared on every (re)connection, as the definitions declare it: a broker
-    // without the bridge's definitions (a fresh local one) still routes, and drops what nobody binds.
-    this.publisher = connection.createPublisher({ confirm: true, maxAttempts: PUBLISH_ATTEMPTS, exchanges: [{ exchange: this.exchange, type: 'topic', durable: true }] });
+    // The exchange is the definitions' (brokerDefinitions.ts): the publisher's broker user may write
+    // to it and configure nothing, so it declares nothing.
+    this.publisher = connection.createPublisher({ confirm: true, maxAttempts: PUBLISH_ATTEMPTS });
   }
 
   publish(routingKey: string, event: EntityEvent): Promise<void> {

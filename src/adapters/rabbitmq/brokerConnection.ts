@@ -5,8 +5,13 @@ import type { LegacyConfig } from '../../config/legacyConfig.ts';
 import { logger } from '../../observability/logger.ts';
 import { readJsonSecret } from '../aws/parameters.ts';
 
-/** The broker user's secret (Amazon MQ's own shape, also what the event source mapping reads). */
+/** A broker user's secret (Amazon MQ's own shape, also what the event source mapping reads). */
 const brokerSecretSchema = z.object({ username: z.string().check(z.minLength(1)), password: z.string().check(z.minLength(1)) });
+
+/** The broker user a secret holds. */
+export async function readBrokerUser(secretId: string, region: string): Promise<{ username: string; password: string }> {
+  return parseSettingsDocument(brokerSecretSchema, await readJsonSecret(secretId, region), `Secret ${secretId}`);
+}
 
 /**
  * A connection to the broker over the maintained client (rabbitmq-client): it reconnects by
@@ -18,7 +23,7 @@ export async function openBrokerConnection(config: LegacyConfig, region: string,
   const options = { connectionName: name, connectionTimeout: 3_000, acquireTimeout: 2_000, heartbeat: 30, retryLow: 250, retryHigh: 2_000 };
   if (config.LEGACY_BROKER_URL !== undefined) return observed(new Connection({ ...options, url: config.LEGACY_BROKER_URL }));
   const secretId = config.LEGACY_BROKER_SECRET_ID!;
-  const { username, password } = parseSettingsDocument(brokerSecretSchema, await readJsonSecret(secretId, region), `Secret ${secretId}`);
+  const { username, password } = await readBrokerUser(secretId, region);
   // The client reads the credentials from the URL (and would override separate ones with its empty user part).
   const url = new URL(config.LEGACY_BROKER_ENDPOINT ?? `amqps://${config.LEGACY_BROKER_ID!}.mq.${region}.amazonaws.com:5671`);
   url.username = encodeURIComponent(username);
