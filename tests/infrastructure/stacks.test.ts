@@ -73,6 +73,15 @@ describe.each(DEPLOYED_STAGES)('the two stacks of %s (README, "Stacks")', (stage
     expect(model.resolve(permission.SourceArn)).toBe(model.attribute('UserPool', 'Arn'));
   });
 
+  it('resolves an import to what the platform exports, and refuses one it does not (as a deploy would)', () => {
+    const model = StageModel.load(inject('packagedDir'), stage);
+    expect(model.resolve({ 'Fn::ImportValue': `entity-platform-${stage}-platform:PlatformKeyArn` })).toBe(model.attribute('PlatformKey', 'Arn'));
+    expect(model.target({ 'Fn::ImportValue': `entity-platform-${stage}-platform:EntitiesTableStreamArn` })).toBe('EntitiesTable');
+    expect(() => model.resolve({ 'Fn::ImportValue': `entity-platform-${stage}-platform:NoSuchExport` })).toThrow(/does not export/);
+    const otherStage = stage === 'dev' ? 'prod' : 'dev';
+    expect(() => model.resolve({ 'Fn::ImportValue': `entity-platform-${otherStage}-platform:PlatformKeyArn` })).toThrow(/does not export/);
+  });
+
   it('keeps the data where the stage keeps it, whichever stack it is in', async () => {
     const t = await packagedStacks(stage);
     const keeps = stage === 'prod';
