@@ -54,6 +54,7 @@ module.exports.definitionsRevision = () => {
 module.exports.resources = async ({ resolveVariable }) => {
   const service = await resolveVariable('self:service');
   const stage = await resolveVariable('sls:stage');
+  const platformKeyArn = await resolveVariable('self:custom.imports.platformKeyArn');
   const Resources = {};
   for (const s of await sources(resolveVariable)) {
     Resources[secretLogicalId(s)] = {
@@ -61,7 +62,7 @@ module.exports.resources = async ({ resolveVariable }) => {
       Properties: {
         Name: `${service}/${stage}/legacy-source/${s.tenant}/${s.source}`,
         Description: `The broker user of legacy source ${s.source} of tenant ${s.tenant}: it may publish to exchange ${PREFIX}.inbound.${s.tenant}.${s.source} only`,
-        KmsKeyId: { Ref: 'PlatformKey' },
+        KmsKeyId: platformKeyArn,
         GenerateSecretString: {
           SecretStringTemplate: JSON.stringify({ username: `${PREFIX}.source.${s.tenant}.${s.source}` }),
           GenerateStringKey: 'password',

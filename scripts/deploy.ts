@@ -2,7 +2,10 @@
 // 1. The account-level prerequisite: API Gateway's CloudWatch role (resources/account/api-gateway-logging.yml),
 //    deployed as the stack `entity-platform-account` unless the account already has a role set in that
 //    region (someone else's: kept, never replaced). Idempotent: a rerun changes nothing.
-// 2. `sls deploy` of the stage, with the rest of the arguments (`--package <dir>` in CI).
+// 2. The stage's platform stack (platform.yml: network, data, keys, identity), `sls deploy --config
+//    platform.yml` with the stage and region: a no-op when nothing changed (README, "Stacks").
+// 3. The stage's application stack, `sls deploy` with the rest of the arguments (`--package <dir>` in CI),
+//    which imports what the platform exports.
 // Uses the AWS CLI and the credentials of the caller (the pipeline's OIDC role, or yours).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -32,6 +35,10 @@ export function deploy(args: string[], log: (message: string) => void = console.
   } else {
     log(`API Gateway CloudWatch role (${region}): the account's own, kept: ${current}`);
   }
+  const platform = ['deploy', '--config', 'platform.yml', '--stage', stage, '--region', region];
+  log(`sls ${platform.join(' ')}`);
+  const platformStatus = spawnSync('sls', platform, { cwd: ROOT, stdio: 'inherit' }).status ?? 1;
+  if (platformStatus !== 0) return platformStatus;
   const withRegion = option(args, '--region') ? args : [...args, '--region', region];
   log(`sls deploy ${withRegion.join(' ')}`);
   return spawnSync('sls', ['deploy', ...withRegion], { cwd: ROOT, stdio: 'inherit' }).status ?? 1;

@@ -210,7 +210,8 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
   await new Promise<void>((done) => server.listen(options.busPort, '127.0.0.1', done));
 
   // The table's stream → the publisher.
-  const streamMapping = mappings.find((m) => getAtt(m['EventSourceArn']) && resources[getAtt(m['EventSourceArn'])!]?.Type === 'AWS::DynamoDB::Table');
+  // The table is the platform stack's (its stream ARN an import): the mapping with a starting position is the stream's.
+  const streamMapping = mappings.find((m) => m['StartingPosition'] !== undefined);
   if (streamMapping) loops.push(pollStream(streamMapping));
 
   async function pollStream(mapping: Properties): Promise<void> {

@@ -179,11 +179,12 @@ export async function startOffline(options: {
 }
 
 /**
- * `sls package --stage <stage>` into `dir` (no AWS credentials needed); returns the CloudFormation
+ * `sls package --config <config> --stage <stage>` into `dir` (no AWS credentials needed; the
+ * application, serverless.yml, unless `config` names the platform, platform.yml); returns the CloudFormation
  * template. `env` replaces the inherited environment when given (the tests package with none).
  */
-export async function packageTemplate(stage: string, dir: string, env: NodeJS.ProcessEnv = process.env): Promise<Template> {
-  const child = spawn(resolve(PROJECT_ROOT, 'node_modules', '.bin', 'sls'), ['package', '--stage', stage, '--package', dir], {
+export async function packageTemplate(stage: string, dir: string, env: NodeJS.ProcessEnv = process.env, config = 'serverless.yml'): Promise<Template> {
+  const child = spawn(resolve(PROJECT_ROOT, 'node_modules', '.bin', 'sls'), ['package', '--config', config, '--stage', stage, '--package', dir], {
     cwd: PROJECT_ROOT,
     env: { ...env, ESBUILD_WORK_FOLDER: `.esbuild-package-${stage}`, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -192,7 +193,7 @@ export async function packageTemplate(stage: string, dir: string, env: NodeJS.Pr
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number | null>((done) => child.once('exit', done));
-  if (code !== 0) throw new Error(`sls package --stage ${stage} failed:\n${output}`);
+  if (code !== 0) throw new Error(`sls package --config ${config} --stage ${stage} failed:\n${output}`);
   return JSON.parse(await readFile(resolve(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as never;
 }
 

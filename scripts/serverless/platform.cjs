@@ -37,10 +37,10 @@ function wireApiStage(template, stageId) {
 }
 
 /** Every log group (the functions' included) is encrypted with the platform key and expires. */
-function secureLogGroups(template, keyId, retentionInDays) {
+function secureLogGroups(template, keyArn, retentionInDays) {
   for (const [, group] of ofType(template, 'AWS::Logs::LogGroup')) {
     group.Properties ??= {};
-    group.Properties.KmsKeyId ??= getAtt(keyId, 'Arn');
+    group.Properties.KmsKeyId ??= keyArn;
     group.Properties.RetentionInDays ??= retentionInDays;
   }
 }
@@ -122,7 +122,8 @@ function deadLetterAlarms(template, topicId) {
 /** Stream consumers that fall behind (DynamoDB Streams keeps records 24 h). */
 function iteratorAgeAlarms(template, functions, topicId) {
   for (const [, mapping] of ofType(template, 'AWS::Lambda::EventSourceMapping')) {
-    if (!getAttTarget(mapping.Properties?.EventSourceArn, 'StreamArn')) continue;
+    // A stream's mapping (DynamoDB, Kinesis) has a starting position; a queue's or a broker's has none.
+    if (mapping.Properties?.StartingPosition === undefined) continue;
     const target = mapping.Properties.FunctionName;
     const fn = functions.find((f) => getAttTarget(target, 'Arn') === f.logicalId || target?.Ref === f.logicalId || getAttTarget(target, 'Arn') === `${f.logicalId}AliasLive` || target?.Ref === `${f.logicalId}AliasLive`);
     if (!fn) continue;
@@ -457,7 +458,7 @@ function applyPlatform(template, functions, config) {
   cacheAlarms(template, config.alarmTopic, config.cache);
   tenantUsagePlans(template, config.tenantUsage, config.apiStage);
   gatewayCacheKeys(template, config.gatewayCacheMethods);
-  secureLogGroups(template, config.encryptionKey, config.logRetentionInDays);
+  secureLogGroups(template, config.encryptionKeyArn, config.logRetentionInDays);
   functionAlarms(template, functions, config.alarmTopic);
   deadLetterAlarms(template, config.alarmTopic);
   iteratorAgeAlarms(template, functions, config.alarmTopic);

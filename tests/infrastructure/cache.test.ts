@@ -41,7 +41,7 @@ describe.each(DEPLOYED_STAGES)('the cache in the template (%s)', (stage) => {
       const role = t.Resources[fn.Role['Fn::GetAtt'][0]]!.Properties!;
       const policy = JSON.stringify(role.Policies);
       for (const action of ['ec2:CreateNetworkInterface', 'ssm:GetParameter']) expect(policy, id).toContain(action);
-      expect(policy, id).toContain('"Ref":"CacheAuthSecret"');
+      expect(policy, id).toContain(`"Fn::ImportValue":"entity-platform-${stage}-platform:CacheAuthSecretArn"`);
       expect(policy, id).toContain(`parameter/entity-platform/${stage}/cache/endpoint`);
     }
     // The publisher, the audit consumer and everything else stay out of the VPC.
@@ -51,9 +51,10 @@ describe.each(DEPLOYED_STAGES)('the cache in the template (%s)', (stage) => {
   it('feeds the invalidator from its own rule, queue and dead-letter queue on the platform key, with partial batch responses', async () => {
     const t = await packagedTemplate(stage);
     const queue = t.Resources.CacheInvalidationQueue!.Properties!;
-    expect(queue.KmsMasterKeyId).toEqual({ Ref: 'PlatformKey' });
+    const platformKey = { 'Fn::ImportValue': `entity-platform-${stage}-platform:PlatformKeyArn` };
+    expect(queue.KmsMasterKeyId).toEqual(platformKey);
     expect(queue.RedrivePolicy.deadLetterTargetArn).toEqual({ 'Fn::GetAtt': ['CacheInvalidationDeadLetterQueue', 'Arn'] });
-    expect(t.Resources.CacheInvalidationDeadLetterQueue!.Properties!.KmsMasterKeyId).toEqual({ Ref: 'PlatformKey' });
+    expect(t.Resources.CacheInvalidationDeadLetterQueue!.Properties!.KmsMasterKeyId).toEqual(platformKey);
     const rule = t.Resources.CacheInvalidationRule!.Properties!;
     expect(rule.EventPattern['detail-type']).toEqual(['EntityCreated', 'EntityUpdated', 'EntityDeleted']);
     expect(rule.Targets[0].Arn).toEqual({ 'Fn::GetAtt': ['CacheInvalidationQueue', 'Arn'] });

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { cloudFormationTags } from '../../scripts/lib/cloudFormationYaml.ts';
 import { PROJECT_ROOT } from '../../scripts/lib/localStack.ts';
 import { validateTemplate } from '../support/cloudFormationSpec.ts';
-import { DEPLOYED_STAGES, packagedTemplate, resourcesOfType, type Template } from '../support/packagedStack.ts';
+import { DEPLOYED_STAGES, packagedPlatformTemplate, packagedStacks, packagedTemplate, resourcesOfType, type Template } from '../support/packagedStack.ts';
 import { TEST_ALARM_ENDPOINT } from '../support/packageStage.ts';
 
 const { migrationsChecksum } = createRequire(import.meta.url)('../../scripts/lib/serverlessVariables.cjs') as { migrationsChecksum: () => string };
@@ -14,7 +14,8 @@ const { migrationsChecksum } = createRequire(import.meta.url)('../../scripts/lib
 interface Statement { Sid?: string; Effect: string; Principal?: any; Action: string | string[]; Resource?: unknown; Condition?: any }
 const actionsOf = (s: Statement) => [s.Action].flat();
 const CRYPTO = /^kms:(Encrypt|Decrypt|ReEncrypt|GenerateDataKey|Sign|Verify|GenerateMac|VerifyMac|CreateGrant|\*)/;
-const KEY_ARN = { 'Fn::GetAtt': ['PlatformKey', 'Arn'] };
+/** The platform's key, as the application stack names it (an import of the platform's export). */
+const keyArn = (stage: string) => ({ 'Fn::ImportValue': `entity-platform-${stage}-platform:PlatformKeyArn` });
 const VIA_DYNAMODB = { StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'dynamodb.${AWS::Region}.amazonaws.com' } } };
 
 function policyStatements(template: Template, roleId: string): Statement[] {
@@ -29,14 +30,14 @@ describe.each(DEPLOYED_STAGES)('first deploy: the packaged template (%s)', (stag
     expect(roles.map(([id]) => id).sort()).toEqual(expect.arrayContaining(['CreateEntityRole', 'GetEntityRole', 'ListEntitiesRole', 'ReplaceEntityRole', 'PatchEntityRole', 'DeleteEntityRole', 'GetEntityHistoryRole', 'RecordEntityAuditRole', 'ReconcileReadModelRole', 'StartJobRole', 'CreateJobRole', 'GetJobRole', 'GetJobFileRole', 'WorkerTaskRole']));
     for (const [id] of roles) {
       const key = policyStatements(t, id).find((s) => JSON.stringify(s.Condition) === JSON.stringify(VIA_DYNAMODB));
-      expect(key, id).toMatchObject({ Effect: 'Allow', Resource: KEY_ARN });
+      expect(key, id).toMatchObject({ Effect: 'Allow', Resource: keyArn(stage) });
       expect(actionsOf(key!).sort(), id).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
     }
     expect(JSON.stringify(t.Resources)).not.toContain('dynamodb:TransactWriteItems');
   });
 
   it('keeps the key administrable by the account without letting anyone use it except through the named services', async () => {
-    const t = await packagedTemplate(stage);
+    const t = await packagedPlatformTemplate(stage);
     const statements = t.Resources.PlatformKey!.Properties!.KeyPolicy.Statement as Statement[];
     const root = { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } };
     const admin = statements.find((s) => s.Sid === 'AccountAdministration')!;
@@ -60,7 +61,12 @@ describe.each(DEPLOYED_STAGES)('first deploy: the packaged template (%s)', (stag
     const migrations = t.Resources.ReadModelMigrations!;
     expect(migrations.Type).toBe('Custom::ReadModelMigrations');
     expect(migrations.Properties).toEqual({ ServiceToken: { 'Fn::GetAtt': ['MigrateLambdaFunction', 'Arn'] }, ServiceTimeout: 600, Migrations: migrationsChecksum() });
-    expect(migrations.DependsOn).toEqual(expect.arrayContaining(['DatabaseProxyTargetGroup', 'DatabaseProxyEndpointParameter', 'PrivateDefaultRouteA', 'PrivateDefaultRouteB']));
+    // The database path (proxy, target, endpoint parameter, private routes) is the platform stack's,
+    // deployed before this one; the migrate function imports the proxy and the private subnets.
+    expect(migrations.DependsOn).toBeUndefined();
+    const migrate = t.Resources.MigrateLambdaFunction!.Properties!;
+    expect(JSON.stringify(migrate.VpcConfig)).toContain(`entity-platform-${stage}-platform:PrivateSubnetIds`);
+    expect(JSON.stringify(t.Resources.MigrateRole!.Properties!.Policies)).toContain(`entity-platform-${stage}-platform:DatabaseProxyResourceId`);
     for (const reader of ['SearchEntitiesLambdaFunctionAliasLive', 'EntityStatsLambdaFunctionAliasLive', 'ProjectEntityEventsLambdaFunctionAliasLive', 'ReconcileReadModelLambdaFunctionAliasLive', 'WorkerTaskDefinition']) {
       expect([t.Resources[reader]!.DependsOn].flat(), reader).toContain('ReadModelMigrations');
     }
@@ -97,7 +103,7 @@ describe.each(DEPLOYED_STAGES)('first deploy: the packaged template (%s)', (stag
   });
 
   it('is removable where it keeps no data (dev), and keeps the data where it does (prod)', async () => {
-    const t = await packagedTemplate(stage);
+    const t = await packagedStacks(stage);
     const keeps = stage === 'prod';
     expect(t.Resources.WorkerRepository!.Properties!.EmptyOnDelete, 'the image repository is emptied on delete').toBe(!keeps);
     // The jobs bucket holds tenants' files: retained on purpose in every stage (its lifecycle expires them).
@@ -111,6 +117,8 @@ describe.each(DEPLOYED_STAGES)('first deploy: the packaged template (%s)', (stag
     // console's bucket (consolePlugin.cjs) and its own deployment bucket first.
     const buckets = resourcesOfType(t, 'AWS::S3::Bucket').map(([id]) => id).sort();
     expect(buckets).toEqual(['ConsoleBucket', 'JobsBucket', 'ServerlessDeploymentBucket']);
+    // The platform stack holds no bucket but its deployment bucket (which `sls remove` empties).
+    expect(resourcesOfType(await packagedPlatformTemplate(stage), 'AWS::S3::Bucket').map(([id]) => id)).toEqual(['ServerlessDeploymentBucket']);
   });
 });
 

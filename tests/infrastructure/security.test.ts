@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DEPLOYED_STAGES, packagedTemplate, resourcesOfType, type Template } from '../support/packagedStack.ts';
+import { DEPLOYED_STAGES, packagedStacks, resourcesOfType, type Template } from '../support/packagedStack.ts';
 
+// Both stacks of the stage (README, "Stacks"): the platform names its key, the application imports it.
 const KEY_ARN = { 'Fn::GetAtt': ['PlatformKey', 'Arn'] };
 const KEY_REF = { Ref: 'PlatformKey' };
-const isPlatformKey = (value: unknown) => JSON.stringify(value) === JSON.stringify(KEY_ARN) || JSON.stringify(value) === JSON.stringify(KEY_REF);
+const imported = (name: string) => ({ 'Fn::ImportValue': expect.stringMatching(new RegExp(`^entity-platform-(dev|staging|prod)-platform:${name}$`)) });
+const isPlatformKey = (value: unknown) =>
+  JSON.stringify(value) === JSON.stringify(KEY_ARN) || JSON.stringify(value) === JSON.stringify(KEY_REF) || /^entity-platform-\w+-platform:PlatformKeyArn$/.test(String((value as { 'Fn::ImportValue'?: unknown })?.['Fn::ImportValue']));
 
 /**
  * Statements allowed a "*" resource, each because AWS offers nothing narrower. Keyed by
@@ -54,11 +57,10 @@ function lambdaFunctions(template: Template) {
 function roleStatements(template: Template, roleId: string): Statement[] {
   return (template.Resources[roleId]?.Properties?.Policies ?? []).flatMap((p: any) => p.PolicyDocument.Statement);
 }
-const PRIVATE_SUBNETS = ['PrivateSubnetA', 'PrivateSubnetB', 'PrivateSubnetC'];
 
 describe.each(DEPLOYED_STAGES)('security of the packaged template (%s)', (stage) => {
   it('encrypts every store, queue, topic, secret, repository and log group at rest with the platform key (rotation on)', async () => {
-    const t = await packagedTemplate(stage);
+    const t = await packagedStacks(stage);
     expect(t.Resources.PlatformKey?.Properties).toMatchObject({ EnableKeyRotation: true });
     const table = t.Resources.EntitiesTable!.Properties!;
     expect(table.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: KEY_REF });
@@ -87,7 +89,7 @@ describe.each(DEPLOYED_STAGES)('security of the packaged template (%s)', (stage)
   });
 
   it('enforces TLS to the database, the proxy, the cache and the alarm topic', async () => {
-    const t = await packagedTemplate(stage);
+    const t = await packagedStacks(stage);
     expect(t.Resources.DatabaseParameterGroup!.Properties!.Parameters['rds.force_ssl']).toBe('1');
     expect(t.Resources.DatabaseProxy!.Properties).toMatchObject({ RequireTLS: true, EngineFamily: 'POSTGRESQL', Auth: [{ AuthScheme: 'SECRETS', IAMAuth: 'REQUIRED' }] });
     expect(t.Resources.Cache!.Properties!.TransitEncryptionMode).toBe('required');
@@ -96,7 +98,7 @@ describe.each(DEPLOYED_STAGES)('security of the packaged template (%s)', (stage)
   });
 
   it('keeps databases private: no public access, private subnets, ingress only from the named security groups', async () => {
-    const t = await packagedTemplate(stage);
+    const t = await packagedStacks(stage);
     expect(t.Resources.Database!.Properties!.PubliclyAccessible).toBe(false);
     for (const id of ['DatabaseSubnetGroup', 'CacheSubnetGroup']) {
       const subnets = JSON.stringify(t.Resources[id]!.Properties!.SubnetIds);
@@ -115,7 +117,7 @@ describe.each(DEPLOYED_STAGES)('security of the packaged template (%s)', (stage)
   });
 
   it('has no wildcard action anywhere, and a "*" resource only where the allow-list says why', async () => {
-    const t = await packagedTemplate(stage);
+    const t = await packagedStacks(stage);
     const all = statements(t);
     expect(all.length).toBeGreaterThan(30);
     for (const { id, kind, statement } of all) {
@@ -140,7 +142,7 @@ describe.each(DEPLOYED_STAGES)('security of the packaged template (%s)', (stage)
   });
 
   it('gives every function its own role, with only what it does', async () => {
-    const t = await packagedTemplate(stage);
+    const t = await packagedStacks(stage);
     expect(t.Resources.IamRoleLambdaExecution, 'no function may fall back to the shared default role').toBeUndefined();
     const roles = lambdaFunctions(t).map(([id, fn]) => [id, fn.Properties!.Role['Fn::GetAtt']?.[0]] as const);
     expect(new Set(roles.map(([, role]) => role)).size).toBe(roles.length);
@@ -161,7 +163,7 @@ describe.each(DEPLOYED_STAGES)('security of the packaged template (%s)', (stage)
   });
 
   it('puts every function that reaches RDS or the cache in the private subnets, behind the function security group', async () => {
-    const t = await packagedTemplate(stage);
+    const t = await packagedStacks(stage);
     const needsVpc = (id: string, fn: any) => {
       const policy = JSON.stringify(roleStatements(t, fn.Properties.Role['Fn::GetAtt'][0]));
       const env = Object.keys(fn.Properties.Environment?.Variables ?? {}).join(' ');
@@ -170,16 +172,15 @@ describe.each(DEPLOYED_STAGES)('security of the packaged template (%s)', (stage)
     for (const [id, fn] of lambdaFunctions(t)) {
       const vpc = fn.Properties!.VpcConfig;
       if (needsVpc(id, fn)) {
-        expect(vpc?.SecurityGroupIds, id).toEqual([{ Ref: 'FunctionSecurityGroup' }]);
-        expect(JSON.stringify(vpc.SubnetIds), id).not.toContain('Public');
-        for (const s of PRIVATE_SUBNETS.slice(0, 2)) expect(JSON.stringify(vpc.SubnetIds), id).toContain(s);
+        expect(vpc?.SecurityGroupIds, id).toEqual([imported('FunctionSecurityGroupId')]);
+        expect(vpc.SubnetIds, id).toEqual({ 'Fn::Split': [',', imported('PrivateSubnetIds')] });
       }
       if (vpc) expect(JSON.stringify(vpc.SubnetIds), `${id} must not run in a public subnet`).not.toContain('Public');
     }
   });
 
   it('gives every queue a DLQ, and every DLQ an alarm', async () => {
-    const t = await packagedTemplate(stage);
+    const t = await packagedStacks(stage);
     const queues = resourcesOfType(t, 'AWS::SQS::Queue');
     // Dead-letter targets of every kind: queue redrive, EventBridge target DLQs, stream on-failure destinations.
     const dlqs = new Set<string>();
@@ -199,7 +200,7 @@ describe.each(DEPLOYED_STAGES)('security of the packaged template (%s)', (stage)
   });
 
   it('associates the WAF web ACL (managed rule groups and a rate rule) with the API stage', async () => {
-    const t = await packagedTemplate(stage);
+    const t = await packagedStacks(stage);
     const association = t.Resources.WebAclAssociation!.Properties!;
     expect(association.WebACLArn).toEqual({ 'Fn::GetAtt': ['WebAcl', 'Arn'] });
     expect(association.ResourceArn['Fn::Sub']).toBe('arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${ApiGatewayRestApi}/stages/${ApiGatewayStage}');
@@ -210,7 +211,7 @@ describe.each(DEPLOYED_STAGES)('security of the packaged template (%s)', (stage)
   });
 
   it('throttles /data at 1000 RPS and /secure at 500 RPS with bursts, never caches /secure, traces and logs the stage in JSON', async () => {
-    const t = await packagedTemplate(stage);
+    const t = await packagedStacks(stage);
     const s = t.Resources.ApiGatewayStage!.Properties!;
     const deployment = resourcesOfType(t, 'AWS::ApiGateway::Deployment');
     expect(deployment).toHaveLength(1);
@@ -236,16 +237,18 @@ describe.each(DEPLOYED_STAGES)('security of the packaged template (%s)', (stage)
 
 describe.each(DEPLOYED_STAGES)('stage sizing and delivery (%s)', (stage) => {
   it('spans 2 AZs (3 in prod) with NAT per AZ in prod, and VPC endpoints for the AWS APIs', async () => {
-    const t = await packagedTemplate(stage);
+    const t = await packagedStacks(stage);
     expect(t.Conditions!.ThreeAzs).toEqual({ 'Fn::Equals': [stage === 'prod' ? '3' : '2', '3'] });
     expect(t.Conditions!.NatPerAz).toEqual({ 'Fn::Equals': [stage === 'prod' ? 'perAz' : 'single', 'perAz'] });
     expect(t.Resources.PrivateSubnetC!.Condition).toBe('ThreeAzs');
+    // What the platform exports as the private subnets (the application's functions, tasks and broker use them): the private ones only.
+    expect(t.Outputs!.PrivateSubnetIds.Value).toEqual({ 'Fn::Join': [',', [{ Ref: 'PrivateSubnetA' }, { Ref: 'PrivateSubnetB' }, { 'Fn::If': ['ThreeAzs', { Ref: 'PrivateSubnetC' }, { Ref: 'AWS::NoValue' }] }]] });
     const endpoints = resourcesOfType(t, 'AWS::EC2::VPCEndpoint').map(([, e]) => `${e.Properties!.VpcEndpointType}:${String(e.Properties!.ServiceName['Fn::Sub']).split('.').pop()}`);
     expect(endpoints.sort()).toEqual(['Gateway:dynamodb', 'Gateway:s3', 'Interface:secretsmanager']);
   });
 
   it('sizes the database and cache for the stage: Multi-AZ, failover and deletion protection in prod', async () => {
-    const t = await packagedTemplate(stage);
+    const t = await packagedStacks(stage);
     const db = t.Resources.Database!;
     expect(db.Properties).toMatchObject({ Engine: 'postgres', EngineVersion: '17', MultiAZ: stage === 'prod', DeletionProtection: stage === 'prod', EnableIAMDatabaseAuthentication: true });
     expect(db.Properties!.BackupRetentionPeriod).toBeGreaterThanOrEqual(stage === 'prod' ? 30 : 1);
@@ -254,7 +257,7 @@ describe.each(DEPLOYED_STAGES)('stage sizing and delivery (%s)', (stage) => {
   });
 
   it('runs the worker on Fargate (and Spot) from an immutable, scanned repository, as a non-root, read-only task with its own roles', async () => {
-    const t = await packagedTemplate(stage);
+    const t = await packagedStacks(stage);
     expect(t.Resources.WorkerCluster!.Properties!.CapacityProviders).toEqual(['FARGATE', 'FARGATE_SPOT']);
     expect(t.Resources.WorkerCluster!.Properties!.ServiceConnectDefaults).toBeDefined();
     expect(t.Resources.WorkerRepository!.Properties).toMatchObject({ ImageTagMutability: 'IMMUTABLE', ImageScanningConfiguration: { ScanOnPush: true } });
@@ -266,7 +269,7 @@ describe.each(DEPLOYED_STAGES)('stage sizing and delivery (%s)', (stage) => {
   });
 
   it('deploys every function through its live alias with CodeDeploy (all at once in dev, canary in prod), rolling back on alarms', async () => {
-    const t = await packagedTemplate(stage);
+    const t = await packagedStacks(stage);
     const config = { dev: 'CodeDeployDefault.LambdaAllAtOnce', staging: 'CodeDeployDefault.LambdaLinear10PercentEvery1Minute', prod: 'CodeDeployDefault.LambdaCanary10Percent5Minutes' }[stage];
     for (const [id] of lambdaFunctions(t)) {
       const alias = t.Resources[`${id}AliasLive`]!;
@@ -284,7 +287,7 @@ describe.each(DEPLOYED_STAGES)('stage sizing and delivery (%s)', (stage) => {
   });
 
   it('alarms on every function, the API, the data stores and the worker, to the encrypted topic, with a dashboard', async () => {
-    const t = await packagedTemplate(stage);
+    const t = await packagedStacks(stage);
     const alarms = new Set(resourcesOfType(t, 'AWS::CloudWatch::Alarm').map(([id]) => id));
     for (const [id] of lambdaFunctions(t)) for (const kind of ['Errors', 'Throttles']) expect(alarms.has(`${id}${kind}Alarm`), `${id}${kind}Alarm`).toBe(true);
     for (const id of ['Api5xxRateAlarm', 'ApiLatencyP99Alarm', 'ApiIntegrationLatencyP99Alarm', 'WorkerCpuAlarm', 'DatabaseCpuAlarm', 'DatabaseConnectionsAlarm', 'CacheCpuAlarm', 'CacheEvictionsAlarm', 'ReadModelLagAlarm', 'TableGetItemLatencyAlarm']) expect(alarms.has(id), id).toBe(true);

@@ -1,18 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { validateTemplate } from '../support/cloudFormationSpec.ts';
-import { DEPLOYED_STAGES, packagedTemplate } from '../support/packagedStack.ts';
+import { DEPLOYED_STAGES, packagedPlatformTemplate, packagedStacks, packagedTemplate } from '../support/packagedStack.ts';
 
-describe.each(DEPLOYED_STAGES)('packaged template (%s) against the CloudFormation resource specification', (stage) => {
-  it('has only known types and properties, every required property, and no dangling reference', async () => {
-    const template = await packagedTemplate(stage);
-    expect(Object.keys(template.Resources).length).toBeGreaterThan(150);
-    expect(validateTemplate(template)).toEqual([]);
+describe.each(DEPLOYED_STAGES)('packaged templates (%s) against the CloudFormation resource specification', (stage) => {
+  it('has only known types and properties, every required property, and no dangling reference, in each stack', async () => {
+    const app = await packagedTemplate(stage);
+    const platform = await packagedPlatformTemplate(stage);
+    expect(Object.keys(app.Resources).length).toBeGreaterThan(150);
+    expect(Object.keys(platform.Resources).length).toBeGreaterThan(40);
+    expect(validateTemplate(app)).toEqual([]);
+    expect(validateTemplate(platform)).toEqual([]);
   });
 });
 
 describe('the validator itself', () => {
   it('fails on a deliberately broken template, naming every problem', async () => {
-    const template = structuredClone(await packagedTemplate('dev')) as any;
+    const template = structuredClone(await packagedStacks('dev')) as any;
     const r = template.Resources;
     r.Mystery = { Type: 'AWS::NoSuch::Thing', Properties: {} };
     r.Vpc.Properties.CidrBlok = '10.0.0.0/16';

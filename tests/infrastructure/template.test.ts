@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../scripts/lib/localStack.ts';
-import { packagedFiles, packagedTemplate, resourcesOfType, type Template } from '../support/packagedStack.ts';
+import { packagedFiles, packagedPlatformTemplate, packagedTemplate, resourcesOfType, type Template } from '../support/packagedStack.ts';
 
 const LOCAL_ISSUER_MARKERS = ['local-issuer', 'LOCAL_ISSUER', 'localIssuer', 'local-app-client', 'local-service-client', 'CURSOR_SIGNING_KEY', 'private-key.pem'];
 
@@ -26,17 +26,20 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
       expect(fn.TracingConfig, name).toEqual({ Mode: 'Active' });
       expect(fn.Handler, name).toMatch(/\.handler$/);
       for (const [key, value] of Object.entries((fn.Environment?.Variables ?? {}) as Record<string, unknown>)) {
-        // `sls invoke local --stage <stage>` resolves a plain Ref from the deployed stack, nothing else (no GetAtt, Join, Sub).
+        // `sls invoke local --stage <stage>` resolves a plain Ref from the deployed stack and an import from the
+        // platform's exports, nothing else (no GetAtt, Join, Sub).
         // CONSOLE_ORIGIN (the distribution's domain) is put into the template by the console plugin, never into the
         // service's environment, so `sls invoke local` runs without it (no CORS headers there).
         if (key === 'CONSOLE_ORIGIN') expect(value, `${name}.${key}`).toEqual(CONSOLE_ORIGIN);
-        else if (typeof value !== 'string') expect(value, `${name}.${key}: a string or a Ref that sls invoke local can resolve`).toEqual({ Ref: expect.stringMatching(/^(UserPool|UserAppClient|ServiceClient|LegacyBroker|LegacyDeadLetterSecret|LegacyPublisherSecret)$/) });
+        else if (typeof value !== 'string' && 'Fn::ImportValue' in (value as object)) expect(value, `${name}.${key}: an import of the platform's export`).toEqual({ 'Fn::ImportValue': expect.stringMatching(new RegExp(`^entity-platform-${stage}-platform:(UserPoolId|ServiceClientId)$`)) });
+        else if (typeof value !== 'string') expect(value, `${name}.${key}: a string or a Ref that sls invoke local can resolve`).toEqual({ Ref: expect.stringMatching(/^(UserAppClient|LegacyBroker|LegacyDeadLetterSecret|LegacyPublisherSecret)$/) });
       }
       expect(fn.Environment.Variables.IDENTITY_PROVIDER).toBe('cognito');
       expect(fn.Environment.Variables.RUNTIME_SECRET_ID).toBe(`entity-platform/${stage}/runtime`);
       expect(fn.Environment.Variables.ENTITIES_TABLE).toBe(`entity-platform-${stage}-entities`);
       // The pool's ids, so verifying a token needs no call; the trigger the pool invokes cannot reference it.
-      const identity = { COGNITO_USER_POOL_ID: { Ref: 'UserPool' }, COGNITO_APP_CLIENT_ID: { Ref: 'UserAppClient' }, COGNITO_SERVICE_CLIENT_ID: { Ref: 'ServiceClient' } };
+      const platform = (name: string) => ({ 'Fn::ImportValue': `entity-platform-${stage}-platform:${name}` });
+      const identity = { COGNITO_USER_POOL_ID: platform('UserPoolId'), COGNITO_APP_CLIENT_ID: { Ref: 'UserAppClient' }, COGNITO_SERVICE_CLIENT_ID: platform('ServiceClientId') };
       if (name === 'PreTokenGeneration') expect(fn.Environment.Variables, name).toMatchObject({ COGNITO_USER_POOL_ID: '', COGNITO_APP_CLIENT_ID: '', COGNITO_SERVICE_CLIENT_ID: '' });
       else expect(fn.Environment.Variables, name).toMatchObject(identity);
     }
@@ -135,8 +138,9 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
   it('gives only the read-model functions the database settings (stage params, the endpoint parameter, IAM auth), schedules reconciliation and bundles the migrations', async () => {
     const template = await packagedTemplate(stage);
     const endpointParameter = `/entity-platform/${stage}/database/proxy-endpoint`;
-    // The infrastructure publishes the proxy's generated endpoint under that name.
-    expect(props(template, 'DatabaseProxyEndpointParameter')).toMatchObject({ Name: endpointParameter, Value: { 'Fn::GetAtt': ['DatabaseProxy', 'Endpoint'] } });
+    // The platform publishes the proxy's generated endpoint under that name.
+    const platform = await packagedPlatformTemplate(stage);
+    expect(props(platform, 'DatabaseProxyEndpointParameter')).toMatchObject({ Name: endpointParameter, Value: { 'Fn::GetAtt': ['DatabaseProxy', 'Endpoint'] } });
     // Each connects as the database role of its purpose (issue 18), and may connect only as that user, only through this stack's proxy.
     const userOf = { SearchEntities: 'entity_reader', EntityStats: 'entity_reader', ProjectEntityEvents: 'entity_writer', Migrate: 'entity_platform', ReconcileReadModel: 'entity_writer' } as const;
     for (const [name, user] of Object.entries(userOf)) {
@@ -149,7 +153,7 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
         {
           Effect: 'Allow',
           Action: ['rds-db:connect'],
-          Resource: { 'Fn::Sub': [`arn:\${AWS::Partition}:rds-db:\${AWS::Region}:\${AWS::AccountId}:dbuser:\${ProxyResourceId}/${user}`, { ProxyResourceId: { 'Fn::Select': [6, { 'Fn::Split': [':', { 'Fn::GetAtt': ['DatabaseProxy', 'DBProxyArn'] }] }] } }] },
+          Resource: { 'Fn::Sub': [`arn:\${AWS::Partition}:rds-db:\${AWS::Region}:\${AWS::AccountId}:dbuser:\${ProxyResourceId}/${user}`, { ProxyResourceId: { 'Fn::ImportValue': `entity-platform-${stage}-platform:DatabaseProxyResourceId` } }] },
         },
       ]);
       expect(String(fn.Environment.Variables.DB_PORT)).toBe('5432');
@@ -162,7 +166,8 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
     const rules = resourcesOfType(template, 'AWS::Events::Rule').map(([, r]) => r.Properties!);
     expect(rules).toEqual(expect.arrayContaining([expect.objectContaining({ ScheduleExpression: 'rate(1 hour)', State: 'ENABLED' })]));
     // The proxy: end-to-end IAM authentication for the roles per purpose; the worker connects as the writer.
-    expect(props(template, 'DatabaseProxy')).toMatchObject({ DefaultAuthScheme: 'IAM_AUTH', RequireTLS: true });
+    expect(props(platform, 'DatabaseProxy')).toMatchObject({ DefaultAuthScheme: 'IAM_AUTH', RequireTLS: true });
+    expect(platform.Outputs!.DatabaseProxyResourceId.Value).toEqual({ 'Fn::Select': [6, { 'Fn::Split': [':', { 'Fn::GetAtt': ['DatabaseProxy', 'DBProxyArn'] }] }] });
     const worker = props(template, 'WorkerTaskDefinition').ContainerDefinitions[0].Environment as { Name: string; Value: unknown }[];
     expect(worker).toContainEqual({ Name: 'DB_USER', Value: 'entity_writer' });
     const migrate = (await packagedFiles(stage)).find((f) => f.zip === 'migrate.zip' && f.file.endsWith('.cjs'));
@@ -184,8 +189,8 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
     expect(props(template, 'AuthorizerLambdaFunction').Environment.Variables.USAGE_KEY_PREFIX).toBe(`entity-platform-${stage}-tenant-`);
   });
 
-  it('declares the single table with its keys, indexes, PITR, SSE, stream and TTL', async () => {
-    const template = await packagedTemplate(stage);
+  it('declares the single table (the platform stack\'s) with its keys, indexes, PITR, SSE, stream and TTL', async () => {
+    const template = await packagedPlatformTemplate(stage);
     const table = template.Resources['EntitiesTable']!;
     expect(table.Type).toBe('AWS::DynamoDB::Table');
     const p = table.Properties!;
@@ -204,14 +209,16 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
 
   it('declares the Cognito pool, scopes, clients, admin group and tenant-claim trigger', async () => {
     const template = await packagedTemplate(stage);
-    const pool = props(template, 'UserPool');
-    // The trigger invokes the function's `live` alias, which CodeDeploy shifts (scripts/serverless/platform.cjs).
-    expect(pool.LambdaConfig.PreTokenGenerationConfig).toEqual({ LambdaArn: { Ref: 'PreTokenGenerationLambdaFunctionAliasLive' }, LambdaVersion: 'V3_0' });
+    const platform = await packagedPlatformTemplate(stage);
+    const pool = props(platform, 'UserPool');
+    // The trigger invokes the function's `live` alias, which CodeDeploy shifts (scripts/serverless/platform.cjs);
+    // the pool, in the platform stack, names it by ARN (tests/infrastructure/stacks.test.ts resolves it).
+    expect(pool.LambdaConfig.PreTokenGenerationConfig).toEqual({ LambdaArn: { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:entity-platform-${stage}-preTokenGeneration:live` }, LambdaVersion: 'V3_0' });
     expect(pool.DeletionProtection).toBe(stage === 'prod' ? 'ACTIVE' : 'INACTIVE');
-    expect(props(template, 'EntitiesResourceServer')).toMatchObject({ Identifier: 'entities', Scopes: [{ ScopeName: 'read' }, { ScopeName: 'write' }] });
+    expect(props(platform, 'EntitiesResourceServer')).toMatchObject({ Identifier: 'entities', Scopes: [{ ScopeName: 'read' }, { ScopeName: 'write' }] });
     expect(props(template, 'UserAppClient')).toMatchObject({ GenerateSecret: false, AllowedOAuthFlows: ['code'], WriteAttributes: ['email'] });
-    expect(props(template, 'ServiceClient')).toMatchObject({ GenerateSecret: true, AllowedOAuthFlows: ['client_credentials'], AllowedOAuthScopes: ['entities/read', 'entities/write'] });
-    expect(props(template, 'AdminGroup')).toMatchObject({ GroupName: 'admin' });
+    expect(props(platform, 'ServiceClient')).toMatchObject({ GenerateSecret: true, AllowedOAuthFlows: ['client_credentials'], AllowedOAuthScopes: ['entities/read', 'entities/write'] });
+    expect(props(platform, 'AdminGroup')).toMatchObject({ GroupName: 'admin' });
     expect(props(template, 'PreTokenGenerationInvokePermission')).toMatchObject({ Principal: 'cognito-idp.amazonaws.com' });
     expect(props(template, 'RuntimeSecret').Name).toBe(`entity-platform/${stage}/runtime`);
   });
@@ -246,7 +253,7 @@ function functionOf(template: Template, reference: any): string {
 describe.each(['dev', 'prod'] as const)('packaged event pipeline (%s)', (stage) => {
   it('publishes from the stream with a filter, bisect, retry limit and on-failure destination', async () => {
     const template = await packagedTemplate(stage);
-    const mapping = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties!).find((p) => p.EventSourceArn?.['Fn::GetAtt']?.[0] === 'EntitiesTable');
+    const mapping = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties!).find((p) => p.EventSourceArn?.['Fn::ImportValue'] === `entity-platform-${stage}-platform:EntitiesTableStreamArn`);
     expect(functionOf(template, mapping!.FunctionName)).toBe('PublishEntityEventsLambdaFunction');
     expect(mapping).toMatchObject({
       BisectBatchOnFunctionError: true,
@@ -268,7 +275,7 @@ describe.each(['dev', 'prod'] as const)('packaged event pipeline (%s)', (stage) 
       const queue = props(template, queueId);
       const fn = props(template, functionOf(template, consumer.FunctionName));
       expect(consumer.FunctionResponseTypes, queueId).toEqual(['ReportBatchItemFailures']);
-      expect(queue.KmsMasterKeyId, queueId).toEqual({ Ref: 'PlatformKey' });
+      expect(queue.KmsMasterKeyId, queueId).toEqual({ 'Fn::ImportValue': `entity-platform-${stage}-platform:PlatformKeyArn` });
       expect(queue.VisibilityTimeout, queueId).toBeGreaterThanOrEqual(6 * fn.Timeout);
       expect(queue.RedrivePolicy, queueId).toMatchObject({ maxReceiveCount: expect.any(Number), deadLetterTargetArn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } });
       const rule = resourcesOfType(template, 'AWS::Events::Rule').find(([, r]) => r.Properties!.Targets.some((t: { Arn: unknown }) => JSON.stringify(t.Arn) === JSON.stringify({ 'Fn::GetAtt': [queueId, 'Arn'] })));

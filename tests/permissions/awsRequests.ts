@@ -53,15 +53,15 @@ export class LocalNames {
 
 /** A role's logical id for a caller: a Lambda function of the local stage, or the worker (the task role). */
 export function roleOf(stage: StageModel, local: StageModel, caller: string): string {
-  if (caller === 'worker') return refId(stage.resource('WorkerTaskDefinition').Properties?.['TaskRoleArn']);
+  if (caller === 'worker') return refId(stage, stage.resource('WorkerTaskDefinition').Properties?.['TaskRoleArn']);
   const fn = local.resources('AWS::Lambda::Function').find(([id]) => local.physicalName(id) === caller);
   if (!fn) throw new Error(`No function of the local stage is named ${caller}`);
-  return refId(stage.resource(fn[0]).Properties?.['Role']);
+  return refId(stage, stage.resource(fn[0]).Properties?.['Role']);
 }
 
-function refId(value: unknown): string {
-  const v = value as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
-  const id = v?.Ref ?? v?.['Fn::GetAtt']?.[0];
+/** The logical id a reference names, in either stack of the stage (an import follows the platform's export). */
+function refId(stage: StageModel, value: unknown): string {
+  const id = stage.target(value);
   if (!id) throw new Error(`Not a reference: ${JSON.stringify(value)}`);
   return id;
 }
@@ -78,8 +78,7 @@ function keyOf(stage: StageModel, logicalId: string): string | undefined {
     ((list((props['BucketEncryption'] as Json | undefined)?.['ServerSideEncryptionConfiguration'])[0]?.['ServerSideEncryptionByDefault']) as Json | undefined)?.['KMSMasterKeyID'],
   ];
   for (const candidate of candidates) {
-    const v = candidate as { Ref?: string; 'Fn::GetAtt'?: [string, string] } | undefined;
-    const id = v?.Ref ?? v?.['Fn::GetAtt']?.[0];
+    const id = stage.target(candidate);
     if (id && stage.resource(id).Type === 'AWS::KMS::Key') return id;
   }
   return undefined;
@@ -230,21 +229,21 @@ export class RequestModel {
     const stage = this.stage;
     const requests: IamRequest[] = [];
     const functionRole = (fn: unknown): string => {
-      let id = refId(fn);
-      if (stage.resource(id).Type === 'AWS::Lambda::Alias') id = refId(stage.resource(id).Properties?.['FunctionName']);
-      return refId(stage.resource(id).Properties?.['Role']);
+      let id = refId(stage, fn);
+      if (stage.resource(id).Type === 'AWS::Lambda::Alias') id = refId(stage, stage.resource(id).Properties?.['FunctionName']);
+      return refId(stage, stage.resource(id).Properties?.['Role']);
     };
     for (const [id, mapping] of stage.resources('AWS::Lambda::EventSourceMapping')) {
       const props = mapping.Properties ?? {};
       const role = functionRole(props['FunctionName']);
-      const source = refId(props['EventSourceArn']);
+      const source = refId(stage, props['EventSourceArn']);
       const because = `event source mapping ${id}`;
       const on = (action: string, resource: string, context: Record<string, string> = {}): IamRequest => ({ principal: { role }, action, resource, context, because });
       if (stage.resource(source).Type === 'AWS::AmazonMQ::Broker') {
         // Lambda's poller reads the broker's description and its credentials, and reaches it through ENIs in the VPC.
         requests.push(on('mq:DescribeBroker', this.arn(source)));
         for (const access of list(props['SourceAccessConfigurations']).filter((a) => a['Type'] === 'BASIC_AUTH')) {
-          const secret = refId(access['URI']);
+          const secret = refId(stage, access['URI']);
           requests.push(on('secretsmanager:GetSecretValue', this.arn(secret)), ...this.kms(role, keyOf(stage, secret), ['kms:Decrypt'], 'secretsmanager', because));
         }
         requests.push(...['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'].map((a) => on(a, '*')));
@@ -258,13 +257,13 @@ export class RequestModel {
       }
       const destination = (props['DestinationConfig'] as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination;
       if (destination) {
-        const queue = refId(destination);
+        const queue = refId(stage, destination);
         requests.push(on('sqs:SendMessage', this.arn(queue)), ...this.kms(role, keyOf(stage, queue), ['kms:GenerateDataKey', 'kms:Decrypt'], 'sqs', because));
       }
     }
     for (const [id, fn] of stage.resources('AWS::Lambda::Function')) {
       const props = fn.Properties ?? {};
-      const role = refId(props['Role']);
+      const role = refId(stage, props['Role']);
       const name = stage.physicalName(id);
       const because = `Lambda runs ${name}`;
       const on = (action: string, resource: string): IamRequest => ({ principal: { role }, action, resource, context: {}, because });
@@ -296,13 +295,13 @@ export class RequestModel {
     const functions = stage.resources('AWS::Lambda::Function').map(([id, fn]) => ({ id, fn, variables: (stage.resolve(fn.Properties?.['Environment'] ?? null) as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {} }));
     const stageWide = (name: string) => functions.every((f) => f.variables[name] !== undefined);
     for (const { id, fn, variables } of functions) {
-      settingsOf(Object.fromEntries(Object.entries(variables).filter(([name]) => !stageWide(name))), refId(fn.Properties?.['Role']), stage.physicalName(id));
+      settingsOf(Object.fromEntries(Object.entries(variables).filter(([name]) => !stageWide(name))), refId(stage, fn.Properties?.['Role']), stage.physicalName(id));
     }
     for (const [id, task] of stage.resources('AWS::ECS::TaskDefinition')) {
       const role = task.Properties?.['TaskRoleArn'];
       if (!role) continue;
       for (const container of list(stage.resolve((task.Properties?.['ContainerDefinitions'] ?? null)))) {
-        settingsOf(Object.fromEntries(list(container['Environment']).map((e) => [String(e['Name']), e['Value']])), refId(role), id);
+        settingsOf(Object.fromEntries(list(container['Environment']).map((e) => [String(e['Name']), e['Value']])), refId(stage, role), id);
       }
     }
     // EventBridge puts matching events on the rules' target queues.

@@ -2,10 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * A packaged stage's template with its intrinsic functions resolved the way CloudFormation would
- * for one account and region, so policies, key policies and resource ARNs can be read as IAM sees
- * them after deploy. Physical names the template leaves to CloudFormation (a bucket without
- * `BucketName`, a key id) get stable stand-ins; only their shape matters to IAM.
+ * A packaged stage, both its stacks (README, "Stacks": the platform, platform.yml, and the
+ * application, serverless.yml), with their intrinsic functions resolved the way CloudFormation
+ * would for one account and region, so policies, key policies and resource ARNs can be read as IAM
+ * sees them after deploy. An application's `Fn::ImportValue` resolves to the value the platform
+ * exports under that name (an import with no export fails, as the deploy would). Physical names the
+ * templates leave to CloudFormation (a bucket without `BucketName`, a key id) get stable stand-ins;
+ * only their shape matters to IAM.
  */
 export const ACCOUNT = '111122223333';
 export const REGION = 'eu-west-1';
@@ -20,7 +23,12 @@ export interface Resource {
 export interface Template {
   readonly Resources: Record<string, Resource>;
   readonly Conditions?: Record<string, Json>;
+  readonly Outputs?: Record<string, { readonly Value: Json; readonly Export?: { readonly Name: Json } }>;
 }
+
+const TEMPLATE_FILE = 'cloudformation-template-update-stack.json';
+/** What every Serverless stack has of its own (its deployment bucket): the application's is the one modelled. */
+const OWN_TO_EACH_STACK = new Set(['ServerlessDeploymentBucket', 'ServerlessDeploymentBucketPolicy']);
 
 const NO_VALUE = Symbol('AWS::NoValue');
 
@@ -29,15 +37,45 @@ export class StageModel {
   readonly stackName: string;
   readonly template: Template;
   private readonly conditions = new Map<string, boolean>();
+  /** The platform's exports: name → the value expression (resolved in this model). */
+  private readonly exports = new Map<string, Json>();
 
-  constructor(stage: string, template: Template) {
+  /** `platform`: the stage's platform stack, whose resources join the application's and whose exports its imports read. */
+  constructor(stage: string, app: Template, platform: Template = { Resources: {} }) {
     this.stage = stage;
     this.stackName = `${SERVICE}-${stage}`;
-    this.template = template;
+    const platformResources = Object.entries(platform.Resources).filter(([id]) => !OWN_TO_EACH_STACK.has(id));
+    const clashes = [...platformResources.map(([id]) => id), ...Object.keys(platform.Conditions ?? {})].filter((id) => id in app.Resources || id in (app.Conditions ?? {}));
+    if (clashes.length > 0) throw new Error(`${stage}: both stacks declare ${clashes.join(', ')}`);
+    this.template = { Resources: { ...Object.fromEntries(platformResources), ...app.Resources }, Conditions: { ...platform.Conditions, ...app.Conditions } };
+    for (const output of Object.values(platform.Outputs ?? {})) {
+      if (output.Export) this.exports.set(String(this.resolve(output.Export.Name)), output.Value);
+    }
   }
 
+  /** A packaged stage: the application from `<packagedDir>/<stage>`, the platform from `<packagedDir>/<stage>-platform`. */
   static load(packagedDir: string, stage: string): StageModel {
-    return new StageModel(stage, JSON.parse(readFileSync(join(packagedDir, stage, 'cloudformation-template-update-stack.json'), 'utf8')) as Template);
+    const read = (dir: string) => JSON.parse(readFileSync(join(packagedDir, dir, TEMPLATE_FILE), 'utf8')) as Template;
+    return new StageModel(stage, read(stage), read(`${stage}-platform`));
+  }
+
+  /** The value the platform exports under `name` (an unexported name fails, as CloudFormation would). */
+  exported(name: string): Json {
+    const value = this.exports.get(name);
+    if (value === undefined) throw new Error(`${this.stage}: Fn::ImportValue ${name}, which the platform does not export`);
+    return value;
+  }
+
+  /**
+   * The logical id a reference names: a `Ref`, a `Fn::GetAtt`, or an import of a value the platform
+   * exports as one of those (`{ Fn::ImportValue: …:PlatformKeyArn }` → PlatformKey).
+   */
+  target(value: unknown): string | undefined {
+    const v = value as { Ref?: string; 'Fn::GetAtt'?: [string, string] | string; 'Fn::ImportValue'?: Json } | undefined;
+    if (v?.['Fn::ImportValue'] !== undefined) return this.target(this.exported(String(this.resolve(v['Fn::ImportValue']))));
+    const getAtt = v?.['Fn::GetAtt'];
+    const id = v?.Ref ?? (typeof getAtt === 'string' ? getAtt.split('.')[0] : getAtt?.[0]);
+    return id !== undefined && id in this.template.Resources ? id : undefined;
   }
 
   resource(logicalId: string): Resource {
@@ -123,6 +161,8 @@ export class StageModel {
           return Array.from({ length: Number(this.evaluate((argument as Json[])[1]!)) }, (_, i) => `10.0.${i}.0/24`);
         case 'Fn::ToJsonString':
           return JSON.stringify(this.evaluate(argument));
+        case 'Fn::ImportValue':
+          return this.evaluate(this.exported(String(this.evaluate(argument))));
         default:
           if (key.startsWith('Fn::')) throw new Error(`${this.stage}: ${key} is not resolved by the test model`);
       }

@@ -46,7 +46,8 @@ declare module 'vitest' {
  * The real local stack, once per run: DynamoDB Local (in memory), the local issuer's keys (a
  * fresh pair in a temp dir), serverless-offline serving the API against them, the event pipeline,
  * the jobs' local S3 and ECS stand-in and the console with its local sign-in (as `npm start` runs
- * them), and the dev, staging, prod and local stages packaged for the infrastructure tests.
+ * them), and the dev, staging, prod and local stages packaged (both stacks of each: packageStage.ts)
+ * for the infrastructure and permissions tests.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const running: Stoppable[] = [];

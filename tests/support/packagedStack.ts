@@ -2,19 +2,48 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import JSZip from 'jszip';
 import { inject } from 'vitest';
+import { platformDir } from './packageStage.ts';
 
 export interface Template {
   Resources: Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string; DependsOn?: unknown; Condition?: string; UpdatePolicy?: any }>;
-  Outputs?: Record<string, unknown>;
+  Outputs?: Record<string, any>;
   Conditions?: Record<string, any>;
 }
 
 export type DeployedStage = 'dev' | 'staging' | 'prod';
 export const DEPLOYED_STAGES: readonly DeployedStage[] = ['dev', 'staging', 'prod'];
 
-/** The CloudFormation template `sls package --stage <stage>` wrote (the global setup packages dev, staging, prod and local). */
+/** The application stack's template `sls package --stage <stage>` wrote (the global setup packages dev, staging, prod and local). */
 export async function packagedTemplate(stage: DeployedStage | 'local'): Promise<Template> {
   return JSON.parse(await readFile(join(inject('packagedDir'), stage, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+}
+
+/** The platform stack's template `sls package --config platform.yml --stage <stage>` wrote. */
+export async function packagedPlatformTemplate(stage: DeployedStage | 'local'): Promise<Template> {
+  return JSON.parse(await readFile(join(inject('packagedDir'), platformDir(stage), 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+}
+
+/**
+ * Both stacks of a stage as one template (what the account holds after a deploy): the platform's
+ * resources, conditions and outputs beside the application's. Logical ids are unique across the
+ * two (tests/infrastructure/stacks.test.ts), except each stack's own deployment bucket, which
+ * stays the application's here.
+ */
+export async function packagedStacks(stage: DeployedStage | 'local'): Promise<Template> {
+  const [app, platform] = await Promise.all([packagedTemplate(stage), packagedPlatformTemplate(stage)]);
+  return mergeStacks(app, platform);
+}
+
+/** The platform's logical ids that every Serverless stack has (its deployment bucket). */
+export const OWN_TO_EACH_STACK = ['ServerlessDeploymentBucket', 'ServerlessDeploymentBucketPolicy'];
+
+export function mergeStacks(app: Template, platform: Template): Template {
+  const platformResources = Object.fromEntries(Object.entries(platform.Resources).filter(([id]) => !OWN_TO_EACH_STACK.includes(id)));
+  return {
+    Resources: { ...platformResources, ...app.Resources },
+    Conditions: { ...platform.Conditions, ...app.Conditions },
+    Outputs: { ...platform.Outputs, ...app.Outputs },
+  };
 }
 
 /** Every file of every function zip of a packaged stage, as text. */

@@ -15,13 +15,13 @@ function template(): any {
       ProjectLambdaVersionAbc: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'ProjectLambdaFunction' } } },
       ProjectionQueue: { Type: 'AWS::SQS::Queue', Properties: { RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['ProjectionDlq', 'Arn'] }, maxReceiveCount: 5 } } },
       ProjectionDlq: { Type: 'AWS::SQS::Queue', Properties: {} },
-      StreamMapping: { Type: 'AWS::Lambda::EventSourceMapping', Properties: { EventSourceArn: { 'Fn::GetAtt': ['EntitiesTable', 'StreamArn'] }, FunctionName: { 'Fn::GetAtt': ['ProjectLambdaFunction', 'Arn'] } } },
+      StreamMapping: { Type: 'AWS::Lambda::EventSourceMapping', Properties: { EventSourceArn: { 'Fn::ImportValue': 'svc-dev-platform:EntitiesTableStreamArn' }, StartingPosition: 'TRIM_HORIZON', FunctionName: { 'Fn::GetAtt': ['ProjectLambdaFunction', 'Arn'] } } },
       QueueMapping: { Type: 'AWS::Lambda::EventSourceMapping', Properties: { EventSourceArn: { 'Fn::GetAtt': ['ProjectionQueue', 'Arn'] }, FunctionName: { Ref: 'ProjectLambdaFunction' } } },
       ProjectLogGroup: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/aws/lambda/svc-dev-project' } },
     },
   };
 }
-const config = { alarmTopic: 'AlarmTopic', encryptionKey: 'PlatformKey', apiStage: 'ApiGatewayStage', deploymentConfig: 'CodeDeployDefault.LambdaAllAtOnce', logRetentionInDays: 14, rollbackAlarms: [], service: 'svc', stage: 'dev', tableName: 'svc-dev-entities' };
+const config = { alarmTopic: 'AlarmTopic', encryptionKeyArn: { 'Fn::ImportValue': 'svc-dev-platform:PlatformKeyArn' }, apiStage: 'ApiGatewayStage', deploymentConfig: 'CodeDeployDefault.LambdaAllAtOnce', logRetentionInDays: 14, rollbackAlarms: [], service: 'svc', stage: 'dev', tableName: 'svc-dev-entities' };
 
 describe('platform template generator', () => {
   it('alarms on each DLQ (not on the source queue) and on the stream consumer iterator age', () => {
@@ -36,7 +36,7 @@ describe('platform template generator', () => {
     expect(t.Resources.StreamMapping.Properties.FunctionName).toEqual({ Ref: 'ProjectLambdaFunctionAliasLive' });
     expect(t.Resources.QueueMapping.Properties.FunctionName).toEqual({ Ref: 'ProjectLambdaFunctionAliasLive' });
     expect(t.Resources.ProjectLambdaFunctionAliasLive.Properties.FunctionVersion).toEqual({ 'Fn::GetAtt': ['ProjectLambdaVersionAbc', 'Version'] });
-    expect(t.Resources.ProjectLogGroup.Properties).toMatchObject({ KmsKeyId: { 'Fn::GetAtt': ['PlatformKey', 'Arn'] }, RetentionInDays: 14 });
+    expect(t.Resources.ProjectLogGroup.Properties).toMatchObject({ KmsKeyId: { 'Fn::ImportValue': 'svc-dev-platform:PlatformKeyArn' }, RetentionInDays: 14 });
   });
 
   it('refuses a function without a published version (aliases need versionFunctions)', () => {
