@@ -10,6 +10,15 @@ export const DEPLOYED_REFS: Record<string, string> = {
   UserPool: `${REGION}_BenchPool1`,
   UserAppClient: 'benchappclient',
   ServiceClient: 'benchserviceclient',
+  LegacyBroker: 'b-00000000-0000-0000-0000-000000000000',
+  LegacyDeadLetterSecret: `arn:aws:secretsmanager:${REGION}:000000000000:secret:entity-platform/prod/legacy-dead-letters-AbCdEf`,
+  LegacyPublisherSecret: `arn:aws:secretsmanager:${REGION}:000000000000:secret:entity-platform/prod/legacy-publisher-AbCdEf`,
+};
+
+/** What a deploy would resolve the platform stack's exports imported in function environments to, by export name (placeholders). */
+export const DEPLOYED_IMPORTS: Record<string, string> = {
+  UserPoolId: `${REGION}_BenchPool1`,
+  ServiceClientId: 'benchserviceclient',
 };
 
 /** What a deploy would resolve other intrinsic functions in function environments to, by variable (placeholders). */
@@ -19,7 +28,8 @@ export const DEPLOYED_VARIABLES: Record<string, string> = {
 
 function resolved(name: string, value: TemplateValue): string {
   if (typeof value === 'string') return value;
-  const id = 'Ref' in value && typeof value.Ref === 'string' ? DEPLOYED_REFS[value.Ref] : DEPLOYED_VARIABLES[name];
+  const imported = 'Fn::ImportValue' in value && typeof value['Fn::ImportValue'] === 'string' ? DEPLOYED_IMPORTS[value['Fn::ImportValue'].split(':').pop()!] : undefined;
+  const id = imported ?? ('Ref' in value && typeof value.Ref === 'string' ? DEPLOYED_REFS[value.Ref] : DEPLOYED_VARIABLES[name]);
   if (id === undefined) throw new Error(`bench: ${name} is ${JSON.stringify(value)} in the template, which the bench has no stand-in for (bench/lib/lambdaEnv.ts)`);
   return id;
 }
