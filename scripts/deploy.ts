@@ -10,6 +10,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exitWithHelpIfAsked } from './lib/cli.ts';
+
+const USAGE = `usage: npm run deploy -- --stage <stage> [--region <region>] [more sls deploy options]
+Deploys the account prerequisite (API Gateway's CloudWatch role) when missing, then the stage's platform stack
+(platform.yml), then its application stack (serverless.yml), with the AWS CLI and your credentials.`;
 
 export const ACCOUNT_STACK = 'entity-platform-account';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,7 +30,7 @@ function aws(args: string[]): string {
 
 export function deploy(args: string[], log: (message: string) => void = console.log): number {
   const stage = option(args, '--stage');
-  if (!stage) throw new Error('Usage: npm run deploy -- --stage <stage> [--region <region>] [more sls deploy options]');
+  if (!stage) throw new Error(USAGE);
   const region = option(args, '--region') ?? process.env['AWS_REGION'] ?? 'eu-west-1';
   const current = aws(['apigateway', 'get-account', '--region', region, '--query', 'cloudwatchRoleArn', '--output', 'text']);
   const ours = aws(['cloudformation', 'describe-stacks', '--region', region, '--query', `Stacks[?StackName=='${ACCOUNT_STACK}'].StackName`, '--output', 'text']) === ACCOUNT_STACK;
@@ -44,4 +49,7 @@ export function deploy(args: string[], log: (message: string) => void = console.
   return spawnSync('sls', ['deploy', ...withRegion], { cwd: ROOT, stdio: 'inherit' }).status ?? 1;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) process.exit(deploy(process.argv.slice(2)));
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  exitWithHelpIfAsked(USAGE);
+  process.exit(deploy(process.argv.slice(2)));
+}

@@ -8,8 +8,11 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from './lib/localStack.ts';
+import { exitWithHelpIfAsked } from './lib/cli.ts';
 
 const usage = 'usage: npm run fuzz -- [--runs <requests per operation, default 200>] [--seed <integer, default: random>] [--only "<METHOD /path part>"]';
+exitWithHelpIfAsked(usage);
+
 let values: { runs: string; seed?: string; only?: string };
 try {
   ({ values } = parseArgs({ options: { runs: { type: 'string', default: '200' }, seed: { type: 'string' }, only: { type: 'string' } }, strict: true }));

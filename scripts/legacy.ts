@@ -15,7 +15,10 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Connection } from 'rabbitmq-client';
 import { applyBrokerDefinitions, brokerDefinitions, brokerNames, definitionsDocument, parseLegacySources } from '../src/adapters/rabbitmq/brokerDefinitions.ts';
+import { exitWithHelpIfAsked } from './lib/cli.ts';
 
+const LEGACY_USAGE = 'usage: npm run legacy -- publish <file.ndjson> --tenant <t> [--source <s>] | definitions [--sources t:s,...] | apply [--sources t:s,...]\nLEGACY_BROKER_URL (default amqp://guest:guest@127.0.0.1:5672), LEGACY_PREFIX (default legacy), LEGACY_SOURCES.';
+exitWithHelpIfAsked(LEGACY_USAGE);
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { tenant: { type: 'string' }, source: { type: 'string', default: 'legacy' }, sources: { type: 'string' } } });
 const [command, file] = positionals;
 const prefix = process.env['LEGACY_PREFIX'] ?? 'legacy';
@@ -57,6 +60,6 @@ switch (command) {
     break;
   }
   default:
-    console.error('usage: npm run legacy -- publish <file.ndjson> --tenant <t> [--source <s>] | definitions [--sources t:s,...] | apply [--sources t:s,...]');
+    console.error(LEGACY_USAGE);
     process.exitCode = 2;
 }

@@ -14,9 +14,12 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-s
 import { parseS3Uri } from '../src/domain/jobs.ts';
 import { createS3Client } from '../src/adapters/s3/S3ObjectStore.ts';
 import { DEFAULT_LOCAL_S3_PORT } from './lib/localS3.ts';
+import { exitWithHelpIfAsked } from './lib/cli.ts';
 
-const USAGE = `Usage: npm run --silent s3 -- put <file|-> s3://<bucket>/<key> | get s3://<bucket>/<key> [file] | ls s3://<bucket>[/<prefix>]
+const USAGE = `usage: npm run --silent s3 -- put <file|-> s3://<bucket>/<key> | get s3://<bucket>/<key> [file] | ls s3://<bucket>[/<prefix>]
 The local S3 of npm start: S3_ENDPOINT (default http://127.0.0.1:${DEFAULT_LOCAL_S3_PORT}).`;
+exitWithHelpIfAsked(USAGE);
+
 
 const endpoint = process.env.S3_ENDPOINT ?? `http://127.0.0.1:${DEFAULT_LOCAL_S3_PORT}`;
 const [command, first, second] = process.argv.slice(2);

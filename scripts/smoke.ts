@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createEntityPlatformClient } from '../src/client/index.ts';
+import { exitWithHelpIfAsked } from './lib/cli.ts';
 
 export interface SmokeOptions {
   readonly apiUrl: string;
@@ -71,10 +72,12 @@ export async function runSmokeTest(options: SmokeOptions): Promise<string[]> {
   return steps;
 }
 
+const USAGE = 'usage: npm run smoke -- --api-url <url> (with SMOKE_TOKEN, or SMOKE_TOKEN_URL, SMOKE_CLIENT_ID and SMOKE_CLIENT_SECRET)';
+
 async function main(args: string[]): Promise<void> {
   const at = args.indexOf('--api-url');
   const apiUrl = at >= 0 ? args[at + 1] : process.env['SMOKE_API_URL'];
-  if (!apiUrl) throw new Error('Usage: npm run smoke -- --api-url <url> (with SMOKE_TOKEN, or SMOKE_TOKEN_URL, SMOKE_CLIENT_ID and SMOKE_CLIENT_SECRET)');
+  if (!apiUrl) throw new Error(USAGE);
   const env = process.env;
   const token = env['SMOKE_TOKEN'] || (env['SMOKE_TOKEN_URL'] && env['SMOKE_CLIENT_ID'] && env['SMOKE_CLIENT_SECRET'] ? await clientCredentialsToken(env['SMOKE_TOKEN_URL'], env['SMOKE_CLIENT_ID'], env['SMOKE_CLIENT_SECRET']) : undefined);
   if (!token) throw new Error('Set SMOKE_TOKEN, or SMOKE_TOKEN_URL, SMOKE_CLIENT_ID and SMOKE_CLIENT_SECRET');
@@ -83,6 +86,7 @@ async function main(args: string[]): Promise<void> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  exitWithHelpIfAsked(USAGE);
   main(process.argv.slice(2)).catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageTemplate } from './lib/localStack.ts';
+import { exitWithHelpIfAsked } from './lib/cli.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export interface CountedTemplate {
@@ -62,4 +63,7 @@ async function main(dir: string | undefined): Promise<void> {
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await main(process.argv[2]);
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  exitWithHelpIfAsked('usage: node scripts/stackSizes.ts [dir]\nResources per stack and stage; without a directory, packages both stacks of dev, staging and prod first (offline).');
+  await main(process.argv[2]);
+}

@@ -21,7 +21,15 @@ import { startGatewayResponses } from './lib/localGateway.ts';
 import { startLocalJobs, type LocalJobs } from './lib/localJobs.ts';
 import { startConsoleStack } from './lib/localConsole.ts';
 import { DEFAULT_LOCAL_S3_PORT } from './lib/localS3.ts';
+import { exitWithHelpIfAsked } from './lib/cli.ts';
 import { ensureTable, LOCAL_ISSUER_DIR, LOCAL_STAGE, localTableName, packageTemplate, PROJECT_ROOT, startDynamoDbLocal, startEmbeddedPostgres, startOffline, type Stoppable } from './lib/localStack.ts';
+
+exitWithHelpIfAsked(`usage: npm start
+Runs the local stack until Ctrl-C: DynamoDB Local (data in .local/dynamodb), the read model's PostgreSQL (DATABASE_URL,
+else an embedded PGlite, data in .local/pglite), the API (serverless-offline), the event pipeline, a local S3 (data in
+.local/s3), the ECS stand-in, the legacy bridge against RabbitMQ, and the console. npm run reset wipes the local data.
+Environment: PORT (3000), OFFLINE_PORT (PORT+1), LAMBDA_PORT (PORT+2), DYNAMODB_PORT (8000), EVENTBRIDGE_PORT (4010),
+PGLITE_PORT (5433), ECS_PORT (4011), S3_PORT (4569), CONSOLE_PORT (5173), AUTH_PORT (8443), DATABASE_URL.`);
 
 const httpPort = Number(process.env.PORT ?? 3000);
 /** serverless-offline itself, behind the gateway responses on PORT (scripts/lib/localGateway.ts). */
@@ -42,11 +50,15 @@ const stores: Stoppable[] = [];
 const running: Stoppable[] = [];
 let stopped: Promise<void> | undefined;
 function stopAll(code: number): void {
+  if (!stopped) console.log('Stopping the local stack (running jobs checkpoint first) …');
   stopped ??= (async () => {
     await Promise.all(running.map((p) => p.stop()));
     await Promise.all(stores.map((p) => p.stop()));
   })();
-  void stopped.finally(() => process.exit(code));
+  void stopped.then(
+    () => console.log('Local stack stopped.'),
+    (error: unknown) => console.error(`Local stack stopped, not cleanly: ${error instanceof Error ? error.message : String(error)}`),
+  ).finally(() => process.exit(code));
 }
 process.on('SIGINT', () => stopAll(0));
 process.on('SIGTERM', () => stopAll(0));

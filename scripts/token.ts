@@ -6,8 +6,11 @@ import { parseArgs } from 'node:util';
 import { ensureLocalIssuer, mintLocalAccessToken } from '../src/adapters/identity/localIssuer.ts';
 import { TENANT_ID_PATTERN } from '../src/domain/principal.ts';
 import { LOCAL_ISSUER_DIR } from './lib/localStack.ts';
+import { exitWithHelpIfAsked } from './lib/cli.ts';
 
 const usage = 'usage: npm run --silent token -- --tenant <id> [--scopes "entities/read entities/write"] [--groups admin,other] [--sub <id>] [--ttl <seconds>]';
+exitWithHelpIfAsked(usage);
+
 try {
   const { values } = parseArgs({
     options: {
