@@ -14,7 +14,7 @@ import { matchesPattern } from './eventPattern.ts';
  * - an EventBridge stand-in (PutEvents over HTTP) matches each event against the bus's rules and
  *   puts it on each target queue;
  * - each queue delivers batches to its consumer, several at once as Lambda's pollers do; failed items come back after a short visibility
- *   delay and go to the dead-letter queue after the queue's maxReceiveCount.
+ *   delay (doubling with each receive) and go to the dead-letter queue after the queue's maxReceiveCount.
  * Functions run inside serverless-offline and are invoked through its Lambda API.
  */
 
@@ -46,7 +46,12 @@ export interface LocalEventsOptions {
   /** serverless-offline's Lambda API, e.g. http://127.0.0.1:3002. */
   readonly lambdaEndpoint: string;
   readonly busPort: number;
-  /** Redelivery delay for failed queue messages (SQS would wait for the visibility timeout). */
+  /**
+   * Redelivery delay of a failed queue message after its first receive, doubling with each further
+   * receive up to 2 s: SQS waits the visibility timeout (minutes here) each time, so a dependency
+   * down for a second must not use up a message's receives at once, while a poison message still
+   * reaches its dead-letter queue within seconds (10 receives: about 13 s at 200 ms).
+   */
   readonly redeliveryMs?: number;
   readonly log?: (message: string) => void;
 }
@@ -155,7 +160,7 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
                 queue.deadLetter.messages.push({ ...m, receiveCount: 0, visibleAt: Date.now() });
                 log(`${queueId}: message ${m.messageId} moved to ${queue.deadLetter.logicalId} after ${m.receiveCount} receives`);
               } else {
-                m.visibleAt = Date.now() + (options.redeliveryMs ?? 500);
+                m.visibleAt = Date.now() + Math.min(2_000, (options.redeliveryMs ?? 500) * 2 ** (m.receiveCount - 1));
               }
             }
           }
