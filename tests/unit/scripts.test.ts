@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, PROJECT_ROOT } from '../../scripts/lib/localStack.ts';
+import { withoutRejectedTokenNoise } from '../../scripts/lib/offlineOutput.ts';
 import { LOCAL_DATA, resetLocalData } from '../../scripts/reset-local.ts';
 
 const run = promisify(execFile);
@@ -57,5 +58,34 @@ describe('npm run reset', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe("npm start's output", () => {
+  // What serverless-offline printed for a rejected token and for a crashing authorizer (npm start, 2 December 2026).
+  const rejected = [
+    'Running Authorization function for get /api/v1/secure/entities (λ: authorizer)',
+    '{"level":"INFO","message":"Token rejected","reason":"The access token is invalid or expired."}',
+    "× Unhandled exception in handler 'authorizer'.",
+    '× Error: Unauthorized',
+    '      at js (/work/main/.esbuild-offline/.build/functions/authorizer.cjs:3:17540)',
+    '      at process.processTicksAndRejections (node:internal/process/task_queues:104:5)',
+    '      at async HandlerRunner.run (file:///work/main/node_modules/serverless-offline/src/lambda/handler-runner/HandlerRunner.js:124:14)',
+    'Authorization function returned an error response: (λ: authorizer)',
+  ];
+  const shown = (lines: string[]) => {
+    const filter = withoutRejectedTokenNoise();
+    return lines.flatMap((line) => filter(line));
+  };
+
+  it('shows a rejected token as the authorizer logged it, without the unhandled-exception stack', () => {
+    expect(shown(rejected)).toEqual([rejected[0], rejected[1], rejected[7]]);
+  });
+
+  it('shows any other exception whole, the authorizer\'s too', () => {
+    const crash = ["× Unhandled exception in handler 'authorizer'.", '× Error: JWKS unavailable', '      at fetchJwks (authorizer.cjs:1:1)', 'Authorization function returned an error response: (λ: authorizer)'];
+    expect(shown(crash)).toEqual(crash);
+    const other = ["× Unhandled exception in handler 'createEntity'.", "× Unhandled exception in handler 'authorizer'.", '× Error: Unauthorized', '      at js (a.cjs:1:1)', 'GET /x'];
+    expect(shown(other)).toEqual(["× Unhandled exception in handler 'createEntity'.", 'GET /x']);
   });
 });
