@@ -93,16 +93,8 @@ export class LegacyInbound {
         if (error instanceof ValidationError) return { kind: 'rejected', reason: error.message, errors: error.issues };
         throw error;
       }
-      const next: ExternalIdMapping = {
-        tenantId: source.tenantId,
-        source: source.source,
-        externalId: message.externalId,
-        ...(result.kind !== 'deleted' && result.entityId !== undefined && { entityId: result.entityId }),
-        generation: result.generation,
-        appliedVersion: message.version,
-        revision: (mapping?.revision ?? 0) + 1,
-      };
-      if (await this.deps.mappings.put(next, mapping?.revision ?? 0)) return { kind: result.kind, entityId: result.entityId };
+      const entityId = result.kind !== 'deleted' ? result.entityId : undefined;
+      if (await this.recordApplied(source, message, mapping, entityId, result.generation)) return { kind: result.kind, entityId: result.entityId };
       if (attempt >= MAPPING_ATTEMPTS) throw new Error(`The mapping of ${source.tenantId}/${source.source}/${message.externalId} kept changing concurrently`);
     }
   }
@@ -143,12 +135,25 @@ export class LegacyInbound {
           if (refused instanceof NameTakenError) results[i] = { kind: 'rejected', reason: refused.message };
           if (refused !== undefined) return; // an id that exists: `apply` tells an earlier attempt's entity from a tombstone
           const mapping = mappings[i];
-          const next: ExternalIdMapping = { ...source, externalId: items[i]!.message.externalId, entityId: entity.id, generation: mapping?.generation ?? 0, appliedVersion: items[i]!.message.version, revision: (mapping?.revision ?? 0) + 1 };
-          if (await this.deps.mappings.put(next, mapping?.revision ?? 0)) results[i] = { kind: 'created', entityId: entity.id };
+          if (await this.recordApplied(source, items[i]!.message, mapping, entity.id, mapping?.generation ?? 0)) results[i] = { kind: 'created', entityId: entity.id };
         }),
       );
     }
     return results;
+  }
+
+  /** Stores that `message` is applied (the entity it left live, if any), if the mapping is still `mapping`; false when another writer got in first. */
+  private recordApplied(source: LegacySource, message: LegacyMessage, mapping: ExternalIdMapping | undefined, entityId: string | undefined, generation: number): Promise<boolean> {
+    const next: ExternalIdMapping = {
+      tenantId: source.tenantId,
+      source: source.source,
+      externalId: message.externalId,
+      ...(entityId !== undefined && { entityId }),
+      generation,
+      appliedVersion: message.version,
+      revision: (mapping?.revision ?? 0) + 1,
+    };
+    return this.deps.mappings.put(next, mapping?.revision ?? 0);
   }
 
   private async upsertEntity(source: LegacySource, message: LegacyUpsert, mapping: ExternalIdMapping | undefined) {

@@ -68,9 +68,9 @@ describe("npm start's output", () => {
     '{"level":"INFO","message":"Token rejected","reason":"The access token is invalid or expired."}',
     "× Unhandled exception in handler 'authorizer'.",
     '× Error: Unauthorized',
-    '      at js (/work/main/.esbuild-offline/.build/functions/authorizer.cjs:3:17540)',
+    '      at js (/home/dev/entity-platform/.esbuild-offline/.build/functions/authorizer.cjs:3:17540)',
     '      at process.processTicksAndRejections (node:internal/process/task_queues:104:5)',
-    '      at async HandlerRunner.run (file:///work/main/node_modules/serverless-offline/src/lambda/handler-runner/HandlerRunner.js:124:14)',
+    '      at async HandlerRunner.run (file:///home/dev/entity-platform/node_modules/serverless-offline/src/lambda/handler-runner/HandlerRunner.js:124:14)',
     'Authorization function returned an error response: (λ: authorizer)',
   ];
   const shown = (lines: string[]) => {
