@@ -4,7 +4,7 @@ import { entityEventFromSqsRecord } from '../../src/adapters/eventbridge/eventBr
 import { entityCacheInvalidator } from '../../src/composition/entities.ts';
 import { namesTouchedBy } from '../../src/domain/entityEvents.ts';
 import { eventHandler } from '../../src/middleware/eventHandler.ts';
-import { metrics } from '../../src/observability.ts';
+import { logger, metrics } from '../../src/observability.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
 
@@ -15,7 +15,13 @@ const processor = new BatchProcessor(EventType.SQS);
  */
 async function invalidateOne(record: SQSRecord): Promise<void> {
   const event = entityEventFromSqsRecord(record);
-  await entityCacheInvalidator.invalidate({ id: event.entityId, tenantId: event.tenantId, names: namesTouchedBy(event) });
+  try {
+    await entityCacheInvalidator.invalidate({ id: event.entityId, tenantId: event.tenantId, names: namesTouchedBy(event) });
+  } catch (error) {
+    // Says why a message comes back (and, after the queue's last receive, why it was dead-lettered).
+    logger.warn('Cache invalidation failed; the message will be received again', { messageId: record.messageId, eventId: event.eventId, receiveCount: record.attributes.ApproximateReceiveCount, error: error as Error });
+    throw error;
+  }
   metrics.addMetric('CacheInvalidations', 'Count', 1);
 }
 

@@ -23,7 +23,9 @@ export const handler = eventHandler(async (event: SQSEvent): Promise<SQSBatchRes
     }
   }
   const publisher = await legacyEventPublisher();
-  failures.push(...(await publishInOrder({ published: publishedVersions, publisher }, items)));
+  const failed = (error: unknown, item: OutboundItem, remaining: number) =>
+    logger.warn('Publishing to the legacy broker failed; the entity’s remaining events will be delivered again', { error: error as Error, eventId: item.event.eventId, messageId: item.id, remaining });
+  failures.push(...(await publishInOrder({ published: publishedVersions, publisher, failed }, items)));
   if (failures.length > 0) logger.info('legacy events to deliver again', { count: failures.length });
   return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
 });

@@ -13,8 +13,8 @@ import { matchesPattern } from './eventPattern.ts';
  *   publisher with stream batches (retrying from the first failed record, bisecting nothing);
  * - an EventBridge stand-in (PutEvents over HTTP) matches each event against the bus's rules and
  *   puts it on each target queue;
- * - each queue delivers batches to its consumer, several at once as Lambda's pollers do; failed items come back after a short visibility
- *   delay (doubling with each receive) and go to the dead-letter queue after the queue's maxReceiveCount.
+ * - each queue delivers batches to its consumer, several at once as Lambda's pollers do; failed items come back after the
+ *   visibility timeout (the queue's own, scaled down: see timeScale) and go to the dead-letter queue after the queue's maxReceiveCount.
  * Functions run inside serverless-offline and are invoked through its Lambda API.
  */
 
@@ -37,6 +37,17 @@ interface Queue {
   readonly messages: { messageId: string; body: string; receiveCount: number; visibleAt: number }[];
   readonly deadLetter: Queue | undefined;
   readonly maxReceiveCount: number;
+  /** How long a failed message stays invisible before its next receive, locally. */
+  readonly redeliveryMs: number;
+}
+
+export const DEFAULT_TIME_SCALE = 1 / 60;
+/** SQS's VisibilityTimeout when a queue declares none. */
+const DEFAULT_VISIBILITY_SECONDS = 30;
+
+/** The local redelivery delay of a queue declared with `properties`: its VisibilityTimeout, scaled. */
+export function redeliveryDelayMs(properties: Record<string, unknown>, timeScale = DEFAULT_TIME_SCALE): number {
+  return Number(properties['VisibilityTimeout'] ?? DEFAULT_VISIBILITY_SECONDS) * 1000 * timeScale;
 }
 
 export interface LocalEventsOptions {
@@ -47,12 +58,13 @@ export interface LocalEventsOptions {
   readonly lambdaEndpoint: string;
   readonly busPort: number;
   /**
-   * Redelivery delay of a failed queue message after its first receive, doubling with each further
-   * receive up to 2 s: SQS waits the visibility timeout (minutes here) each time, so a dependency
-   * down for a second must not use up a message's receives at once, while a poison message still
-   * reaches its dead-letter queue within seconds (10 receives: about 13 s at 200 ms).
+   * How much faster than AWS a failed queue message comes back: SQS redelivers it after the
+   * queue's VisibilityTimeout, locally after that timeout times this scale (default 1/60: a minute
+   * in AWS is a second here). Every wait keeps its ratio to the others, so whatever the retries
+   * outlast in AWS (a cache breaker's open time, a dependency's failover) they still outlast here,
+   * while a poison message reaches its dead-letter queue within seconds.
    */
-  readonly redeliveryMs?: number;
+  readonly timeScale?: number;
   readonly log?: (message: string) => void;
 }
 
@@ -83,7 +95,7 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     const props = resources[logicalId]?.Properties ?? {};
     const redrive = props['RedrivePolicy'] as { deadLetterTargetArn?: unknown; maxReceiveCount?: number } | undefined;
     const deadLetterId = getAtt(redrive?.deadLetterTargetArn);
-    const queue: Queue = { logicalId, messages: [], deadLetter: deadLetterId ? queueOf(deadLetterId) : undefined, maxReceiveCount: Number(redrive?.maxReceiveCount ?? Infinity) };
+    const queue: Queue = { logicalId, messages: [], deadLetter: deadLetterId ? queueOf(deadLetterId) : undefined, maxReceiveCount: Number(redrive?.maxReceiveCount ?? Infinity), redeliveryMs: redeliveryDelayMs(props, options.timeScale) };
     queues.set(logicalId, queue);
     return queue;
   };
@@ -160,7 +172,7 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
                 queue.deadLetter.messages.push({ ...m, receiveCount: 0, visibleAt: Date.now() });
                 log(`${queueId}: message ${m.messageId} moved to ${queue.deadLetter.logicalId} after ${m.receiveCount} receives`);
               } else {
-                m.visibleAt = Date.now() + Math.min(2_000, (options.redeliveryMs ?? 500) * 2 ** (m.receiveCount - 1));
+                m.visibleAt = Date.now() + queue.redeliveryMs;
               }
             }
           }

@@ -141,6 +141,8 @@ export async function startOffline(options: {
   cacheKeyPrefix?: string;
   /** Record every AWS call the functions make to this file (src/adapters/aws/callLog.ts; the permission tests read it). */
   awsCallLog?: string;
+  /** The legacy bridge's broker namespace (else LEGACY_PREFIX from the environment, else `legacy`). */
+  legacyPrefix?: string;
 }): Promise<RunningProcess & { url: string; lambdaEndpoint: string }> {
   const child = spawn(resolve(PROJECT_ROOT, 'node_modules', '.bin', 'sls'), ['offline', 'start', '--stage', LOCAL_STAGE], {
     cwd: PROJECT_ROOT,
@@ -160,6 +162,7 @@ export async function startOffline(options: {
       ...(options.redisUrl && { REDIS_URL: options.redisUrl }),
       ...(options.cacheKeyPrefix && { CACHE_KEY_PREFIX: options.cacheKeyPrefix }),
       ...(options.awsCallLog && { AWS_CALL_LOG: options.awsCallLog }),
+      ...(options.legacyPrefix && { LEGACY_PREFIX: options.legacyPrefix }),
       SLS_TELEMETRY_DISABLED: '1',
       SLS_NOTIFICATIONS_MODE: 'off',
     },

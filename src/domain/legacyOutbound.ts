@@ -48,8 +48,15 @@ export function routingKeyOf(event: EntityEvent): string {
   return `${event.tenantId}.entity.${ACTION[event.type]}`;
 }
 
-/** Publishes a batch, entity by entity in version order; returns the ids of the items to deliver again (waiting for a predecessor, or failed). */
-export async function publishInOrder(deps: { published: PublishedVersions; publisher: LegacyEventPublisher }, items: readonly OutboundItem[]): Promise<string[]> {
+/**
+ * Publishes a batch, entity by entity in version order; returns the ids of the items to deliver
+ * again (waiting for a predecessor, or failed). `failed` hears why an entity's items stopped
+ * (the broker or the published-versions record failed); waiting for a predecessor is no failure.
+ */
+export async function publishInOrder(
+  deps: { published: PublishedVersions; publisher: LegacyEventPublisher; failed: (error: unknown, item: OutboundItem, remaining: number) => void },
+  items: readonly OutboundItem[],
+): Promise<string[]> {
   const byEntity = new Map<string, OutboundItem[]>();
   for (const item of items) byEntity.set(item.event.entityId, [...(byEntity.get(item.event.entityId) ?? []), item]);
   const retry: string[] = [];
@@ -72,8 +79,9 @@ export async function publishInOrder(deps: { published: PublishedVersions; publi
             range = next;
           }
         }
-      } catch {
+      } catch (error) {
         // What is left of this entity comes back (what went out is skipped then).
+        deps.failed(error, ordered[index]!, ordered.length - index);
       }
       retry.push(...ordered.slice(index).map((i) => i.id));
     }),

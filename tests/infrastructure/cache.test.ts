@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_TIME_SCALE, redeliveryDelayMs } from '../../scripts/lib/localEvents.ts';
+import { parseCacheConfig } from '../../src/composition/cache.ts';
 import { DEPLOYED_STAGES, packagedTemplate, resourcesOfType } from '../support/packagedStack.ts';
 
 const CACHED_METHODS: Record<string, string[]> = {
@@ -64,5 +66,23 @@ describe.each(DEPLOYED_STAGES)('the cache in the template (%s)', (stage) => {
     expect(mapping?.[1].Properties).toMatchObject({ FunctionResponseTypes: ['ReportBatchItemFailures'] });
     expect(t.Resources.InvalidateEntityCacheLambdaFunction!.Properties!.Role).toEqual({ 'Fn::GetAtt': ['InvalidateEntityCacheRole', 'Arn'] });
     expect(t.Resources.CacheInvalidationDeadLetterQueueDepthAlarm).toBeDefined();
+  });
+});
+
+describe('cache invalidation retries outlast the cache circuit breaker', () => {
+  // An invalidation that fails while the breaker is open must come back after it has let a trial
+  // call through, or every invalidation of that window is dead-lettered and stale entries live out their TTL.
+  const breakerOpenMs = parseCacheConfig({ AWS_REGION: 'eu-west-1' }).CACHE_BREAKER_OPEN_MS;
+  const retryWindowMs = (queue: Record<string, any>, redeliveryMs: number) => (Number(queue.RedrivePolicy.maxReceiveCount) - 1) * redeliveryMs;
+
+  it.each([...DEPLOYED_STAGES, 'local'] as const)('%s: in AWS, the queue redelivers over minutes', async (stage) => {
+    const queue = (await packagedTemplate(stage)).Resources.CacheInvalidationQueue!.Properties!;
+    expect(retryWindowMs(queue, Number(queue.VisibilityTimeout) * 1000)).toBeGreaterThanOrEqual(60 * breakerOpenMs);
+  });
+
+  it('locally, the event pipeline scales the visibility timeout down but its retries still span two breaker openings', async () => {
+    const queue = (await packagedTemplate('local')).Resources.CacheInvalidationQueue!.Properties!;
+    expect(redeliveryDelayMs(queue)).toBe(Number(queue.VisibilityTimeout) * 1000 * DEFAULT_TIME_SCALE);
+    expect(retryWindowMs(queue, redeliveryDelayMs(queue))).toBeGreaterThanOrEqual(2 * breakerOpenMs);
   });
 });

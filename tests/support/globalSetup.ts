@@ -13,6 +13,7 @@ import { startGatewayResponses } from '../../scripts/lib/localGateway.ts';
 import { ensureTable, freePort, localTableName, startDynamoDbLocal, startOffline, type Stoppable } from '../../scripts/lib/localStack.ts';
 import { deleteKeysMatching } from '../../scripts/lib/redisKeys.ts';
 import { packageStage } from './packageStage.ts';
+import { testBroker } from './legacyBroker.ts';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';
 
 declare module 'vitest' {
@@ -89,6 +90,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     running.push(dynamo);
     await ensureTable(dynamo.endpoint, localTableName());
     database = await createTestDatabase();
+    // The legacy bridge's exchanges and queues on the machine's RabbitMQ, under a prefix of this run's
+    // own (the outbound consumer publishes every entity event there), deleted at the end.
+    const broker = await testBroker([]);
+    running.push({ stop: () => broker.dispose() });
     const busPort = await freePort();
     const ecsPort = await freePort();
     const s3Port = await freePort();
@@ -111,6 +116,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       redisUrl,
       cacheKeyPrefix,
       awsCallLog,
+      legacyPrefix: broker.prefix,
     });
     running.push(api);
     // In front of it, the deployed gateway's own answers (problem+json gateway responses) for what serverless-offline answers itself.
@@ -119,7 +125,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // Streams → publisher → bus → queues → consumers, routed as the packaged local template says.
     const pipelineLog = join(workDir, 'pipeline.log');
     const events = await startLocalEvents({
-      template: await localTemplate, dynamoEndpoint: dynamo.endpoint, tableName: localTableName(), lambdaEndpoint: api.lambdaEndpoint, busPort, redeliveryMs: 200,
+      template: await localTemplate, dynamoEndpoint: dynamo.endpoint, tableName: localTableName(), lambdaEndpoint: api.lambdaEndpoint, busPort,
       log: (message) => appendFileSync(pipelineLog, `${new Date().toISOString()} ${message}\n`),
     });
     project.provide('pipelineLog', pipelineLog);
