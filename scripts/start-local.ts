@@ -22,7 +22,8 @@ import { startLocalJobs, type LocalJobs } from './lib/localJobs.ts';
 import { startConsoleStack } from './lib/localConsole.ts';
 import { DEFAULT_LOCAL_S3_PORT } from './lib/localS3.ts';
 import { exitWithHelpIfAsked } from './lib/cli.ts';
-import { ensureTable, LOCAL_ISSUER_DIR, LOCAL_STAGE, localTableName, packageTemplate, PROJECT_ROOT, startDynamoDbLocal, startEmbeddedPostgres, startOffline, type Stoppable } from './lib/localStack.ts';
+import { startEmbeddedPostgres } from './lib/embeddedPostgres.ts';
+import { ensureTable, LOCAL_ISSUER_DIR, LOCAL_STAGE, localTableName, packageTemplate, PROJECT_ROOT, startDynamoDbLocal, startOffline, type Stoppable } from './lib/localStack.ts';
 
 exitWithHelpIfAsked(`usage: npm start
 Runs the local stack until Ctrl-C: DynamoDB Local (data in .local/dynamodb), the read model's PostgreSQL (DATABASE_URL,

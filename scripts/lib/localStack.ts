@@ -206,27 +206,3 @@ export async function packageTemplate(stage: string, dir: string, env: NodeJS.Pr
   return JSON.parse(await readFile(resolve(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as never;
 }
 
-/**
- * An embedded PostgreSQL for `npm start` when no DATABASE_URL is given: PGlite (PostgreSQL
- * compiled to WebAssembly, shipped inside the npm package, nothing downloaded) in this process,
- * served over the wire protocol by pglite-socket so the `pg` driver connects to it like to any
- * server (several connections; PGlite runs their queries one at a time). Data kept in `dataDir`.
- */
-export async function startEmbeddedPostgres(options: { port: number; dataDir: string }): Promise<{ url: string; stop(): Promise<void> }> {
-  const [{ PGlite }, { pg_trgm }, { PGLiteSocketServer }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('@electric-sql/pglite/contrib/pg_trgm'),
-    import('@electric-sql/pglite-socket'),
-  ]);
-  await mkdir(resolve(options.dataDir), { recursive: true });
-  const db = await PGlite.create({ dataDir: resolve(options.dataDir), extensions: { pg_trgm } });
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.port, maxConnections: 32 });
-  await server.start();
-  return {
-    url: `postgres://postgres@127.0.0.1:${options.port}/postgres`,
-    stop: async () => {
-      await server.stop();
-      await db.close();
-    },
-  };
-}
