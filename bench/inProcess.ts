@@ -18,6 +18,7 @@
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Socket } from 'node:dgram';
+import { Session } from 'node:inspector/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -36,6 +37,7 @@ import { ENTITY_SK, entityPk, toItem } from '../src/adapters/dynamodb/entityItem
 import type { Entity } from '../src/domain/entity.ts';
 import { EntityCacheKeys } from '../src/domain/entityReadCache.ts';
 import { defaultSamplingRule, DEPLOYED_REFS, REGION, traceHeader } from './lib/lambdaEnv.ts';
+import { breakdown, type CpuProfile, type PartTime } from './lib/profileBreakdown.ts';
 import { median, nowNs, percentile } from './lib/stats.ts';
 
 export interface LatencyResult {
@@ -47,6 +49,8 @@ export interface LatencyResult {
   /** The whole invocation, the SDK's work included (its middleware, marshalling, serialisation, signing). */
   readonly withSdkMedianUs: number;
   readonly samples: number;
+  /** Where the time goes: a CPU profile of further invocations, per package or folder of ours. */
+  readonly parts: PartTime[];
 }
 
 export interface ReadPathResult {
@@ -89,6 +93,7 @@ const CLIENT_ID = DEPLOYED_REFS.UserAppClient!;
 const ISSUER = `https://cognito-idp.${REGION}.amazonaws.com/${USER_POOL_ID}`;
 const WARM_ITERATIONS = Number(process.env.BENCH_WARM_ITERATIONS ?? 5000);
 const READ_ITERATIONS = Number(process.env.BENCH_READ_ITERATIONS ?? 300);
+const PROFILED_ITERATIONS = Number(process.env.BENCH_PROFILED_ITERATIONS ?? 2000);
 
 // ---- identity: a key pair of our own stands in for the user pool's ----
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -308,7 +313,9 @@ async function warmRoutes(): Promise<LatencyResult[]> {
       whole.push(ns / 1000);
       own.push((ns - sdk.elapsedNs()) / 1000);
     }
-    results.push({ name: route.name, status: route.expect, medianUs: median(own), p99Us: percentile(own, 99), withSdkMedianUs: median(whole), samples: whole.length });
+    // Profiled apart from the timed invocations (the profiler slows what it samples).
+    const parts = await profiled(PROFILED_ITERATIONS, () => timedInvoke(handler, route.event, functionName));
+    results.push({ name: route.name, status: route.expect, medianUs: median(own), p99Us: percentile(own, 99), withSdkMedianUs: median(whole), samples: whole.length, parts });
   }
   // The entity routes call DynamoDB: a timer that saw no call would make "our own code" the whole invocation.
   if (sdk.calls() < WARM_ITERATIONS) throw new Error(`bench: ${sdk.calls()} DynamoDB sends timed in ${routes.length} routes of ${WARM_ITERATIONS} invocations`);
@@ -316,6 +323,22 @@ async function warmRoutes(): Promise<LatencyResult[]> {
   const tracedRoutes = routes.filter((route) => !route.module.endsWith('authorizer.ts')).length; // the authorizer has no tracer
   if (xray.datagrams() < tracedRoutes * WARM_ITERATIONS) throw new Error(`bench: ${xray.datagrams()} X-Ray datagrams for ${tracedRoutes} routes of ${WARM_ITERATIONS} traced invocations`);
   return results;
+}
+
+/** A CPU profile (50 µs sampling) of `iterations` calls of `invoke`, broken down by package and folder of ours. */
+async function profiled(iterations: number, invoke: () => Promise<unknown>): Promise<PartTime[]> {
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 50 });
+    await session.post('Profiler.start');
+    for (let i = 0; i < iterations; i++) await invoke();
+    const { profile } = await session.post('Profiler.stop');
+    return breakdown(profile as CpuProfile, PROJECT_ROOT, iterations);
+  } finally {
+    session.disconnect();
+  }
 }
 
 async function readPath(): Promise<ReadPathResult> {

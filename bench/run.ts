@@ -14,7 +14,6 @@
  * dropped afterwards).
  */
 import { randomBytes } from 'node:crypto';
-import { fork } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +28,9 @@ import { measureProjector, type ProjectorResult } from './lib/projector.ts';
 import { importFigures, measureImport } from './import.ts';
 import { measureLegacy } from './legacy.ts';
 import { BENCH_WORK_FOLDER, packageFunctions, type PackagedFunction } from './lib/packaging.ts';
-import type { CacheHitResult, LatencyResult, ReadPathResult, WorkerMessage } from './inProcess.ts';
+import type { CacheHitResult, LatencyResult, ReadPathResult } from './inProcess.ts';
+import { inProcessEnvironment, runWorker } from './lib/worker.ts';
+import { formatParts } from './lib/profileBreakdown.ts';
 
 const KB = 1000;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -66,23 +67,6 @@ async function machine(): Promise<{ node: string; cpu: string; cores: number }> 
   return { node: process.version, cpu: model.trim(), cores: cpus().length };
 }
 
-function runWorker(mode: 'warm' | 'readpath' | 'cachehit', env: Record<string, string>): Promise<WorkerMessage> {
-  return new Promise((done, fail) => {
-    // stdout (Powertools logs and EMF metrics) is discarded, as the Lambda runtime ships it elsewhere;
-    // stderr (Powertools warnings) is shown only if the worker fails.
-    const child = fork(join(import.meta.dirname, 'inProcess.ts'), [mode], { env, cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8000)));
-    let message: WorkerMessage | undefined;
-    child.on('message', (m) => (message = m as WorkerMessage));
-    child.on('error', fail);
-    child.on('exit', (code) => {
-      if (message?.kind === 'error') fail(new Error(`bench worker (${mode}) failed: ${message.message}\n${stderr}`));
-      else if (message) done(message);
-      else fail(new Error(`bench worker (${mode}) exited ${code} without a result\n${stderr}`));
-    });
-  });
-}
 
 function bundleFigures(functions: readonly PackagedFunction[]): Map<string, BundleSize> {
   const sizes = new Map(functions.map((fn) => [fn.name, bundleSize(fn.metafile, fn.entry)]));
@@ -147,11 +131,7 @@ try {
   const workerEnv = { ...lambdaEnvironment('getEntity', httpFunction.environment, PROJECT_ROOT), ...xrayDaemonEnvironment(daemon) };
 
   console.log('warm: every route in-process, store calls answered in-process, the SDK\'s share timed apart …');
-  // The cache answered in-process too (the in-process LRU, as without Redis locally): the prod
-  // settings would send the cache's first use to SSM and Secrets Manager.
-  const inProcessEnv = { ...workerEnv };
-  delete inProcessEnv.CACHE_ENDPOINT_PARAMETER;
-  delete inProcessEnv.CACHE_AUTH_SECRET_ID;
+  const inProcessEnv = inProcessEnvironment(workerEnv);
   const warm = await runWorker('warm', inProcessEnv);
   const routes: LatencyResult[] = warm.kind === 'warm' ? warm.routes : [];
   for (const r of routes) {
@@ -253,6 +233,7 @@ try {
   const authorizer = sizes.get('authorizer');
   if (authorizer) printContributors('authorizer bundle', authorizer);
   printContributors('reference bundle', sizes.get(REFERENCE)!);
+  console.log(`\n${formatParts(routes)}`);
 
   const missed = figures.filter((f) => f.ok === false);
   const seconds = (Date.now() - started) / 1000;
