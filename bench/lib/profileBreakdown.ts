@@ -35,26 +35,47 @@ export function partOf(url: string, projectRoot: string): string {
   return segments.length > 2 ? segments.slice(0, 2).join('/') : segments.slice(0, -1).join('/') || inProject;
 }
 
+/** What the bench counts apart from a function's own code: time inside an AWS SDK client's `send`, and the harness. */
+export const SDK_CALLS = 'AWS SDK calls (@aws-sdk, @smithy; apart, as in the timed figures)';
+const isSdk = (part: string) => part.startsWith('@aws-sdk/') || part.startsWith('@smithy/');
+
 /**
  * Where the profiled time went, per part, per invocation. Each sample is charged to the innermost
  * frame that is a script (so `JSON.stringify` counts for whoever called it), garbage collection
- * to `GC`, the rest of V8's own work to `V8 (program)`; idle time is left out. Sorted, costliest first (then by name).
+ * to `GC`, the rest of V8's own work to `V8 (program)`; idle time is left out. A sample with an
+ * AWS SDK frame anywhere on its stack is charged to SDK_CALLS (whatever runs inside a client's
+ * `send`, the tracer's capture middleware included), as the timed figures leave that time out.
+ * Sorted, costliest first (then by name).
  */
 export function breakdown(profile: CpuProfile, projectRoot: string, invocations: number): PartTime[] {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const scriptPart = (id: number): string | undefined => {
+    const { url } = byId.get(id)!.callFrame;
+    return isBuiltin(url) ? undefined : partOf(url, projectRoot);
+  };
+  const insideSdk = new Map<number, boolean>();
+  const underSdk = (id: number): boolean => {
+    let known = insideSdk.get(id);
+    if (known === undefined) {
+      const part = scriptPart(id);
+      known = (part !== undefined && isSdk(part)) || (parent.has(id) && underSdk(parent.get(id)!));
+      insideSdk.set(id, known);
+    }
+    return known;
+  };
   const partOfNode = new Map<number, string | null>();
   const chargeTo = (id: number): string | null => {
     const known = partOfNode.get(id);
     if (known !== undefined) return known;
-    const { functionName, url } = byId.get(id)!.callFrame;
+    const { functionName } = byId.get(id)!.callFrame;
     let part: string | null;
     if (functionName === '(idle)') part = null;
     else if (functionName === '(garbage collector)') part = 'GC';
     else if (functionName === '(program)' || functionName === '(root)') part = 'V8 (program)';
-    else if (!isBuiltin(url)) part = partOf(url, projectRoot);
-    else part = parent.has(id) ? chargeTo(parent.get(id)!) : 'V8 (program)';
+    else if (underSdk(id)) part = SDK_CALLS;
+    else part = scriptPart(id) ?? (parent.has(id) ? chargeTo(parent.get(id)!) : 'V8 (program)');
     partOfNode.set(id, part);
     return part;
   };
