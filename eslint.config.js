@@ -4,7 +4,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 // Classic zod costs ~93 KB in every bundle (its schemas carry every method); zod/mini, on the same
-// core, bundles only what is used (README, "Performance"). Build-time code may still use classic zod.
+// core, bundles only what is used (docs/performance.md). Build-time code may still use classic zod.
 const CLASSIC_ZOD = "Lambda bundles use zod/mini (`import * as z from 'zod/mini'`): classic zod adds ~93 KB to each.";
 const noClassicZod = {
   paths: [{ name: 'zod', message: CLASSIC_ZOD }],
@@ -26,7 +26,7 @@ export default tseslint.config(
   },
   {
     // What is bundled: `import { z } from 'zod'` makes esbuild bundle every zod locale (~360 KB per
-    // bundle); the namespace import lets it tree-shake them (README, "Performance").
+    // bundle); the namespace import lets it tree-shake them (docs/performance.md).
     files: ['src/**/*.ts', 'functions/**/*.ts'],
     rules: {
       'no-restricted-syntax': [

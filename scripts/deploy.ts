@@ -1,9 +1,9 @@
-// The one deploy command (README, "First deploy"): `npm run deploy -- --stage <stage> [--region <region>] [sls deploy options]`.
+// The one deploy command (docs/deploy.md, "First deploy"): `npm run deploy -- --stage <stage> [--region <region>] [sls deploy options]`.
 // 1. The account-level prerequisite: API Gateway's CloudWatch role (resources/account/api-gateway-logging.yml),
 //    deployed as the stack `entity-platform-account` unless the account already has a role set in that
 //    region (someone else's: kept, never replaced). Idempotent: a rerun changes nothing.
 // 2. The stage's platform stack (platform.yml: network, data, keys, identity), `sls deploy --config
-//    platform.yml` with the stage and region: a no-op when nothing changed (README, "Stacks").
+//    platform.yml` with the stage and region: a no-op when nothing changed (docs/deploy.md, "Stacks").
 // 3. The stage's application stack, `sls deploy` with the rest of the arguments (`--package <dir>` in CI),
 //    which imports what the platform exports.
 // Uses the AWS CLI and the credentials of the caller (the pipeline's OIDC role, or yours).

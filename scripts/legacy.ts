@@ -1,5 +1,5 @@
 /**
- * `npm run legacy -- <command>`: the legacy bridge from a shell (README, "Legacy bridge").
+ * `npm run legacy -- <command>`: the legacy bridge from a shell (docs/legacy-bridge.md).
  *   publish <file.ndjson> --tenant <t> [--source <s>]   send each line as one message, as a monolith would
  *                                                       (to the source's inbound exchange, each confirmed)
  *   definitions [--sources t:s,...]                     print the broker definitions (RabbitMQ's definitions-file JSON:

@@ -1,4 +1,4 @@
-// The post-deploy smoke test (README, "First deploy"): signs in as the stage's test client and
+// The post-deploy smoke test (docs/deploy.md, "First deploy"): signs in as the stage's test client and
 // creates, reads, searches (the read model: events, projector, migrations) and deletes one entity
 // through the deployed API. Exit code 0 only when every step answered as documented.
 //

@@ -1,4 +1,4 @@
-// Resources per stack and stage (README, "Stacks"): `node scripts/stackSizes.ts [dir]`.
+// Resources per stack and stage (docs/deploy.md, "Stacks"): `node scripts/stackSizes.ts [dir]`.
 // With a directory, counts the templates packaged there (`<dir>/<stage>` the application,
 // `<dir>/<stage>-platform` the platform, as the tests package them); without one, packages both
 // stacks of dev, staging and prod into a temporary directory first (offline, no AWS credentials).

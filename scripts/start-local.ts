@@ -100,7 +100,7 @@ try {
   const events = await startLocalEvents({ template: await template, dynamoEndpoint: dynamo.endpoint, tableName: localTableName(), lambdaEndpoint: api.lambdaEndpoint, busPort, log: (m) => console.log(`[events] ${m}`) });
   running.push(events);
   console.log(`Event pipeline ready (EventBridge stand-in at ${events.busEndpoint}; dead letters at ${events.busEndpoint}/dead-letters)`);
-  // The legacy bridge's inbound mapping against the machine's RabbitMQ, if there is one (README, "Legacy bridge").
+  // The legacy bridge's inbound mapping against the machine's RabbitMQ, if there is one (docs/legacy-bridge.md).
   const legacy = await startLocalLegacy({ template: await template, lambdaEndpoint: api.lambdaEndpoint, log: (m) => console.log(`[legacy] ${m}`) });
   if (legacy) running.push(legacy);
   // The jobs bucket the local stage's job functions name, and ECS running their tasks' worker against this stack.
@@ -133,7 +133,7 @@ try {
   console.log(banner(api.url, jobs));
   console.log(`
 Sign-in (the hosted UI's local stand-in, HTTPS with a certificate made for this machine) at ${consoleStack.auth.url}:
-  your browser asks once to trust it (README, "Console"). Chromium: --ignore-certificate-errors-spki-list=${consoleStack.auth.spkiSha256}
+  your browser asks once to trust it (docs/console.md). Chromium: --ignore-certificate-errors-spki-list=${consoleStack.auth.spkiSha256}
 Console: ${consoleStack.url}/`);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
@@ -148,7 +148,7 @@ Entity API (stage local) ready at ${url}
   try:   curl ${url}/api/v1/health
   token: npm run --silent token -- --tenant t1
 
-A job (README, "Worker"): put a file in the local S3, start an import as an admin, follow it:
+A job (docs/worker.md): put a file in the local S3, start an import as an admin, follow it:
   printf '%s\\n' '{"name":"Tank"}' '{"name":"Pump"}' | ${s3Command} put - ${input}
   ADMIN=$(npm run --silent token -- --tenant t1 --groups admin)
   curl -s -X POST ${url}/api/v1/secure/jobs -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' -d '{"kind":"import","source":"${input}"}'

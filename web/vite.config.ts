@@ -2,7 +2,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 /**
- * The console (README, "Console"): a static bundle. What differs per stage (the API URL, the user
+ * The console (docs/console.md): a static bundle. What differs per stage (the API URL, the user
  * pool, its app client and hosted UI domain) is read at start from `/config.json`, which the
  * deploy writes beside the bundle and the local stack serves, so one build serves every stage.
  */

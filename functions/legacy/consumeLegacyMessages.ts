@@ -6,7 +6,7 @@ import { logger } from '../../src/observability/logger.ts';
 import { MetricUnit, metrics } from '../../src/observability/metrics.ts';
 
 /**
- * Amazon MQ (RabbitMQ) event source mapping → entity upserts and deletes (README, "Legacy bridge").
+ * Amazon MQ (RabbitMQ) event source mapping → entity upserts and deletes (docs/legacy-bridge.md).
  * Invalid or refused messages go to the source's dead-letter queue with the reason; an
  * infrastructure failure fails the batch, which the mapping delivers again (applied messages are
  * then duplicates).

@@ -6,7 +6,7 @@ import { eventHandler } from '../../src/middleware/eventHandler.ts';
 import { logger } from '../../src/observability/logger.ts';
 
 /**
- * Bus → the broker's topic exchange for legacy subscribers (README, "Legacy bridge"), in order per
+ * Bus → the broker's topic exchange for legacy subscribers (docs/legacy-bridge.md), in order per
  * entity, confirmed. A message that cannot go out yet (its predecessor has not) or failed (the
  * broker unreachable past the client's retries) is a batch item failure: the queue delivers it
  * again later and, past its maxReceiveCount, moves it to the dead-letter queue.

@@ -24,7 +24,7 @@ import type { Stoppable } from './localStack.ts';
  * Tokens are signed by the local issuer (`.local/issuer`) and shaped like Cognito's, with the
  * tenant claim the pre-token-generation trigger adds. Served over HTTPS because Amplify builds
  * `https://<domain>/oauth2/…` itself: the certificate is self-signed for 127.0.0.1 (kept in
- * `tlsDir`), so a browser is told to trust it (README, "Console").
+ * `tlsDir`), so a browser is told to trust it (docs/console.md).
  */
 
 /** What a user pool app client allows: where a sign-in and a sign-out may return to. */

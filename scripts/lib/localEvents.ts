@@ -10,7 +10,8 @@ import { matchesPattern } from './eventPattern.ts';
  * by the packaged template (so a rule, queue or mapping changed in resources/ or serverless.yml
  * changes local routing too):
  * - a stream poller reads DynamoDB Local's stream, applies the mapping's filter, and invokes the
- *   publisher with stream batches (retrying from the first failed record, bisecting nothing);
+ *   publisher with stream batches (retrying from the first failed record, then bisecting and sending
+ *   to the on-failure destination as the mapping declares: deliverStreamBatch);
  * - an EventBridge stand-in (PutEvents over HTTP) matches each event against the bus's rules and
  *   puts it on each target queue;
  * - each queue delivers batches to its consumer, several at once as Lambda's pollers do; failed items come back after the

@@ -7,7 +7,7 @@ import { startLocalMq } from './localMq.ts';
 const getAtt = (value: unknown): string | undefined => (value as { 'Fn::GetAtt'?: [string, string] })?.['Fn::GetAtt']?.[0];
 
 /**
- * The legacy bridge in the local stack (README, "Legacy bridge"): against the machine's RabbitMQ
+ * The legacy bridge in the local stack (docs/legacy-bridge.md): against the machine's RabbitMQ
  * (LEGACY_BROKER_URL, default amqp://guest:guest@127.0.0.1:5672), declares the broker definitions
  * the local stage's functions are configured with (their environment in the packaged template),
  * and runs the stand-in of each Amazon MQ event source mapping of the template, invoking its

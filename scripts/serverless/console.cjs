@@ -1,4 +1,4 @@
-// The console's share of the service (README, "Console"): CORS for its origin on the API, and
+// The console's share of the service (docs/console.md): CORS for its origin on the API, and
 // its deploy (build, upload to the console bucket, config.json, CloudFront invalidation). Pure
 // functions over the template and an AWS request function, so tests run them without AWS.
 const { Buffer } = require('node:buffer');

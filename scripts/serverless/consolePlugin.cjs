@@ -1,4 +1,4 @@
-// A local serverless plugin for the console (README, "Console"; logic in console.cjs):
+// A local serverless plugin for the console (docs/console.md; logic in console.cjs):
 // - every API route answers CORS preflights for the console's origin (serverless's `cors`, so
 //   API Gateway and serverless-offline both get it);
 // - in a deployed stage the origin is the distribution's (or the stage's console domain), set in

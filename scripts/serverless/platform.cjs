@@ -252,7 +252,7 @@ function gatewayCacheKeys(template, methods = {}) {
 }
 
 /**
- * Per-tenant throttling (README, "Limits"): the TOKEN authorizer returns a usage identifier per
+ * Per-tenant throttling (docs/limits.md): the TOKEN authorizer returns a usage identifier per
  * tenant (`usageIdentifierKey`, the tenant's API key value: `<keyPrefix><tenant>`), the REST API
  * takes API keys from the authorizer, and every method behind the authorizer requires one, so API
  * Gateway throttles each tenant by the usage plan its key is in. The default plan holds the

@@ -12,7 +12,7 @@ import { once } from './once.ts';
 import { settings } from './settings.ts';
 
 /**
- * Composition root of the legacy bridge (README, "Legacy bridge"): its settings, the broker
+ * Composition root of the legacy bridge (docs/legacy-bridge.md): its settings, the broker
  * connection (opened on first use, inside an invocation), the inbound rules over the table.
  */
 export const legacyConfig = parseLegacyConfig(process.env);

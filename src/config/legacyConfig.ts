@@ -3,7 +3,7 @@ import { parseLegacySources } from '../adapters/rabbitmq/brokerDefinitions.ts';
 import { blankIsUnset, nonEmpty, parseEnvironment, requireSettings } from './config.ts';
 
 /**
- * The legacy bridge's settings (README, "Legacy bridge"): the broker's names prefix, the sources
+ * The legacy bridge's settings (docs/legacy-bridge.md): the broker's names prefix, the sources
  * (which queue belongs to which tenant), and how to reach the broker: a full AMQP URL locally,
  * or in AWS the broker's AMQPS endpoint and the Secrets Manager secret with its credentials.
  */

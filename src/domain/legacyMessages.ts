@@ -6,7 +6,7 @@ import type { FieldIssue } from './errors.ts';
 import './zodLocale.ts';
 
 /**
- * The inbound legacy message (README, "Legacy bridge"; JSON Schema in docs/legacy-inbound-message.schema.json):
+ * The inbound legacy message (docs/legacy-bridge.md; JSON Schema in docs/legacy-inbound-message.schema.json):
  * one JSON object per message, one per line in files. `op` defaults to `upsert`; `version` is the
  * source's own integer version of the record (a higher one supersedes a lower one). An upsert
  * carries the entity's client-owned fields exactly as the API's POST/PUT body does.

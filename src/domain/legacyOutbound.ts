@@ -1,7 +1,7 @@
 import type { EntityEvent } from './entityEvents.ts';
 
 /**
- * The outbound half of the legacy bridge (README, "Legacy bridge"): entity events from the bus
+ * The outbound half of the legacy bridge (docs/legacy-bridge.md): entity events from the bus
  * to the broker's topic exchange, routing key `<tenant>.entity.<created|updated|deleted>`, the
  * body the same envelope as the EventBridge event's `detail` (its `eventId` for deduplication).
  *

@@ -80,7 +80,7 @@ export const headers = {
     .string()
     .check(z.regex(/^[\x20-\x7e]{1,255}$/))
     .register(z.globalRegistry, {
-      description: 'One key per logical operation (a UUID): a retry with the same key and request gets the kept outcome (24 h). See "Retrying safely" in the README.',
+      description: 'One key per logical operation (a UUID): a retry with the same key and request gets the kept outcome (24 h), marked `Idempotent-Replayed: true`; the same key with another request is a 422.',
       examples: ['5b0c7a52-7f1e-4c55-9d59-2a5a1f0b9e11'],
     }),
   idempotentReplayed: z.literal('true').register(z.globalRegistry, { description: 'Present on a replayed outcome of an Idempotency-Key.' }),

@@ -13,7 +13,7 @@ import type { MiddlewareObj } from '@middy/core';
  * The X-Ray SDKs reach end of support in February 2027. Moving to OpenTelemetry (the ADOT Lambda
  * layer, or `@opentelemetry/api` with the AWS X-Ray propagator) replaces the bodies of these three
  * functions: the middleware starts and ends the invocation's span, `traceAwsClient` becomes the AWS
- * SDK instrumentation, `traced` a `startActiveSpan`. No caller changes (README, "Tracing").
+ * SDK instrumentation, `traced` a `startActiveSpan`. No caller changes (docs/observability.md).
  */
 const tracer = new Tracer();
 

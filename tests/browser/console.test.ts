@@ -12,7 +12,7 @@ import { api, READ_WRITE, token, uniqueTenant } from '../support/api.ts';
  * the global setup started: the local sign-in (Amplify's hosted-UI code path), an entity created,
  * edited, changed underneath (412) and re-applied, found by search and in stats, an import with a
  * bad line and its rejection, an export, sign-out. Each screen is checked with axe and
- * photographed into test-results/console/ (README, "Console").
+ * photographed into test-results/console/ (docs/console.md).
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', 'test-results', 'console');

@@ -8,7 +8,7 @@ import { READ_WRITE, token } from '../support/api.ts';
 
 const run = promisify(execFile);
 
-/** `sls invoke local -f <fn>` as the README shows it, against the test run's DynamoDB Local and issuer. */
+/** `sls invoke local -f <fn>` as docs/invoke-local.md shows it, against the test run's DynamoDB Local and issuer. */
 async function invoke(fn: string, event: { path: string } | { data: unknown }): Promise<{ stdout: string; code: number }> {
   const input = 'path' in event ? ['-p', event.path] : ['--data', JSON.stringify(event.data)];
   const env = { ...process.env, ESBUILD_WORK_FOLDER: '.esbuild-test-invoke', DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), LOCAL_ISSUER_DIR: inject('issuerDir'), SLS_TELEMETRY_DISABLED: '1' };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEPLOYED_STAGES, packagedStacks, resourcesOfType, type Template } from '../support/packagedStack.ts';
 
-// Both stacks of the stage (README, "Stacks"): the platform names its key, the application imports it.
+// Both stacks of the stage (docs/deploy.md, "Stacks"): the platform names its key, the application imports it.
 const KEY_ARN = { 'Fn::GetAtt': ['PlatformKey', 'Arn'] };
 const KEY_REF = { Ref: 'PlatformKey' };
 const imported = (name: string) => ({ 'Fn::ImportValue': expect.stringMatching(new RegExp(`^entity-platform-(dev|staging|prod)-platform:${name}$`)) });

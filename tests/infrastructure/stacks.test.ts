@@ -3,7 +3,7 @@ import { DEPLOYED_STAGES, OWN_TO_EACH_STACK, packagedPlatformTemplate, packagedS
 import { StageModel } from '../permissions/stageModel.ts';
 import { resourceCount } from '../../scripts/stackSizes.ts';
 
-/** CloudFormation's hard limit of resources per stack, and the headroom the stacks keep below it (README, "Stacks"). */
+/** CloudFormation's hard limit of resources per stack, and the headroom the stacks keep below it (docs/deploy.md, "Stacks"). */
 const STACK_LIMIT = 500;
 const PLATFORM_BUDGET = 300;
 const APPLICATION_BUDGET = 450;
@@ -23,7 +23,7 @@ function importNames(value: unknown, into: string[] = []): string[] {
 }
 
 
-describe.each(DEPLOYED_STAGES)('the two stacks of %s (README, "Stacks")', (stage) => {
+describe.each(DEPLOYED_STAGES)('the two stacks of %s (docs/deploy.md, "Stacks")', (stage) => {
   it(`keeps the platform under ${PLATFORM_BUDGET} resources and the application under ${APPLICATION_BUDGET} (the limit is ${STACK_LIMIT})`, async () => {
     const [app, platform] = await Promise.all([packagedTemplate(stage), packagedPlatformTemplate(stage)]);
     const counts = { platform: resourceCount(platform), application: resourceCount(app) };

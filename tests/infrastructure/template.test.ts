@@ -98,7 +98,7 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
     for (const [id, method] of secure) {
       expect(method.Properties, id).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
     }
-    // CORS preflights (the console, README "Console") carry no token: they are never authorized.
+    // CORS preflights (the console, docs/console.md) carry no token: they are never authorized.
     for (const [id, method] of methods.filter(([, m]) => m.Properties!.HttpMethod === 'OPTIONS')) expect(method.Properties!.AuthorizationType, id).toBe('NONE');
     for (const id of ['ApiGatewayMethodApiV1DataEntitiesGet', 'ApiGatewayMethodApiV1DataEntitiesIdVarGet', 'ApiGatewayMethodApiV1HealthGet', 'ApiGatewayMethodApiV1OpenapijsonGet', 'ApiGatewayMethodApiV1DocsGet']) {
       expect(byKey.get(id)?.AuthorizationType, id).toBe('NONE');

@@ -291,7 +291,7 @@ export class RequestModel {
     };
     // A variable every function has (the stage-wide environment: RUNTIME_SECRET_ID) names a setting
     // only some functions' code reads; which ones cannot be told from the template, so it is not
-    // derived here (README, "Permissions, proven by simulation").
+    // derived here (docs/aws-calls.md, "Permissions, proven by simulation").
     const functions = stage.resources('AWS::Lambda::Function').map(([id, fn]) => ({ id, fn, variables: (stage.resolve(fn.Properties?.['Environment'] ?? null) as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {} }));
     const stageWide = (name: string) => functions.every((f) => f.variables[name] !== undefined);
     for (const { id, fn, variables } of functions) {

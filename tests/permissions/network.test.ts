@@ -8,15 +8,16 @@ import { REGION, StageModel } from './stageModel.ts';
 
 /**
  * The network matches the calls: every AWS service a function in the VPC or the worker (private
- * subnets) calls is reached through a VPC endpoint, or through the NAT for a reason the README
- * gives; no endpoint is there that nothing calls. The calls are the ones recorded during the stack
+ * subnets) calls is reached through a VPC endpoint, or through the NAT for a reason
+ * docs/infrastructure.md gives; no endpoint is there that nothing calls. The calls are the ones recorded during the stack
  * suite, the settings the callers' environment names (read in AWS mode only), and what Fargate
  * does for the worker's task (image pull, logs).
  */
 const { packagedDir } = testRun();
 const calls = recordedCalls();
 const local = StageModel.load(packagedDir, 'local');
-const README = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+/** Where the network's reasons are written ("Which functions run in the VPC"). */
+const NETWORK_DOC = readFileSync(join(PROJECT_ROOT, 'docs', 'infrastructure.md'), 'utf8');
 
 /** The endpoint service name of each SDK client the recorder names. */
 const SERVICE_OF: Record<string, string | undefined> = {
@@ -24,7 +25,7 @@ const SERVICE_OF: Record<string, string | undefined> = {
   RDS: undefined, // RDS Proxy is inside the VPC
 };
 
-/** Services reached through the NAT on purpose, each with the README sentence that says why. */
+/** Services reached through the NAT on purpose, each with the sentence of docs/infrastructure.md that says why. */
 const THROUGH_NAT: Record<string, string> = {
   ssm: 'SSM has no VPC endpoint here',
   'ecr.api': 'The worker pulls its image and ships its logs through the NAT',
@@ -66,13 +67,13 @@ describe.each(['dev', 'prod'])('VPC endpoints of the %s stage', (stageName) => {
 
   const endpoints = stage.resources('AWS::EC2::VPCEndpoint').map(([id]) => ({ id, service: String(stage.property(id, 'ServiceName')).replace(`com.amazonaws.${REGION}.`, '') }));
 
-  it('reaches every service a VPC caller uses through an endpoint, or through the NAT for a reason the README gives', () => {
+  it('reaches every service a VPC caller uses through an endpoint, or through the NAT for a reason docs/infrastructure.md gives', () => {
     const needs = needed();
     expect(needs.get('dynamodb')?.size, 'no VPC caller of DynamoDB was recorded: is the call log complete?').toBeGreaterThan(0);
     const missing = [...needs].filter(([service]) => !endpoints.some((e) => e.service === service) && !(service in THROUGH_NAT)).map(([service, who]) => `${service} (${[...who].join(', ')})`);
     expect(missing).toEqual([]);
     for (const [service, reason] of Object.entries(THROUGH_NAT)) {
-      if (needs.has(service)) expect(README, `the README must say why ${service} goes through the NAT`).toContain(reason);
+      if (needs.has(service)) expect(NETWORK_DOC, `docs/infrastructure.md must say why ${service} goes through the NAT`).toContain(reason);
     }
   });
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * A packaged stage, both its stacks (README, "Stacks": the platform, platform.yml, and the
+ * A packaged stage, both its stacks (docs/deploy.md, "Stacks": the platform, platform.yml, and the
  * application, serverless.yml), with their intrinsic functions resolved the way CloudFormation
  * would for one account and region, so policies, key policies and resource ARNs can be read as IAM
  * sees them after deploy. An application's `Fn::ImportValue` resolves to the value the platform

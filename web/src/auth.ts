@@ -6,7 +6,7 @@ import type { ConsoleConfig } from './config.ts';
 /**
  * Sign-in with Amplify Auth: the Cognito hosted UI, authorization code with PKCE, the user app
  * client; Amplify keeps the tokens and refreshes them (fetchAuthSession). Locally the same calls
- * go to the local stack's stand-in for the hosted UI and the user pool API (README, "Console").
+ * go to the local stack's stand-in for the hosted UI and the user pool API (docs/console.md).
  */
 export function configureAuth(config: ConsoleConfig): void {
   const { auth } = config;

@@ -198,7 +198,7 @@ export class DynamoEntityRepository implements EntityRepository {
 
 }
 
-/** DynamoDB queries one page of a listing or name lookup may cost at most (README, "Pages"). */
+/** DynamoDB queries one page of a listing or name lookup may cost at most (docs/api.md, "Pages"). */
 export const MAX_QUERIES_PER_PAGE = 3;
 /** Items a filtered query reads at once (a query's Limit counts items before its filter drops them). */
 export const FILTERED_READ_LIMIT = 100;

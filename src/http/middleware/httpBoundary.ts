@@ -22,7 +22,7 @@ function correlationIdOf(event: APIGatewayProxyEvent, context: Context): string 
 }
 
 /**
- * CORS for the console (README, "Console"): its one origin, read once per container
+ * CORS for the console (docs/console.md): its one origin, read once per container
  * (`CONSOLE_ORIGIN`: the distribution or the stage's console domain; locally the console's port),
  * may read every answer and the headers the console uses. The same origin is sent whatever the
  * request's `Origin`, so a cached answer (the gateway's stage cache) is right for every caller.
