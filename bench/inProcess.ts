@@ -94,6 +94,8 @@ const ISSUER = `https://cognito-idp.${REGION}.amazonaws.com/${USER_POOL_ID}`;
 const WARM_ITERATIONS = Number(process.env.BENCH_WARM_ITERATIONS ?? 5000);
 const READ_ITERATIONS = Number(process.env.BENCH_READ_ITERATIONS ?? 300);
 const PROFILED_ITERATIONS = Number(process.env.BENCH_PROFILED_ITERATIONS ?? 2000);
+/** `BENCH_WARM_TRACED=0`: the warm routes unsampled (`Sampled=0`), to see what tracing costs when X-Ray does not sample. */
+const WARM_TRACED = process.env.BENCH_WARM_TRACED !== '0';
 
 // ---- identity: a key pair of our own stands in for the user pool's ----
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -302,26 +304,26 @@ async function warmRoutes(): Promise<LatencyResult[]> {
   for (const route of routes) {
     const handler = await loadHandler(route.module);
     const functionName = route.name.split(' ')[0]!;
-    const first = await timedInvoke(handler, route.event, functionName);
+    const first = await timedInvoke(handler, route.event, functionName, WARM_TRACED);
     if (statusOf(first.result) !== route.expect) throw new Error(`${route.name}: expected ${route.expect}, got ${JSON.stringify(first.result).slice(0, 500)}`);
-    for (let i = 0; i < Math.min(1000, WARM_ITERATIONS); i++) await timedInvoke(handler, route.event, functionName);
+    for (let i = 0; i < Math.min(1000, WARM_ITERATIONS); i++) await timedInvoke(handler, route.event, functionName, WARM_TRACED);
     const whole: number[] = [];
     const own: number[] = [];
     for (let i = 0; i < WARM_ITERATIONS; i++) {
       sdk.reset();
-      const { ns } = await timedInvoke(handler, route.event, functionName);
+      const { ns } = await timedInvoke(handler, route.event, functionName, WARM_TRACED);
       whole.push(ns / 1000);
       own.push((ns - sdk.elapsedNs()) / 1000);
     }
     // Profiled apart from the timed invocations (the profiler slows what it samples).
-    const parts = await profiled(PROFILED_ITERATIONS, () => timedInvoke(handler, route.event, functionName));
+    const parts = await profiled(PROFILED_ITERATIONS, () => timedInvoke(handler, route.event, functionName, WARM_TRACED));
     results.push({ name: route.name, status: route.expect, medianUs: median(own), p99Us: percentile(own, 99), withSdkMedianUs: median(whole), samples: whole.length, parts });
   }
   // The entity routes call DynamoDB: a timer that saw no call would make "our own code" the whole invocation.
   if (sdk.calls() < WARM_ITERATIONS) throw new Error(`bench: ${sdk.calls()} DynamoDB sends timed in ${routes.length} routes of ${WARM_ITERATIONS} invocations`);
   // Every invocation was sampled: a tracer that sent nothing would make these figures meaningless.
   const tracedRoutes = routes.filter((route) => !route.module.endsWith('authorizer.ts')).length; // the authorizer has no tracer
-  if (xray.datagrams() < tracedRoutes * WARM_ITERATIONS) throw new Error(`bench: ${xray.datagrams()} X-Ray datagrams for ${tracedRoutes} routes of ${WARM_ITERATIONS} traced invocations`);
+  if (WARM_TRACED && xray.datagrams() < tracedRoutes * WARM_ITERATIONS) throw new Error(`bench: ${xray.datagrams()} X-Ray datagrams for ${tracedRoutes} routes of ${WARM_ITERATIONS} traced invocations`);
   return results;
 }
 

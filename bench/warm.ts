@@ -18,7 +18,7 @@ import { startXrayDaemonStandIn, xrayDaemonEnvironment } from './lib/xrayDaemon.
 exitWithHelpIfAsked(`usage: npm run bench:warm
 Packages the functions (prod stage, offline), times every HTTP route and the authorizer warm and in-process, and prints
 each route's median (our own code, and with the AWS SDK) and where its time goes by package and folder (CPU profile).
-Environment: BENCH_WARM_ITERATIONS (5000), BENCH_PROFILED_ITERATIONS (2000).`);
+Environment: BENCH_WARM_ITERATIONS (5000), BENCH_PROFILED_ITERATIONS (2000), BENCH_WARM_TRACED (1; 0: every invocation unsampled).`);
 
 const outDir = await mkdtemp(join(tmpdir(), 'entity-platform-bench-'));
 const daemon = await startXrayDaemonStandIn();
