@@ -10,7 +10,8 @@
  * its local sign-in (AUTH_PORT, default 8443, HTTPS). Ctrl-C stops it all, running jobs first
  * (SIGTERM: they checkpoint, as on Fargate Spot).
  */
-import { resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { relative, resolve } from 'node:path';
 import { ensureLocalIssuer } from '../src/adapters/identity/localIssuer.ts';
 import { readMigrationFiles } from '../src/adapters/postgres/migrationFiles.ts';
 import { migrate } from '../src/adapters/postgres/migrator.ts';
@@ -23,6 +24,7 @@ import { startConsoleStack } from './lib/localConsole.ts';
 import { DEFAULT_LOCAL_S3_PORT } from './lib/localS3.ts';
 import { exitWithHelpIfAsked } from './lib/cli.ts';
 import { startEmbeddedPostgres } from './lib/embeddedPostgres.ts';
+import { formatLocalSettings, LOCAL_SETTINGS_FILE } from './lib/localSettings.cjs';
 import { ensureTable, LOCAL_ISSUER_DIR, LOCAL_STAGE, localTableName, packageTemplate, PROJECT_ROOT, startDynamoDbLocal, startOffline, type Stoppable } from './lib/localStack.ts';
 
 exitWithHelpIfAsked(`usage: npm start
@@ -89,6 +91,12 @@ try {
   }
   const ecsEndpoint = `http://127.0.0.1:${ecsPort}`;
   const s3Endpoint = `http://127.0.0.1:${s3Port}`;
+  // What this stack serves, for every other local command (sls invoke local, npm run s3, migrate, worker).
+  await writeFile(
+    LOCAL_SETTINGS_FILE,
+    formatLocalSettings({ API_URL: `http://127.0.0.1:${httpPort}`, DYNAMODB_ENDPOINT: dynamo.endpoint, EVENTBRIDGE_ENDPOINT: `http://127.0.0.1:${busPort}`, ECS_ENDPOINT: ecsEndpoint, S3_ENDPOINT: s3Endpoint, DATABASE_URL: databaseUrl, CONSOLE_ORIGIN: consoleOrigin }),
+  );
+  console.log(`Settings for the other local commands written to ${relative(PROJECT_ROOT, LOCAL_SETTINGS_FILE)}`);
   const offline = await startOffline({ httpPort: offlinePort, lambdaPort, dynamoEndpoint: dynamo.endpoint, eventBridgeEndpoint: `http://127.0.0.1:${busPort}`, ecsEndpoint, s3Endpoint, consoleOrigin, databaseUrl });
   running.push(offline);
   offline.process.once('exit', (code) => stopAll(code ?? 1));
@@ -140,18 +148,19 @@ Console: ${consoleStack.url}/`);
   stopAll(1);
 }
 
-function banner(url: string, { s3, jobsBucket }: LocalJobs): string {
-  const s3Command = `${s3.endpoint === `http://127.0.0.1:${DEFAULT_LOCAL_S3_PORT}` ? '' : `S3_ENDPOINT=${s3.endpoint} `}npm run --silent s3 --`;
-  const input = `s3://${jobsBucket}/imports/t1/data.ndjson`;
+function banner(url: string, { jobsBucket }: LocalJobs): string {
+  // A tenant of its own each time it is tried: the names of an earlier try are taken in its tenant.
+  const input = `s3://${jobsBucket}/imports/$T/data.ndjson`;
   return `
 Entity API (stage local) ready at ${url}
   try:   curl ${url}/api/v1/health
   token: npm run --silent token -- --tenant t1
 
 A job (docs/worker.md): put a file in the local S3, start an import as an admin, follow it:
-  printf '%s\\n' '{"name":"Tank"}' '{"name":"Pump"}' | ${s3Command} put - ${input}
-  ADMIN=$(npm run --silent token -- --tenant t1 --groups admin)
-  curl -s -X POST ${url}/api/v1/secure/jobs -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' -d '{"kind":"import","source":"${input}"}'
+  T=demo-$(date +%s)
+  printf '%s\\n' '{"name":"Tank"}' '{"name":"Pump"}' | npm run --silent s3 -- put - ${input}
+  ADMIN=$(npm run --silent token -- --tenant $T --groups admin)
+  curl -s -X POST ${url}/api/v1/secure/jobs -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' -d "{\\"kind\\":\\"import\\",\\"source\\":\\"${input}\\"}"
   curl -s ${url}/api/v1/secure/jobs/<jobId> -H "Authorization: Bearer $ADMIN"     # QUEUED → RUNNING → SUCCEEDED
 
 Ctrl-C stops everything (running jobs first: SIGTERM, they checkpoint).`;

@@ -17,3 +17,6 @@ module.exports.migrationsChecksum = () => {
   for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) hash.update(`${name}\n`).update(fs.readFileSync(path.join(dir, name)));
   return `sha256:${hash.digest('hex')}`;
 };
+
+/** The local stage's endpoints: the environment, else what `npm start` wrote to .local/stack.env, else the defaults (localSettings.cjs). */
+module.exports.localSettings = () => require('./localSettings.cjs').readLocalSettings();

@@ -71,6 +71,13 @@ export function workerConfig(env: Record<string, string | undefined>): WorkerCon
   const local = c.STAGE === 'local';
   const tableName = c.ENTITIES_TABLE ?? (local ? LOCAL_DEFAULTS.ENTITIES_TABLE : undefined);
   if (tableName === undefined) throw new ConfigError('Invalid configuration: ENTITIES_TABLE is required outside the local stage');
+  if (!local) {
+    // `npm run worker` reads the local stack's endpoints from .local/stack.env: never let them reach a deployed stage's data.
+    for (const name of ['DYNAMODB_ENDPOINT', 'S3_ENDPOINT'] as const) {
+      const value = c[name];
+      if (value !== undefined && isLoopback(value)) throw new ConfigError(`Invalid configuration: ${name} (${value}) is this machine, in stage ${c.STAGE}: unset it (or set STAGE=local)`);
+    }
+  }
   return {
     region: c.AWS_REGION,
     tableName,
@@ -80,6 +87,11 @@ export function workerConfig(env: Record<string, string | undefined>): WorkerCon
     jobId: c.JOB_ID,
     requestedBy: c.JOB_REQUESTED_BY,
   };
+}
+
+function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
 }
 
 class UsageError extends Error {}
