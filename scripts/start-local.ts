@@ -11,7 +11,7 @@
  * (SIGTERM: they checkpoint, as on Fargate Spot).
  */
 import { resolve } from 'node:path';
-import { ensureLocalIssuer } from '../src/adapters/identity/localIssuer.ts';
+import { ensureLocalIssuer } from '../src/local/localIssuer.ts';
 import { readMigrationFiles } from '../src/adapters/postgres/migrationFiles.ts';
 import { migrate } from '../src/adapters/postgres/migrator.ts';
 import { createPool } from '../src/adapters/postgres/pool.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { Redis } from 'ioredis';
-import { ensureLocalIssuer } from '../../src/adapters/identity/localIssuer.ts';
+import { ensureLocalIssuer } from '../../src/local/localIssuer.ts';
 import { startLocalEvents } from '../../scripts/lib/localEvents.ts';
 import { startConsoleStack } from '../../scripts/lib/localConsole.ts';
 import { startLocalJobs, type LocalJobs } from '../../scripts/lib/localJobs.ts';
