@@ -12,7 +12,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import { ensureLocalIssuer } from '../src/adapters/identity/localIssuer.ts';
+import { ensureLocalIssuer } from '../src/local/localIssuer.ts';
 import { readMigrationFiles } from '../src/adapters/postgres/migrationFiles.ts';
 import { migrate } from '../src/adapters/postgres/migrator.ts';
 import { createPool } from '../src/adapters/postgres/pool.ts';

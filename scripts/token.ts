@@ -3,7 +3,7 @@
  * prints one access token signed by the local issuer (trusted by the `local` stage only) and nothing else.
  */
 import { parseArgs } from 'node:util';
-import { ensureLocalIssuer, mintLocalAccessToken } from '../src/adapters/identity/localIssuer.ts';
+import { ensureLocalIssuer, mintLocalAccessToken } from '../src/local/localIssuer.ts';
 import { TENANT_ID_PATTERN } from '../src/domain/principal.ts';
 import { LOCAL_ISSUER_DIR } from './lib/localStack.ts';
 import { exitWithHelpIfAsked } from './lib/cli.ts';

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { TemplateValue } from './packaging.ts';
+
+/** A plain value, or a CloudFormation reference or other intrinsic function resolved only at deploy time. */
+export type TemplateValue = string | { Ref: string } | Record<string, unknown>;
 
 export const REGION = 'eu-west-1';
 /** Production's build and environment (log level, tracing) are what users pay for. */

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import JSZip from 'jszip';
 import { PROJECT_ROOT } from '../../scripts/lib/localStack.ts';
 import type { FunctionKind } from './budgets.ts';
-import { STAGE } from './lambdaEnv.ts';
+import { STAGE, type TemplateValue } from './lambdaEnv.ts';
 
 const run = promisify(execFile);
 
@@ -34,9 +34,6 @@ export interface Metafile {
   inputs: Record<string, { bytes: number }>;
   outputs: Record<string, { bytes: number; inputs: Record<string, { bytesInOutput: number }> }>;
 }
-
-/** A plain value, or a CloudFormation reference or other intrinsic function resolved only at deploy time. */
-export type TemplateValue = string | { Ref: string } | Record<string, unknown>;
 
 /** The part of `serverless-state.json` that tells what triggers each function. */
 interface ServiceState {

@@ -2,7 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { PROJECT_ROOT } from '../../scripts/lib/localStack.ts';
-import type { PackagedFunction, TemplateValue } from './packaging.ts';
+import type { TemplateValue } from './lambdaEnv.ts';
+import type { PackagedFunction } from './packaging.ts';
 
 /** The reference's name in the bench's figures. */
 export const REFERENCE = 'reference';

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
-import { LOCAL_ISSUER, mintLocalAccessToken, signLocalJwt } from '../../src/adapters/identity/localIssuer.ts';
+import { LOCAL_ISSUER, mintLocalAccessToken, signLocalJwt } from '../../src/local/localIssuer.ts';
 import { TENANT_CLAIM } from '../../src/adapters/identity/identitySettings.ts';
 import { TENANT_ID_PATTERN } from '../../src/domain/principal.ts';
 import type { Stoppable } from './localStack.ts';

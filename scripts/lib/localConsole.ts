@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { join, normalize, resolve } from 'node:path';
 import type { ConsoleConfig } from '../../web/src/config.ts';
-import { LOCAL_CLIENTS } from '../../src/adapters/identity/localIssuer.ts';
+import { LOCAL_CLIENTS } from '../../src/local/localIssuer.ts';
 import { LOCAL_USER_POOL_ID, startLocalAuth, type LocalAuth } from './localAuth.ts';
 import { PROJECT_ROOT, type Stoppable } from './localStack.ts';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { dynamoClient } from './localStack.ts';
+import { dynamoClient, type Template } from './localStack.ts';
 import { matchesPattern } from './eventPattern.ts';
 
 /**
@@ -20,10 +20,6 @@ import { matchesPattern } from './eventPattern.ts';
  */
 
 type Properties = Record<string, unknown>;
-export interface Template {
-  Resources: Record<string, { Type: string; Properties: Properties }>;
-}
-
 type AttributeValueJson = Record<string, unknown>;
 type ImageJson = Record<string, AttributeValueJson>;
 interface StreamRecordJson {

@@ -1,6 +1,6 @@
 import { parseJobSettings, type JobSettings } from '../../src/adapters/ecs/jobSettings.ts';
 import { startLocalEcs, type LocalEcs, type LocalTask } from './localEcs.ts';
-import type { Template } from './localEvents.ts';
+import type { Template } from './localStack.ts';
 import { startLocalS3Server, type LocalS3Server } from './localS3.ts';
 import { SERVICE, type Stoppable } from './localStack.ts';
 

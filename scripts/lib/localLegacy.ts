@@ -1,7 +1,7 @@
 import { Connection } from 'rabbitmq-client';
 import { applyBrokerDefinitions, brokerDefinitions } from '../../src/adapters/rabbitmq/brokerDefinitions.ts';
 import { parseLegacyConfig } from '../../src/config/legacyConfig.ts';
-import type { Template } from './localEvents.ts';
+import type { Template } from './localStack.ts';
 import { startLocalMq } from './localMq.ts';
 
 const getAtt = (value: unknown): string | undefined => (value as { 'Fn::GetAtt'?: [string, string] })?.['Fn::GetAtt']?.[0];

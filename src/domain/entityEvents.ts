@@ -1,5 +1,6 @@
 import type { Entity } from './entity.ts';
 import type { EntityEvent, Tombstone } from './entityEventSchema.ts';
+import { ENTITY_EVENT_SCHEMA_VERSION } from './entityEventVersion.ts';
 
 /**
  * The domain events every change to an entity produces, as published on the EventBridge bus:
@@ -11,9 +12,6 @@ import type { EntityEvent, Tombstone } from './entityEventSchema.ts';
 export const ENTITY_EVENT_SOURCE = 'entity-platform.entities';
 export const ENTITY_EVENT_TYPES = ['EntityCreated', 'EntityUpdated', 'EntityDeleted'] as const;
 export type EntityEventType = (typeof ENTITY_EVENT_TYPES)[number];
-
-/** Bumped on any incompatible change of the envelope; consumers reject versions they do not know. */
-export const ENTITY_EVENT_SCHEMA_VERSION = 1;
 
 export type { EntityEvent, Tombstone } from './entityEventSchema.ts';
 

@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
 import './zodLocale.ts';
 import { NotFoundError } from './errors.ts';
-import { JOB_ID_PATTERN, JOB_PREFIXES, parseS3Uri, readJob, type JobRecord, type Requester } from './jobs.ts';
+import type { JobRecord } from './jobRecord.ts';
+import { JOB_ID_PATTERN, JOB_PREFIXES, parseS3Uri, readJob, type Requester } from './jobs.ts';
 import type { Clock, IdGenerator, JobRecords, ObjectUrls } from './ports.ts';
 
 /**

@@ -2,7 +2,8 @@ import * as z from 'zod/mini';
 import './zodLocale.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldIssue } from './errors.ts';
 import { parseInput } from './parseInput.ts';
-import type { Clock, IdGenerator, JobLauncher, JobRecords, JobSlots } from './ports.ts';
+import type { JobKind, JobParams, JobRecord, JobState } from './jobRecord.ts';
+import type { Clock, IdGenerator, JobLauncher, JobRecords, JobSlots, S3Location } from './ports.ts';
 import { isAdmin, requireScope, SCOPES, TENANT_ID_PATTERN, type Principal } from './principal.ts';
 
 /**
@@ -12,12 +13,6 @@ import { isAdmin, requireScope, SCOPES, TENANT_ID_PATTERN, type Principal } from
  * date until it ends. Its files live in the stage's jobs bucket, under the tenant's own prefixes.
  */
 
-export const JOB_KINDS = ['import', 'export', 'rebuild-read-model'] as const;
-export type JobKind = (typeof JOB_KINDS)[number];
-/** Narrows a name (the worker's command line) to a job kind. */
-export const isJobKind = (name: string): name is JobKind => (JOB_KINDS as readonly string[]).includes(name);
-export const JOB_STATES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'INTERRUPTED'] as const;
-export type JobState = (typeof JOB_STATES)[number];
 /** A rebuild of every tenant's read model (operators only). */
 export const ALL_TENANTS = '*';
 export const JOB_ID_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -30,12 +25,6 @@ export const JOB_PREFIXES = { imports: 'imports', exports: 'exports', rejects: '
 export const defaultRejectsUri = (bucket: string, tenantId: string, jobId: string): string => `s3://${bucket}/${JOB_PREFIXES.rejects}/${tenantId}/${jobId}.ndjson`;
 /** Where an export goes when it names no place. */
 export const defaultExportUri = (bucket: string, tenantId: string, jobId: string): string => `s3://${bucket}/${JOB_PREFIXES.exports}/${tenantId}/${jobId}.ndjson`;
-
-/** An object's place in S3 (what `parseS3Uri` answers and the S3 adapter reads and writes). */
-export interface S3Location {
-  readonly bucket: string;
-  readonly key: string;
-}
 
 const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
 /** `s3://bucket/key` → its parts; anything else (a local path) → `undefined`. */
@@ -97,42 +86,6 @@ const operatorJobRequestSchema = z.union([
 export const jobPathSchema = z.object({
   id: z.string().check(z.regex(JOB_ID_PATTERN, { error: 'must be a job id: 1–128 letters, digits, ".", "_" or "-"' })).register(z.globalRegistry, { description: 'The job id.', examples: ['6f1d4c3e-2b7a-4e55-9c0d-7a1b2c3d4e5f'] }),
 });
-
-const countsSchema = z.record(z.string(), z.int().check(z.gte(0)));
-/** A job as recorded, and as GET /api/v1/secure/jobs/{id} and POST /api/v1/secure/jobs answer it (`JobRecord`). */
-export const jobSchema = z
-  .strictObject({
-    jobId: z.string(),
-    kind: z.enum(JOB_KINDS),
-    tenantId: z.string(),
-    state: z.enum(JOB_STATES).register(z.globalRegistry, { description: 'QUEUED (task started, worker not yet running), RUNNING, SUCCEEDED, FAILED (see `error`), INTERRUPTED (stopped with a checkpoint, e.g. Fargate Spot reclaimed it: resume it).' }),
-    params: z.strictObject({
-      source: z.optional(z.string()),
-      destination: z.optional(z.string()),
-      rejects: z.optional(z.string()),
-      format: z.optional(z.enum(['ndjson', 'csv'])),
-      concurrency: z.optional(z.int()),
-      segments: z.optional(z.int()),
-    }),
-    requestedBy: z.string().register(z.globalRegistry, { description: '`user:<sub>` (an admin), `operator:<who>` (startJob), `cli:<user>` (npm run worker).' }),
-    createdAt: z.iso.datetime(),
-    updatedAt: z.iso.datetime(),
-    taskArn: z.optional(z.string()).register(z.globalRegistry, { description: 'The ECS task of the latest run.' }),
-    capacityProvider: z.optional(z.enum(['FARGATE_SPOT', 'FARGATE'])),
-    startedAt: z.optional(z.iso.datetime()).register(z.globalRegistry, { description: 'When the latest run started.' }),
-    finishedAt: z.optional(z.iso.datetime()),
-    counts: z.optional(countsSchema).register(z.globalRegistry, { description: 'import: imported, rejected, replayed; export: exported; rebuild: read, written, failed.' }),
-    rejects: z.optional(z.string()).register(z.globalRegistry, { description: 'Where the rejected lines of an import are (one JSON line each: line, reason, errors).' }),
-    lastCheckpoint: z.optional(z.strictObject({ at: z.iso.datetime(), position: z.record(z.string(), z.unknown()) })).register(z.globalRegistry, { description: 'The last checkpoint: a resumed job continues from here.' }),
-    error: z.optional(z.string()),
-    runs: z.optional(z.int().check(z.gte(0))).register(z.globalRegistry, { description: 'Tasks started for the job so far.' }),
-  })
-  .register(z.globalRegistry, { id: 'Job' });
-
-/** A job as recorded, read and answered: the shape `jobSchema` documents. */
-export type JobRecord = Readonly<z.output<typeof jobSchema>>;
-/** The job's parameters as recorded (locations resolved, defaults applied). */
-export type JobParams = JobRecord['params'];
 
 export interface Requester {
   /** Who asked, as recorded. */

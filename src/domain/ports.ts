@@ -1,14 +1,11 @@
 import type { Entity } from './entity.ts';
 import type { ConflictError } from './errors.ts';
 import type { EntityEvent } from './entityEvents.ts';
-import type { JobRecord, S3Location } from './jobs.ts';
+import type { JobRecord } from './jobRecord.ts';
+import type { Page } from './page.ts';
 import type { ReadScope } from './principal.ts';
 
-export interface Page<T> {
-  readonly items: readonly T[];
-  /** Opaque; pass back unchanged to get the next page. `null` on the last page. */
-  readonly nextCursor: string | null;
-}
+export type { Page } from './page.ts';
 
 export interface ListEntitiesCriteria {
   readonly scope: ReadScope;
@@ -115,6 +112,12 @@ export type CapacityProvider = 'FARGATE_SPOT' | 'FARGATE';
 export interface JobLauncher {
   /** `run` counts the job's runs (a resumed job runs again); `spot`: Fargate Spot first, on-demand when Spot has no capacity. */
   launch(job: { readonly jobId: string; readonly run: number; readonly command: readonly string[]; readonly spot: boolean }): Promise<{ taskArn: string; capacityProvider: CapacityProvider }>;
+}
+
+/** An object's place in S3 (what `parseS3Uri` answers and the S3 adapter reads and writes). */
+export interface S3Location {
+  readonly bucket: string;
+  readonly key: string;
 }
 
 /** Pre-signed URLs for objects of the jobs bucket: what a browser uploads to and downloads from, without AWS credentials of its own. */

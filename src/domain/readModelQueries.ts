@@ -5,7 +5,7 @@ import { checkAttributes } from './attributes.ts';
 import { textProblem } from './text.ts';
 import { cursorParamSchema, limitParamSchema, PAGE_LIMITS } from './entitySchemas.ts';
 import { parseInput } from './parseInput.ts';
-import type { Page } from './ports.ts';
+import type { Page } from './page.ts';
 import { requireScope, SCOPES, type Principal } from './principal.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fromJobItem, jobItemExpiry, jobItemKey } from '../adapters/dynamodb/jobItem.ts';
-import type { JobKind } from '../domain/jobs.ts';
+import type { JobKind } from '../domain/jobRecord.ts';
 
 export type { JobKind };
 export { JOB_ID_PATTERN } from '../domain/jobs.ts';

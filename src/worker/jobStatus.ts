@@ -1,4 +1,4 @@
-import type { JobRecord, JobState } from '../domain/jobs.ts';
+import type { JobRecord, JobState } from '../domain/jobRecord.ts';
 import type { JobRecords } from '../domain/ports.ts';
 import type { Checkpoint, CheckpointStore, JobState as CheckpointState } from './checkpoints.ts';
 import type { JobSummary } from './job.ts';

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { signLocalJwt } from '../../src/adapters/identity/localIssuer.ts';
+import { signLocalJwt } from '../../src/local/localIssuer.ts';
 import { api, READ_WRITE, token, uniqueTenant } from '../support/api.ts';
 import { expectProblem } from '../support/expectProblem.ts';
 

@@ -5,6 +5,8 @@ import { PROJECT_ROOT } from '../../scripts/lib/localStack.ts';
 import { packagedFiles, packagedPlatformTemplate, packagedTemplate, resourcesOfType, type Template } from '../support/packagedStack.ts';
 
 const LOCAL_ISSUER_MARKERS = ['local-issuer', 'LOCAL_ISSUER', 'localIssuer', 'local-app-client', 'local-service-client', 'CURSOR_SIGNING_KEY', 'private-key.pem'];
+/** The local stage's in-process cache (src/local/sharedCacheStore.ts): the name of its process-global slot. */
+const LOCAL_CACHE_MARKER = 'entity-platform.cache.lru';
 
 const FUNCTIONS = ['Health', 'Openapi', 'Docs', 'Authorizer', 'PreTokenGeneration', 'CreateEntity', 'GetEntity', 'ListEntities', 'ReplaceEntity', 'PatchEntity', 'DeleteEntity', 'GetEntityHistory', 'PublishEntityEvents', 'RecordEntityAudit', 'InvalidateEntityCache', 'MethodNotAllowed', 'SearchEntities', 'EntityStats', 'ProjectEntityEvents', 'Migrate', 'ReconcileReadModel', 'StartJob', 'CreateJob', 'GetJob', 'CreateJobUpload', 'GetJobFile', 'ConsumeLegacyMessages', 'PublishLegacyEvents', 'ApplyLegacyBrokerDefinitions'];
 
@@ -223,9 +225,9 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
     expect(props(template, 'RuntimeSecret').Name).toBe(`entity-platform/${stage}/runtime`);
   });
 
-  it('carries no trace of the local issuer, in the template or in any bundle', async () => {
+  it('carries no trace of the local issuer or the in-process cache, in the template or in any bundle', async () => {
     const template = JSON.stringify(await packagedTemplate(stage));
-    const markers = LOCAL_ISSUER_MARKERS;
+    const markers = [...LOCAL_ISSUER_MARKERS, LOCAL_CACHE_MARKER];
     for (const marker of markers) expect(template, marker).not.toContain(marker);
     const files = await packagedFiles(stage);
     expect(files.filter((f) => f.file.endsWith('.cjs')).map((f) => f.zip).sort()).toEqual(FUNCTIONS.map((n) => `${n[0]!.toLowerCase()}${n.slice(1)}.zip`).sort());
@@ -240,6 +242,11 @@ describe('packaged local stage (the positive control of the check above)', () =>
     const authorizer = (await packagedFiles('local')).find((f) => f.zip === 'authorizer.zip' && f.file.endsWith('.cjs'));
     expect(authorizer?.text).toContain('local-issuer');
     expect(LOCAL_ISSUER_MARKERS.filter((m) => authorizer?.text.includes(m)).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('does contain the in-process cache where the cache is used', async () => {
+    const getEntity = (await packagedFiles('local')).find((f) => f.zip === 'getEntity.zip' && f.file.endsWith('.cjs'));
+    expect(getEntity?.text).toContain(LOCAL_CACHE_MARKER);
   });
 });
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createDocumentClient } from '../../src/adapters/dynamodb/dynamoClient.ts';
 import { DynamoEntityRepository } from '../../src/adapters/dynamodb/DynamoEntityRepository.ts';
 import { CircuitBreaker } from '../../src/adapters/redis/circuitBreaker.ts';
-import { LruCacheStore } from '../../src/adapters/redis/LruCacheStore.ts';
+import { LruCacheStore } from '../../src/local/LruCacheStore.ts';
 import { RedisCacheStore } from '../../src/adapters/redis/RedisCacheStore.ts';
 import { connectRedis } from '../../src/adapters/redis/redisConnection.ts';
 import { withoutTenant, type Entity } from '../../src/domain/entity.ts';

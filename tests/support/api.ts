@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import { mintLocalAccessToken, type MintOptions } from '../../src/adapters/identity/localIssuer.ts';
+import { mintLocalAccessToken, type MintOptions } from '../../src/local/localIssuer.ts';
 import { contractViolations } from './contract.ts';
 
 export interface ApiResponse {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { mintLocalAccessToken } from '../../src/adapters/identity/localIssuer.ts';
+import { mintLocalAccessToken } from '../../src/local/localIssuer.ts';
 import { isAcceptableText } from '../../src/domain/text.ts';
 import { contractViolations, openApiDocument } from './contract.ts';
 

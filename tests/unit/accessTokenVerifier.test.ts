@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAccessTokenVerifier, rememberVerified } from '../../src/adapters/identity/accessTokenVerifier.ts';
-import { ensureLocalIssuer, mintLocalAccessToken } from '../../src/adapters/identity/localIssuer.ts';
+import { ensureLocalIssuer, mintLocalAccessToken } from '../../src/local/localIssuer.ts';
 import { UnauthenticatedError } from '../../src/domain/errors.ts';
 
 const POOL = 'eu-west-1_TestPool1';

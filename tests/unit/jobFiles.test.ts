@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JobFiles, jobFilePathSchema, jobUploadRequestSchema } from '../../src/domain/jobFiles.ts';
-import type { JobRecord } from '../../src/domain/jobs.ts';
+import type { JobRecord } from '../../src/domain/jobRecord.ts';
 import type { ObjectUrls } from '../../src/domain/ports.ts';
 
 const BUCKET = 'entity-platform-dev-jobs';

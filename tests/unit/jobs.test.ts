@@ -3,7 +3,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createEcsClient, EcsJobLauncher, type WorkerTaskSettings } from '../../src/adapters/ecs/EcsJobLauncher.ts';
 import { startAwsStandIn, type AwsStandIn } from '../support/awsStandIn.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../src/domain/errors.ts';
-import { adminRequester, JOB_SCOPES, JOB_SILENT_AFTER_MS, JobService, jobRequestSchema, readJob, startOperatorJob, workerCommand, type JobRecord } from '../../src/domain/jobs.ts';
+import type { JobRecord } from '../../src/domain/jobRecord.ts';
+import { adminRequester, JOB_SCOPES, JOB_SILENT_AFTER_MS, JobService, jobRequestSchema, readJob, startOperatorJob, workerCommand } from '../../src/domain/jobs.ts';
 import type { JobLauncher, JobRecords, JobSlots } from '../../src/domain/ports.ts';
 import { ADMIN_GROUP, SCOPES, type Principal } from '../../src/domain/principal.ts';
 

@@ -11,7 +11,7 @@ import {
   type CompletedPart,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import type { S3Location } from '../../domain/jobs.ts';
+import type { S3Location } from '../../domain/ports.ts';
 import { awsClientConfig, instrumented, type AwsClientOptions } from '../aws/clientConfig.ts';
 
 /** `endpoint`: a local S3 (tests, `npm start`: s3rver), with path-style requests and the placeholder credentials s3rver accepts. Unset in AWS. */

@@ -1,9 +1,8 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { S3RequestPresigner } from '@aws-sdk/s3-request-presigner';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import type { S3Location } from '../../domain/jobs.ts';
 import { recordAwsCall } from '../aws/callLog.ts';
-import type { ObjectUrls } from '../../domain/ports.ts';
+import type { ObjectUrls, S3Location } from '../../domain/ports.ts';
 
 export interface S3ObjectUrlsOptions {
   readonly region: string;

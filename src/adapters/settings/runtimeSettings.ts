@@ -22,22 +22,15 @@ export async function readCursorSigningKey(secretId: string, region: string): Pr
   return parseSettingsDocument(secretSchema, await readJsonSecret(secretId, region), `Runtime secret ${secretId}`).cursorSigningKey;
 }
 
-/** Whom to trust for access tokens. The local branch is compiled out of non-local bundles. */
-export async function loadIdentitySettings(config: Config): Promise<IdentitySettings> {
-  if (process.env.IDENTITY_PROVIDER === 'local') return (await localSettings()).identity;
+/** Whom to trust for access tokens in AWS (the local stage's issuer is chosen in src/composition/tokenVerifier.ts). */
+export function loadIdentitySettings(config: Config): IdentitySettings {
   if (config.IDENTITY_PROVIDER !== 'cognito' || config.COGNITO_USER_POOL_ID === undefined) throw new Error('IDENTITY_PROVIDER=local is only available in the local stage');
   const clientIds = [config.COGNITO_APP_CLIENT_ID, config.COGNITO_SERVICE_CLIENT_ID].filter((id): id is string => id !== undefined);
   return { provider: 'cognito', userPoolId: config.COGNITO_USER_POOL_ID, clientIds };
 }
 
-/** The key that signs pagination cursors. The local branch is compiled out of non-local bundles. */
+/** The key that signs pagination cursors in AWS (the local stage's is chosen in src/composition/cursorSigningKey.ts). */
 export async function loadCursorSigningKey(config: Config): Promise<string> {
-  if (process.env.IDENTITY_PROVIDER === 'local') return (await localSettings()).cursorSigningKey;
   if (config.RUNTIME_SECRET_ID === undefined) throw new Error('RUNTIME_SECRET_ID is not set');
   return readCursorSigningKey(config.RUNTIME_SECRET_ID, config.AWS_REGION);
-}
-
-async function localSettings(): Promise<RuntimeSettings> {
-  const { localRuntimeSettings } = await import('../identity/localIssuer.ts');
-  return localRuntimeSettings(process.env);
 }

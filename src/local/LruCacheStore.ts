@@ -1,5 +1,5 @@
-import type { CacheStore } from '../../domain/ports.ts';
-import { Lru } from '../lru.ts';
+import { Lru } from '../adapters/lru.ts';
+import type { CacheStore } from '../domain/ports.ts';
 
 type Slot = { expiresAt: number; value: string } | { expiresAt: number; fields: Map<string, string> };
 

@@ -3,14 +3,14 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Jwk, Jwks } from 'aws-jwt-verify/jwk';
 import * as z from 'zod/mini';
-import { parseEnvironment } from '../../config/config.ts';
-import type { RuntimeSettings } from '../settings/runtimeSettings.ts';
-import { TENANT_CLAIM, type IdentitySettings } from './identitySettings.ts';
+import { parseEnvironment } from '../config/config.ts';
+import { TENANT_CLAIM, type IdentitySettings } from '../adapters/identity/identitySettings.ts';
+import type { RuntimeSettings } from '../adapters/settings/runtimeSettings.ts';
 
 /**
  * The `local` stage's token issuer: an RSA key pair that `npm start` generates, and tokens shaped
  * like Cognito access tokens. Only the `local` stage trusts it; bundles for other stages do not
- * contain this module (see loadRuntimeSettings).
+ * contain this module (see src/composition/tokenVerifier.ts).
  */
 export const LOCAL_ISSUER = 'https://local-issuer.invalid/entity-platform';
 export const LOCAL_CLIENTS = { app: 'local-app-client', service: 'local-service-client' } as const;
