@@ -3,11 +3,12 @@
  * (stdout, where Powertools logs and metrics go, is discarded; results go back over IPC).
  *
  *   warm      every route's full handler (middy stack, Powertools, validation, service, repository)
- *             with the store calls answered in-process: DynamoDB at the SDK's HTTP handler (after
- *             the SDK's marshalling, serialisation, signing and retry middleware), the runtime
+ *             with DynamoDB answered in-process at the SDK's HTTP handler (after the SDK's
+ *             marshalling, serialisation, signing and retry middleware), the cache on the machine's
+ *             Redis (REDIS_URL, keys under CACHE_KEY_PREFIX, deleted afterwards), the runtime
  *             secret (a local Secrets Manager stand-in), the JWKS fetch and the X-Ray daemon's
- *             datagrams are answered in this process only; production code is untouched. Our own
- *             code's share is the invocation less the time an SDK client's `send` was in flight.
+ *             datagrams answered in this process; production code is untouched. Our own code's
+ *             share is the invocation less the time a DynamoDB `send` or a Redis command was in flight.
  *   readpath  GET /secure/entities/{id} against DynamoDB Local (DYNAMODB_ENDPOINT), beside a raw
  *             GetItem of the same item from the same process.
  *   cachehit  GET /data/entities/{id} answered from Redis (REDIS_URL, keys under CACHE_KEY_PREFIX),
@@ -28,6 +29,7 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Redis } from 'ioredis';
 import { SimpleFetcher } from 'aws-jwt-verify/https';
 import { PROJECT_ROOT } from '../scripts/lib/localStack.ts';
 import { awsClientConfig } from '../src/adapters/aws/clientConfig.ts';
@@ -46,7 +48,7 @@ export interface LatencyResult {
   /** Our own code: the invocation less the time an AWS SDK client's `send` was in flight (the budgeted figures). */
   readonly medianUs: number;
   readonly p99Us: number;
-  /** The whole invocation, the SDK's work included (its middleware, marshalling, serialisation, signing). */
+  /** The whole invocation, the store calls included (the SDK's middleware, marshalling, serialisation, signing; the Redis commands). */
   readonly withSdkMedianUs: number;
   readonly samples: number;
   /** Where the time goes: a CPU profile of further invocations, per package or folder of ours. */
@@ -171,37 +173,54 @@ function answerXrayInProcess(): { datagrams(): number } {
 }
 
 /**
- * Times the AWS SDK's share of each invocation: the wall time during which at least one DynamoDB
- * client `send` (the document client's or the plain client's, as Powertools idempotency uses) was
- * in flight, so overlapping calls count once. The handler's time less this is our own code's.
+ * Times the store calls' share of each invocation: the wall time during which at least one
+ * DynamoDB client `send` (the document client's or the plain client's, as Powertools idempotency
+ * uses) or Redis command (ioredis `sendCommand`, a pipeline's commands each) was in flight, so
+ * overlapping calls count once. The handler's time less this is our own code's.
  */
-function timeSdkSends(): { reset(): void; elapsedNs(): number; calls(): number } {
+function timeStoreCalls(): { reset(): void; elapsedNs(): number; dynamoCalls(): number; redisCalls(): number } {
   let inFlight = 0;
   let since = 0;
   let elapsed = 0;
-  let calls = 0;
+  let dynamoCalls = 0;
+  let redisCalls = 0;
+  const started = () => {
+    if (inFlight++ === 0) since = nowNs();
+  };
+  const ended = () => {
+    if (--inFlight === 0) elapsed += nowNs() - since;
+  };
   for (const prototype of [DynamoDBClient.prototype, DynamoDBDocumentClient.prototype]) {
     const send = (Object.getPrototypeOf(prototype) as { send: (this: unknown, ...args: unknown[]) => Promise<unknown> }).send;
     Object.defineProperty(prototype, 'send', {
       configurable: true,
       writable: true,
       value: async function (this: unknown, ...args: unknown[]) {
-        calls += 1;
-        if (inFlight++ === 0) since = nowNs();
+        dynamoCalls += 1;
+        started();
         try {
           return await send.apply(this, args);
         } finally {
-          if (--inFlight === 0) elapsed += nowNs() - since;
+          ended();
         }
       },
     });
   }
+  const sendCommand = Object.getOwnPropertyDescriptor(Redis.prototype, 'sendCommand')!.value as (this: Redis, ...args: unknown[]) => Promise<unknown>;
+  Redis.prototype.sendCommand = function (this: Redis, ...args: unknown[]) {
+    redisCalls += 1;
+    started();
+    const reply = sendCommand.apply(this, args);
+    reply.then(ended, ended);
+    return reply;
+  };
   return {
     reset: () => {
       elapsed = 0;
     },
     elapsedNs: () => elapsed,
-    calls: () => calls,
+    dynamoCalls: () => dynamoCalls,
+    redisCalls: () => redisCalls,
   };
 }
 
@@ -281,7 +300,7 @@ async function warmRoutes(): Promise<LatencyResult[]> {
   await answerIdentityInProcess();
   answerDynamoDbInProcess();
   const xray = answerXrayInProcess();
-  const sdk = timeSdkSends();
+  const stores = timeStoreCalls();
   const token = accessToken();
   const bearer = (event: SampleEvent) => {
     event.headers.Authorization = `Bearer ${token}`;
@@ -310,17 +329,20 @@ async function warmRoutes(): Promise<LatencyResult[]> {
     const whole: number[] = [];
     const own: number[] = [];
     for (let i = 0; i < WARM_ITERATIONS; i++) {
-      sdk.reset();
+      stores.reset();
       const { ns } = await timedInvoke(handler, route.event, functionName, WARM_TRACED);
       whole.push(ns / 1000);
-      own.push((ns - sdk.elapsedNs()) / 1000);
+      own.push((ns - stores.elapsedNs()) / 1000);
     }
     // Profiled apart from the timed invocations (the profiler slows what it samples).
     const parts = await profiled(PROFILED_ITERATIONS, () => timedInvoke(handler, route.event, functionName, WARM_TRACED));
     results.push({ name: route.name, status: route.expect, medianUs: median(own), p99Us: percentile(own, 99), withSdkMedianUs: median(whole), samples: whole.length, parts });
   }
   // The entity routes call DynamoDB: a timer that saw no call would make "our own code" the whole invocation.
-  if (sdk.calls() < WARM_ITERATIONS) throw new Error(`bench: ${sdk.calls()} DynamoDB sends timed in ${routes.length} routes of ${WARM_ITERATIONS} invocations`);
+  if (stores.dynamoCalls() < WARM_ITERATIONS) throw new Error(`bench: ${stores.dynamoCalls()} DynamoDB sends timed in ${routes.length} routes of ${WARM_ITERATIONS} invocations`);
+  // The data routes read through the cache: a timer that saw no Redis command would leave the cache's round trips in our own code.
+  if (stores.redisCalls() < WARM_ITERATIONS) throw new Error(`bench: ${stores.redisCalls()} Redis commands timed in ${routes.length} routes of ${WARM_ITERATIONS} invocations`);
+  await deleteCacheKeys();
   // Every invocation was sampled: a tracer that sent nothing would make these figures meaningless.
   const tracedRoutes = routes.filter((route) => !route.module.endsWith('authorizer.ts')).length; // the authorizer has no tracer
   if (WARM_TRACED && xray.datagrams() < tracedRoutes * WARM_ITERATIONS) throw new Error(`bench: ${xray.datagrams()} X-Ray datagrams for ${tracedRoutes} routes of ${WARM_ITERATIONS} traced invocations`);
@@ -372,6 +394,7 @@ async function readPath(): Promise<ReadPathResult> {
   };
   const { a: rawGetItemMedianUs, b: handlerMedianUs } = (await interleaved([rawGet], viaHandler, 100, READ_ITERATIONS))[0]!;
   raw.destroy();
+  await deleteCacheKeys();
   return { handlerMedianUs, rawGetItemMedianUs, ratio: handlerMedianUs / rawGetItemMedianUs, samples: READ_ITERATIONS };
 }
 
@@ -401,6 +424,16 @@ async function interleaved(as: readonly (() => Promise<number>)[], b: () => Prom
     }
   }
   return samples.map(({ a, b: bs }) => ({ a: median(a) / 1000, b: median(bs) / 1000 }));
+}
+
+/** Deletes the run's cache keys (CACHE_KEY_PREFIX) from the machine's Redis. */
+async function deleteCacheKeys(): Promise<void> {
+  const raw = await connectRedis({ url: process.env.REDIS_URL! }, { connectTimeoutMs: 5_000, commandTimeoutMs: 1_000, onError: () => undefined });
+  try {
+    await deleteKeysMatching(raw, `${process.env.CACHE_KEY_PREFIX!}*`);
+  } finally {
+    await raw.quit();
+  }
 }
 
 async function cacheHit(): Promise<CacheHitResult> {

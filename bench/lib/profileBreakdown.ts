@@ -98,7 +98,7 @@ export function breakdown(profile: CpuProfile, projectRoot: string, invocations:
 export function formatParts(routes: readonly { readonly name: string; readonly withSdkMedianUs: number; readonly parts: readonly PartTime[] }[]): string {
   const lines = ['where the time goes (CPU profile of further warm invocations, µs per invocation; the profiler slows them, so read the shares)'];
   for (const route of routes) {
-    lines.push(`  ${route.name} (timed median with the SDK: ${route.withSdkMedianUs.toFixed(0)} µs)`);
+    lines.push(`  ${route.name} (timed median of the whole invocation: ${route.withSdkMedianUs.toFixed(0)} µs)`);
     let covered = 0;
     for (const part of route.parts) {
       if (covered >= 0.95) break;

@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../scripts/lib/localStack.ts';
 import type { WorkerMessage } from '../inProcess.ts';
@@ -23,12 +24,12 @@ export function runWorker(mode: 'warm' | 'readpath' | 'cachehit', env: Record<st
 }
 
 /**
- * The in-process workers' environment: a packaged function's, with the cache answered in-process
- * (the in-process LRU, as without Redis locally): the prod settings would send the cache's first
- * use to SSM and Secrets Manager.
+ * The in-process workers' environment: a packaged function's, with the cache on `redisUrl` (the
+ * machine's Redis, under a key prefix of this run's own) instead of the stage's ElastiCache, whose
+ * settings would send the cache's first use to SSM and Secrets Manager.
  */
-export function inProcessEnvironment(functionEnvironment: Record<string, string>): Record<string, string> {
-  const env = { ...functionEnvironment };
+export function inProcessEnvironment(functionEnvironment: Record<string, string>, redisUrl: string): Record<string, string> {
+  const env: Record<string, string> = { ...functionEnvironment, REDIS_URL: redisUrl, CACHE_KEY_PREFIX: `bench-${randomBytes(6).toString('hex')}:` };
   delete env.CACHE_ENDPOINT_PARAMETER;
   delete env.CACHE_AUTH_SECRET_ID;
   return env;

@@ -43,7 +43,7 @@ describe('the bench’s CPU profile breakdown (where the warm time goes)', () =>
       { part: SDK_CALLS, usPerInvocation: 5, share: 10 / 110 },
     ]);
     const text = formatParts([{ name: 'getEntity GET', withSdkMedianUs: 123.4, parts }]);
-    expect(text).toContain('getEntity GET (timed median with the SDK: 123 µs)');
+    expect(text).toContain('getEntity GET (timed median of the whole invocation: 123 µs)');
     expect(text).toMatch(/20\.0 µs +36 % +GC/);
   });
 });
