@@ -39,11 +39,11 @@ module.exports = {
     {
       name: 'adapters-not-to-http-handlers-or-wiring',
       comment:
-        'An adapter (src/adapters/) implements a port for one external system: it imports no HTTP stack (src/http/, src/middleware/), ' +
+        'An adapter (src/adapters/) implements a port for one external system: it imports no HTTP stack (src/http/) nor the event handlers’ middleware stack (src/observability/eventHandler.ts), ' +
         'no handler (functions/), and not the composition root or the worker that wire adapters together.',
       severity: 'error',
       from: { path: '^src/adapters/' },
-      to: { path: '^(src/(http|middleware|composition|worker)|functions)/' },
+      to: { path: ['^(src/(http|composition|worker)|functions)/', '^src/observability/eventHandler[.]ts$'] },
     },
     {
       name: 'no-circular',

@@ -5,7 +5,7 @@ import { idempotency } from '../../src/composition/idempotency.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
 import { securePrincipalOf } from '../../src/http/principal.ts';
 import { entityResponse } from '../../src/http/responses.ts';
-import { metrics } from '../../src/observability.ts';
+import { metrics } from '../../src/observability/index.ts';
 
 /** POST /api/v1/secure/entities → 201 with Location and ETag. */
 export const handler = httpHandler(

@@ -7,7 +7,7 @@ import { header } from '../../src/http/headers.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
 import { securePrincipalOf } from '../../src/http/principal.ts';
 import { noContent } from '../../src/http/responses.ts';
-import { metrics } from '../../src/observability.ts';
+import { metrics } from '../../src/observability/index.ts';
 
 /** DELETE /api/v1/secure/entities/{id} → 204; If-Match pins the version. */
 export const handler = httpHandler(async ({ event }) => {

@@ -7,7 +7,7 @@ import { header } from '../../src/http/headers.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
 import { securePrincipalOf } from '../../src/http/principal.ts';
 import { entityResponse } from '../../src/http/responses.ts';
-import { metrics } from '../../src/observability.ts';
+import { metrics } from '../../src/observability/index.ts';
 
 /** PATCH /api/v1/secure/entities/{id}: a JSON Merge Patch (RFC 7396); If-Match pins the version. */
 export const handler = httpHandler(

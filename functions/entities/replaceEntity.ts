@@ -7,7 +7,7 @@ import { header } from '../../src/http/headers.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
 import { securePrincipalOf } from '../../src/http/principal.ts';
 import { entityResponse } from '../../src/http/responses.ts';
-import { metrics } from '../../src/observability.ts';
+import { metrics } from '../../src/observability/index.ts';
 
 /** PUT /api/v1/secure/entities/{id}: replaces name, attributes and visibility; If-Match pins the version. */
 export const handler = httpHandler(

@@ -3,8 +3,8 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { entityEventFromSqsRecord } from '../../src/adapters/eventbridge/eventBridgeMessage.ts';
 import { entityCacheInvalidator } from '../../src/composition/entities.ts';
 import { namesTouchedBy } from '../../src/domain/entityEvents.ts';
-import { eventHandler } from '../../src/middleware/eventHandler.ts';
-import { logger, metrics } from '../../src/observability.ts';
+import { eventHandler } from '../../src/observability/eventHandler.ts';
+import { logger, metrics } from '../../src/observability/index.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
 

@@ -4,8 +4,8 @@ import { projectEntityEvents } from '../../src/adapters/postgres/entityProjectio
 import { pool } from '../../src/composition/readModel.ts';
 import { parseEntityEventMessage } from '../../src/adapters/eventbridge/eventBridgeMessage.ts';
 import { oldestEventAgeSeconds, type EntityEvent } from '../../src/domain/entityEvents.ts';
-import { eventHandler } from '../../src/middleware/eventHandler.ts';
-import { logger, metrics } from '../../src/observability.ts';
+import { eventHandler } from '../../src/observability/eventHandler.ts';
+import { logger, metrics } from '../../src/observability/index.ts';
 import { MetricUnit } from '../../src/observability/metrics.ts';
 
 const processor = new BatchProcessor(EventType.SQS);

@@ -1,8 +1,8 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { entityEventFromStreamRecord } from '../../src/adapters/dynamodb/streamRecords.ts';
 import { entityEventPublisher } from '../../src/composition/events.ts';
-import { eventHandler } from '../../src/middleware/eventHandler.ts';
-import { logger, metrics } from '../../src/observability.ts';
+import { eventHandler } from '../../src/observability/eventHandler.ts';
+import { logger, metrics } from '../../src/observability/index.ts';
 
 /**
  * DynamoDB Streams → EventBridge. Records whose events EventBridge did not accept are reported as

@@ -2,7 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { entityEventFromSqsRecord } from '../../src/adapters/eventbridge/eventBridgeMessage.ts';
 import { auditRecorder } from '../../src/composition/entityTable.ts';
-import { eventHandler } from '../../src/middleware/eventHandler.ts';
+import { eventHandler } from '../../src/observability/eventHandler.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
 

@@ -1,8 +1,8 @@
 import { jobService } from '../../src/composition/jobs.ts';
 import { ValidationError } from '../../src/domain/errors.ts';
 import { startOperatorJob } from '../../src/domain/jobs.ts';
-import { eventHandler } from '../../src/middleware/eventHandler.ts';
-import { logger } from '../../src/observability.ts';
+import { eventHandler } from '../../src/observability/eventHandler.ts';
+import { logger } from '../../src/observability/index.ts';
 
 /**
  * Starts a job for an operator: `sls invoke -f startJob --stage <stage> --data '{"kind":"import","tenantId":"acme","source":"s3://…"}'`,

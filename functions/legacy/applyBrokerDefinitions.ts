@@ -1,6 +1,6 @@
 import { answerCustomResource, isCustomResourceEvent } from '../../src/adapters/cloudformation/customResource.ts';
 import { applyBrokerDefinitionsResource } from '../../src/adapters/rabbitmq/brokerDefinitionsResource.ts';
-import { eventHandler } from '../../src/middleware/eventHandler.ts';
+import { eventHandler } from '../../src/observability/eventHandler.ts';
 import { logger } from '../../src/observability/logger.ts';
 
 /**

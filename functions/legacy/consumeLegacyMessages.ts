@@ -1,7 +1,7 @@
 import { deliveriesOf } from '../../src/adapters/rabbitmq/rmqEvent.ts';
 import { legacyDeadLetters, legacyInbound, legacySourceOf } from '../../src/composition/legacy.ts';
 import { applyLegacyBatch } from '../../src/domain/legacyBatch.ts';
-import { eventHandler } from '../../src/middleware/eventHandler.ts';
+import { eventHandler } from '../../src/observability/eventHandler.ts';
 import { logger } from '../../src/observability/logger.ts';
 import { MetricUnit, metrics } from '../../src/observability/metrics.ts';
 

@@ -2,7 +2,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { entityEventFromSqsRecord } from '../../src/adapters/eventbridge/eventBridgeMessage.ts';
 import { legacyEventPublisher, publishedVersions } from '../../src/composition/legacy.ts';
 import { publishInOrder, type OutboundItem } from '../../src/domain/legacyOutbound.ts';
-import { eventHandler } from '../../src/middleware/eventHandler.ts';
+import { eventHandler } from '../../src/observability/eventHandler.ts';
 import { logger } from '../../src/observability/logger.ts';
 
 /**

@@ -2,8 +2,8 @@ import { MIGRATIONS } from '../../migrations/index.ts';
 import { answerCustomResource, isCustomResourceEvent } from '../../src/adapters/cloudformation/customResource.ts';
 import { migrate } from '../../src/adapters/postgres/migrator.ts';
 import { pool } from '../../src/composition/readModel.ts';
-import { eventHandler } from '../../src/middleware/eventHandler.ts';
-import { logger } from '../../src/observability.ts';
+import { eventHandler } from '../../src/observability/eventHandler.ts';
+import { logger } from '../../src/observability/index.ts';
 
 async function applyMigrations() {
   const report = await migrate(await pool(), MIGRATIONS, (message) => logger.info(message));

@@ -5,8 +5,8 @@ import { once } from '../../src/composition/once.ts';
 import { pool } from '../../src/composition/readModel.ts';
 import { settings } from '../../src/composition/settings.ts';
 import { ReadModelReconciler } from '../../src/domain/readModelReconciler.ts';
-import { eventHandler } from '../../src/middleware/eventHandler.ts';
-import { logger, metrics } from '../../src/observability.ts';
+import { eventHandler } from '../../src/observability/eventHandler.ts';
+import { logger, metrics } from '../../src/observability/index.ts';
 import { MetricUnit } from '../../src/observability/metrics.ts';
 
 const source = new DynamoEntitySource({ client: documentClient, tableName: settings.ENTITIES_TABLE });

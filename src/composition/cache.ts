@@ -6,7 +6,7 @@ import { blankIsUnset, ConfigError, intSetting as int, parseEnvironment } from '
 import type { CacheObserver, CacheTtls } from '../domain/entityReadCache.ts';
 import type { CacheStore } from '../domain/ports.ts';
 import { sharedLruCacheStore } from '../local/sharedCacheStore.ts';
-import { logger, metrics } from '../observability.ts';
+import { logger, metrics } from '../observability/index.ts';
 import { LazyCacheStore } from '../adapters/redis/LazyCacheStore.ts';
 
 const cacheConfigSchema = z.object({

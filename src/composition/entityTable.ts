@@ -1,6 +1,6 @@
 import { DynamoAuditTrail } from '../adapters/dynamodb/DynamoAuditTrail.ts';
 import { DynamoEntityRepository } from '../adapters/dynamodb/DynamoEntityRepository.ts';
-import { logger } from '../observability.ts';
+import { logger } from '../observability/index.ts';
 import { cursorSigningKey } from './cursorSigningKey.ts';
 import { documentClient } from './dynamo.ts';
 import { settings } from './settings.ts';

@@ -8,13 +8,13 @@ import { jobPathSchema, jobRequestSchema } from '../domain/jobs.ts';
 import { searchParamsSchema, statsParamsSchema } from '../domain/readModelQueries.ts';
 import { createEntitySchema, dataEntitySchema, entityPathSchema, entitySchema, listEntitiesQuerySchema, pageQuerySchema, patchEntitySchema, replaceEntitySchema } from '../domain/entitySchemas.ts';
 import { SCOPES } from '../domain/principal.ts';
-import { dataEntityPageSchema, entityPageSchema, headers, healthSchema, PROBLEM_CONTENT_TYPE, problemSchema } from '../http/contract.ts';
+import { dataEntityPageSchema, entityPageSchema, headers, healthSchema, PROBLEM_CONTENT_TYPE, problemSchema } from '../http/responseSchemas.ts';
 import { MAX_BODY_BYTES } from '../http/middleware/jsonBody.ts';
 import { problemTypeUri, type ProblemType } from '../http/problem.ts';
 
 /**
  * The OpenAPI 3.1 document of the API, generated from the zod schemas the handlers validate with
- * (src/domain/entitySchemas.ts) and the response schemas of src/http/contract.ts. Build time
+ * (src/domain/entitySchemas.ts) and the response schemas of src/http/responseSchemas.ts. Build time
  * only: `npm run openapi` writes docs/openapi.json, which the openapi function serves; nothing
  * on a request path imports this module.
  */

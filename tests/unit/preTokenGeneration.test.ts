@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler, type PreTokenGenerationEvent } from '../../functions/preTokenGeneration.ts';
-import { logger } from '../../src/observability.ts';
+import { logger } from '../../src/observability/index.ts';
 
 const context: Context = {
   callbackWaitsForEmptyEventLoop: true,

@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DomainError } from '../../domain/errors.ts';
-import { logger } from '../../observability.ts';
+import { logger } from '../../observability/index.ts';
 import { header } from '../headers.ts';
 import { HttpProblem, problemForDomainError, problemResponse } from '../problem.ts';
 

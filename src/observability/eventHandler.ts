@@ -2,9 +2,9 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import { recordedAsCaller } from '../adapters/aws/callLog.ts';
-import { logger } from '../observability/logger.ts';
-import { metricsMiddleware } from '../observability/metrics.ts';
-import { tracingMiddleware } from '../observability/tracing.ts';
+import { logger } from './logger.ts';
+import { metricsMiddleware } from './metrics.ts';
+import { tracingMiddleware } from './tracing.ts';
 
 /**
  * The Powertools stack for event-driven handlers (streams, queues, schedules): logger with the

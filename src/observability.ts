@@ -1,8 +1,0 @@
-/**
- * One logger and one metrics instance per container, configured from the POWERTOOLS_* environment
- * that serverless.yml sets (service name, namespace, log level); tracing is behind
- * `./observability/tracing.ts`. Each lives in its own module: a function that needs only the
- * logger (the authorizer, the Cognito trigger) imports `./observability/logger.ts` alone.
- */
-export { logger } from './observability/logger.ts';
-export { metrics } from './observability/metrics.ts';
