@@ -3,14 +3,14 @@ import { parseInput } from '../../src/domain/parseInput.ts';
 import { entityService } from '../../src/composition/entities.ts';
 import { idempotency } from '../../src/composition/idempotency.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { securePrincipalOf } from '../../src/http/principal.ts';
+import { requireAuthorizerPrincipal } from '../../src/http/requestPrincipal.ts';
 import { entityResponse } from '../../src/http/responses.ts';
 import { metrics } from '../../src/observability/index.ts';
 
 /** POST /api/v1/secure/entities → 201 with Location and ETag. */
 export const handler = httpHandler(
   async ({ event, body }) => {
-    const principal = securePrincipalOf(event);
+    const principal = requireAuthorizerPrincipal(event);
     const input = parseInput(createEntitySchema, body, 'body');
     const entity = await entityService.create(principal, input);
     metrics.addMetric('EntitiesCreated', 'Count', 1);

@@ -9,7 +9,7 @@ import { accessTokenVerifier } from '../../src/composition/tokenVerifier.ts';
 import { newestVersionIn } from '../../src/http/etag.ts';
 import { header } from '../../src/http/headers.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { channelOf, isAnonymous, principalOf } from '../../src/http/principal.ts';
+import { channelOf, isAnonymous, requestPrincipal } from '../../src/http/requestPrincipal.ts';
 import { entityResponse } from '../../src/http/responses.ts';
 
 /**
@@ -28,7 +28,7 @@ function readAhead(event: APIGatewayProxyEvent): EntityReadAhead | undefined {
  */
 export const handler = httpHandler<EntityReadAhead>(
   async ({ event, ahead }) => {
-    const principal = await principalOf(event, accessTokenVerifier);
+    const principal = await requestPrincipal(event, accessTokenVerifier);
     const { id } = parseInput(entityPathSchema, event.pathParameters, 'path');
     const channel = channelOf(event);
     const scope = readScopeFor(principal, channel);

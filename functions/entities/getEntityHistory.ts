@@ -3,12 +3,12 @@ import { parseInput } from '../../src/domain/parseInput.ts';
 import { readEntityHistory } from '../../src/domain/entityHistory.ts';
 import { auditTrail } from '../../src/composition/entityTable.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { securePrincipalOf } from '../../src/http/principal.ts';
+import { requireAuthorizerPrincipal } from '../../src/http/requestPrincipal.ts';
 import { jsonResponse } from '../../src/http/responses.ts';
 
 /** GET /api/v1/secure/entities/{id}/history?limit=&cursor= → `{ items: [entity events, newest first], nextCursor }`. */
 export const handler = httpHandler(async ({ event }) => {
-  const principal = securePrincipalOf(event);
+  const principal = requireAuthorizerPrincipal(event);
   const { id } = parseInput(entityPathSchema, event.pathParameters, 'path');
   const query = parseInput(pageQuerySchema, event.queryStringParameters ?? {}, 'query');
   const page = await readEntityHistory(auditTrail, principal, id, query);

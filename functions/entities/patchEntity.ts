@@ -5,14 +5,14 @@ import { idempotency } from '../../src/composition/idempotency.ts';
 import { expectedVersionFrom } from '../../src/http/etag.ts';
 import { header } from '../../src/http/headers.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { securePrincipalOf } from '../../src/http/principal.ts';
+import { requireAuthorizerPrincipal } from '../../src/http/requestPrincipal.ts';
 import { entityResponse } from '../../src/http/responses.ts';
 import { metrics } from '../../src/observability/index.ts';
 
 /** PATCH /api/v1/secure/entities/{id}: a JSON Merge Patch (RFC 7396); If-Match pins the version. */
 export const handler = httpHandler(
   async ({ event, body }) => {
-    const principal = securePrincipalOf(event);
+    const principal = requireAuthorizerPrincipal(event);
     const { id } = parseInput(entityPathSchema, event.pathParameters, 'path');
     const patch = parseInput(patchEntitySchema, body, 'body');
     const entity = await entityService.patch(principal, id, patch, expectedVersionFrom(header(event, 'if-match')));

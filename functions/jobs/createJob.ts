@@ -3,13 +3,13 @@ import { parseInput } from '../../src/domain/parseInput.ts';
 import { idempotency } from '../../src/composition/idempotency.ts';
 import { jobService } from '../../src/composition/jobs.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { securePrincipalOf } from '../../src/http/principal.ts';
+import { requireAuthorizerPrincipal } from '../../src/http/requestPrincipal.ts';
 import { jsonResponse } from '../../src/http/responses.ts';
 
 /** POST /api/v1/secure/jobs (admin group, plus entities/read for an export or entities/write for an import or rebuild) → 202 with the job (QUEUED, its task started) and its Location. */
 export const handler = httpHandler(
   async ({ event, body }) => {
-    const principal = securePrincipalOf(event);
+    const principal = requireAuthorizerPrincipal(event);
     adminRequester(principal); // 403 before the body is looked at: only admins learn what a job body may hold
     const request = parseInput(jobRequestSchema, body, 'body');
     const requester = adminRequester(principal, JOB_SCOPES[request.kind]);

@@ -4,13 +4,13 @@ import { jobUploadRequestSchema } from '../../src/domain/jobFiles.ts';
 import { parseInput } from '../../src/domain/parseInput.ts';
 import { jobFiles } from '../../src/composition/jobFiles.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { securePrincipalOf } from '../../src/http/principal.ts';
+import { requireAuthorizerPrincipal } from '../../src/http/requestPrincipal.ts';
 import { jsonResponse } from '../../src/http/responses.ts';
 
 /** POST /api/v1/secure/jobs/uploads (admin group, entities/write) → 201: where to PUT an import file (pre-signed, under the tenant's imports/) and its `source`. */
 export const handler = httpHandler(
   async ({ event, body }) => {
-    const requester = adminRequester(securePrincipalOf(event), SCOPES.write);
+    const requester = adminRequester(requireAuthorizerPrincipal(event), SCOPES.write);
     const request = parseInput(jobUploadRequestSchema, body, 'body');
     return jsonResponse(201, await (await jobFiles()).upload(requester, request), { 'Cache-Control': 'no-store' });
   },

@@ -4,12 +4,12 @@ import { jobFilePathSchema } from '../../src/domain/jobFiles.ts';
 import { parseInput } from '../../src/domain/parseInput.ts';
 import { jobFiles } from '../../src/composition/jobFiles.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { securePrincipalOf } from '../../src/http/principal.ts';
+import { requireAuthorizerPrincipal } from '../../src/http/requestPrincipal.ts';
 import { jsonResponse } from '../../src/http/responses.ts';
 
 /** GET /api/v1/secure/jobs/{id}/files/{file} (admin group, entities/read) → 200 a pre-signed download link for an export or an import's rejected lines. */
 export const handler = httpHandler(async ({ event }) => {
-  const requester = adminRequester(securePrincipalOf(event), SCOPES.read);
+  const requester = adminRequester(requireAuthorizerPrincipal(event), SCOPES.read);
   const { id, file } = parseInput(jobFilePathSchema, event.pathParameters, 'path');
   return jsonResponse(200, await (await jobFiles()).link(requester, id, file), { 'Cache-Control': 'no-store' });
 });

@@ -128,7 +128,7 @@ export class LegacyInbound {
         const id = this.deps.mappings.entityIdFor(source, message.externalId, mappings[i]?.generation ?? 0);
         return { id, input: { name: message.name, attributes: message.attributes, visibility: message.visibility } };
       });
-      const decided = await this.bulk.createMany(principalOf(source), creations);
+      const decided = await this.bulk.createMany(sourcePrincipal(source), creations);
       await Promise.all(
         decided.map(async ({ entity, refused }, k) => {
           const i = indexes[k]!;
@@ -176,7 +176,7 @@ export class LegacyInbound {
    */
   private async writeEntity(source: LegacySource, entityId: string, input: Pick<LegacyUpsert, 'name' | 'attributes' | 'visibility'>): Promise<'created' | 'updated' | 'unchanged' | 'gone'> {
     const service = this.serviceFor(entityId);
-    const writer = principalOf(source);
+    const writer = sourcePrincipal(source);
     const current = await this.deps.repository.get(entityId);
     if (current) {
       const next = await service.replace(writer, entityId, input, undefined);
@@ -196,7 +196,7 @@ export class LegacyInbound {
     const generation = mapping?.generation ?? 0;
     if (mapping?.entityId === undefined) return { kind: 'deleted' as const, entityId: undefined, generation };
     try {
-      await this.serviceFor(mapping.entityId).delete(principalOf(source), mapping.entityId, undefined);
+      await this.serviceFor(mapping.entityId).delete(sourcePrincipal(source), mapping.entityId, undefined);
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error; // already deleted (by an earlier attempt, or through the API)
     }
@@ -209,6 +209,6 @@ export class LegacyInbound {
 }
 
 /** The writer a source acts as: its tenant, write scope only. */
-function principalOf(source: LegacySource): Principal {
+function sourcePrincipal(source: LegacySource): Principal {
   return { subject: `legacy:${source.source}`, tenantId: source.tenantId, scopes: new Set([SCOPES.write]), groups: new Set() };
 }

@@ -1,6 +1,6 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import type { Principal } from '../domain/principal.ts';
-import { toAuthorizerContext } from './principal.ts';
+import { toAuthorizerContext } from './requestPrincipal.ts';
 
 // `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}` → the same API and
 // stage with every method and path: `arn:…:{apiId}/{stage}/*/*`. API Gateway caches the policy per

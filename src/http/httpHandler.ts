@@ -8,7 +8,7 @@ import { tracingMiddleware } from '../observability/tracing.ts';
 import { header } from './headers.ts';
 import { idempotencyKeyOf, type IdempotentExecutor } from './idempotencyKey.ts';
 import { httpBoundary, settleClientErrors, type BoundaryContext } from './middleware/httpBoundary.ts';
-import { callerOf } from './principal.ts';
+import { authorizerPrincipal } from './requestPrincipal.ts';
 import { jsonBody, type JsonBodyOptions } from './middleware/jsonBody.ts';
 
 export interface HttpRequest<Ahead = never> {
@@ -58,7 +58,7 @@ export function httpHandler<Ahead = never>(route: Route<Ahead>, options: HttpHan
     const request: HttpRequest<Ahead> = { event, body: (event as { body: unknown }).body, ...(ahead !== undefined && { ahead }) };
     const key = options.idempotency ? idempotencyKeyOf(event) : undefined;
     if (!options.idempotency || key === undefined) return route(request);
-    const caller = callerOf(event);
+    const caller = authorizerPrincipal(event);
     const fingerprint = { method: event.httpMethod, path: event.path, body: request.body ?? null, ifMatch: header(event, 'if-match') ?? null };
     const execute = await options.idempotency();
     return execute({ scope: caller ? [caller.tenantId, caller.subject] : [], key, fingerprint }, context, () => settleClientErrors(route(request), event, context));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { allowPolicy, wholeApiArn } from '../../src/http/authorizerPolicy.ts';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { UnauthenticatedError } from '../../src/domain/errors.ts';
-import { callerOf } from '../../src/http/principal.ts';
+import { authorizerPrincipal } from '../../src/http/requestPrincipal.ts';
 import { isAdmin, type Principal } from '../../src/domain/principal.ts';
 
 const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/dev/GET/api/v1/secure/entities/x';
@@ -56,26 +56,26 @@ describe('allowPolicy', () => {
 
   it('carries groups unambiguously: a group named "x,admin" is not admin on the handler side (issue 18)', () => {
     const { context } = allowPolicy({ ...principal, groups: new Set(['x,admin', 'ops']) }, METHOD_ARN);
-    const caller = callerOf({ requestContext: { authorizer: context } } as unknown as APIGatewayProxyEvent, 0);
+    const caller = authorizerPrincipal({ requestContext: { authorizer: context } } as unknown as APIGatewayProxyEvent, 0);
     expect(caller?.groups).toEqual(new Set(['x,admin', 'ops']));
     expect(isAdmin(caller!)).toBe(false);
     // API Gateway hands the context over as strings: the exp too.
     const asStrings = Object.fromEntries(Object.entries(context ?? {}).map(([k, v]) => [k, String(v)]));
-    expect(callerOf({ requestContext: { authorizer: asStrings } } as unknown as APIGatewayProxyEvent, 0)?.groups).toEqual(new Set(['x,admin', 'ops']));
+    expect(authorizerPrincipal({ requestContext: { authorizer: asStrings } } as unknown as APIGatewayProxyEvent, 0)?.groups).toEqual(new Set(['x,admin', 'ops']));
     // Anything but a JSON array of strings grants no group at all.
     for (const groups of ['admin', 'admin,ops', '{"0":"admin"}', '[1]', '["admin"', 'null']) {
-      expect(callerOf({ requestContext: { authorizer: { ...context, groups } } } as unknown as APIGatewayProxyEvent, 0)?.groups, groups).toEqual(new Set());
+      expect(authorizerPrincipal({ requestContext: { authorizer: { ...context, groups } } } as unknown as APIGatewayProxyEvent, 0)?.groups, groups).toEqual(new Set());
     }
   });
 
   it('the cached context never outlives the token: after exp the handler refuses it (401), before it accepts it', () => {
     const { context } = allowPolicy(principal, METHOD_ARN);
     const event = { requestContext: { authorizer: context } } as unknown as APIGatewayProxyEvent;
-    expect(callerOf(event, 1_900_000_000 * 1000 - 1)?.subject).toBe('user-1');
-    expect(() => callerOf(event, 1_900_000_000 * 1000)).toThrow(UnauthenticatedError);
-    expect(() => callerOf(event, 1_900_000_000 * 1000)).toThrow(/expired/);
+    expect(authorizerPrincipal(event, 1_900_000_000 * 1000 - 1)?.subject).toBe('user-1');
+    expect(() => authorizerPrincipal(event, 1_900_000_000 * 1000)).toThrow(UnauthenticatedError);
+    expect(() => authorizerPrincipal(event, 1_900_000_000 * 1000)).toThrow(/expired/);
     // A context without an exp is no caller (never a caller without end).
-    expect(callerOf({ requestContext: { authorizer: { ...context, exp: undefined } } } as unknown as APIGatewayProxyEvent, 0)).toBeUndefined();
+    expect(authorizerPrincipal({ requestContext: { authorizer: { ...context, exp: undefined } } } as unknown as APIGatewayProxyEvent, 0)).toBeUndefined();
   });
 
   it('returns the tenant\'s usage identifier when the stage has usage plans (issue 18), and none locally', () => {

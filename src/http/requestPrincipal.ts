@@ -46,7 +46,7 @@ function fromAuthorizerContext(context: Record<string, unknown> | null | undefin
 }
 
 /** The caller the API Gateway authorizer verified, if this request went through it. */
-export function callerOf(event: APIGatewayProxyEvent, now: number = Date.now()): Principal | undefined {
+export function authorizerPrincipal(event: APIGatewayProxyEvent, now: number = Date.now()): Principal | undefined {
   return fromAuthorizerContext(event.requestContext?.authorizer, now);
 }
 
@@ -58,11 +58,11 @@ const BEARER = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/;
 
 /**
  * Whether a request is an anonymous read of the data API (auth optional): no verified caller and
- * no token to verify, the case where principalOf answers `undefined`. Decided from the event
+ * no token to verify, the case where requestPrincipal answers `undefined`. Decided from the event
  * alone, without verifying anything (for work started before the route runs).
  */
 export function isAnonymous(event: APIGatewayProxyEvent): boolean {
-  return channelOf(event) === 'data' && !callerOf(event) && header(event, 'authorization') === undefined;
+  return channelOf(event) === 'data' && !authorizerPrincipal(event) && header(event, 'authorization') === undefined;
 }
 
 /**
@@ -70,9 +70,9 @@ export function isAnonymous(event: APIGatewayProxyEvent): boolean {
  * and its context is the only source. On data routes (auth optional) a token, if sent, is
  * verified here with the same verifier; an invalid one is a 401, never a silent anonymous read.
  */
-export async function principalOf(event: APIGatewayProxyEvent, verifier: () => Promise<AccessTokenVerifier>): Promise<Principal | undefined> {
-  if (channelOf(event) === 'secure') return securePrincipalOf(event);
-  const fromAuthorizer = callerOf(event);
+export async function requestPrincipal(event: APIGatewayProxyEvent, verifier: () => Promise<AccessTokenVerifier>): Promise<Principal | undefined> {
+  if (channelOf(event) === 'secure') return requireAuthorizerPrincipal(event);
+  const fromAuthorizer = authorizerPrincipal(event);
   if (fromAuthorizer) return fromAuthorizer;
   const authorization = header(event, 'authorization');
   if (authorization === undefined) return undefined;
@@ -85,8 +85,8 @@ export async function principalOf(event: APIGatewayProxyEvent, verifier: () => P
  * The caller of a handler served only under /api/v1/secure: the API Gateway authorizer verified
  * the token, and its context is the only source. Such handlers need no verifier (nor bundle one).
  */
-export function securePrincipalOf(event: APIGatewayProxyEvent): Principal {
-  const caller = callerOf(event);
+export function requireAuthorizerPrincipal(event: APIGatewayProxyEvent): Principal {
+  const caller = authorizerPrincipal(event);
   if (!caller) throw new UnauthenticatedError();
   return caller;
 }
