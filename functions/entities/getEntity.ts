@@ -2,9 +2,9 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { entityPathSchema } from '../../src/domain/entitySchemas.ts';
 import { parseInput } from '../../src/domain/parseInput.ts';
 import { NotFoundError } from '../../src/domain/errors.ts';
-import type { EntityReadAhead } from '../../src/domain/entityReadCache.ts';
+import type { EntityPrefetch } from '../../src/domain/entityReadCache.ts';
 import { readScopeFor } from '../../src/domain/principal.ts';
-import { entityReadAhead, entityReadCache, entityService } from '../../src/composition/entities.ts';
+import { prefetchEntity, entityReadCache, entityService } from '../../src/composition/entities.ts';
 import { accessTokenVerifier } from '../../src/composition/tokenVerifier.ts';
 import { newestVersionIn } from '../../src/http/etag.ts';
 import { header } from '../../src/http/headers.ts';
@@ -17,16 +17,16 @@ import { entityResponse } from '../../src/http/responses.ts';
  * before the middleware stack runs; the route below validates the request as always, and the
  * cache uses the read only if it asked for the same keys.
  */
-function readAhead(event: APIGatewayProxyEvent): EntityReadAhead | undefined {
+function prefetch(event: APIGatewayProxyEvent): EntityPrefetch | undefined {
   const id = event.pathParameters?.['id'];
-  return id !== undefined && isAnonymous(event) ? entityReadAhead(readScopeFor(undefined, 'data'), id) : undefined;
+  return id !== undefined && isAnonymous(event) ? prefetchEntity(readScopeFor(undefined, 'data'), id) : undefined;
 }
 
 /**
  * GET /api/v1/data/entities/{id} (auth optional; read through the cache, `X-Cache: HIT|MISS`)
  * and GET /api/v1/secure/entities/{id} (the table, always).
  */
-export const handler = httpHandler<EntityReadAhead>(
+export const handler = httpHandler<EntityPrefetch>(
   async ({ event, ahead }) => {
     const principal = await requestPrincipal(event, accessTokenVerifier);
     const { id } = parseInput(entityPathSchema, event.pathParameters, 'path');
@@ -39,5 +39,5 @@ export const handler = httpHandler<EntityReadAhead>(
     if (!entity) throw new NotFoundError(`No entity with id ${id} exists, or you may not see it.`);
     return entityResponse(entity, { ifNoneMatch, headers: { 'X-Cache': cache } });
   },
-  { readAhead },
+  { prefetch },
 );

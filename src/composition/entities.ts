@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CacheInvalidatingRepository, EntityCacheInvalidator, EntityCacheKeys, EntityReadCache, readEntityAhead, type EntityReadAhead } from '../domain/entityReadCache.ts';
+import { CacheInvalidatingRepository, EntityCacheInvalidator, EntityCacheKeys, EntityReadCache, startEntityPrefetch, type EntityPrefetch } from '../domain/entityReadCache.ts';
 import type { ReadScope } from '../domain/principal.ts';
 import { EntityService } from '../domain/entityService.ts';
 import { cacheConfig, cacheObserver, cacheStore, cacheStoreBuilt, cacheTtls } from './cache.ts';
@@ -18,11 +18,11 @@ export const entityReadCache = /* @__PURE__ */ new EntityReadCache({ repository:
 
 /**
  * Starts the cache read of `entityReadCache.get(scope, id)` now, to pass to it (see
- * EntityReadAhead); nothing until the store is built: building it (the endpoint and the AUTH token
+ * EntityPrefetch); nothing until the store is built: building it (the endpoint and the AUTH token
  * from SSM and Secrets Manager, the connection) belongs inside the invocation and its trace.
  */
-export function entityReadAhead(scope: ReadScope, id: string): EntityReadAhead | undefined {
-  return cacheStoreBuilt() ? readEntityAhead(cacheStore, cacheKeys, scope, id) : undefined;
+export function prefetchEntity(scope: ReadScope, id: string): EntityPrefetch | undefined {
+  return cacheStoreBuilt() ? startEntityPrefetch(cacheStore, cacheKeys, scope, id) : undefined;
 }
 
 /** Writes delete the cache entries they affect once they succeed (the invalidator consumer does it again on the event). */

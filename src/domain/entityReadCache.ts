@@ -226,13 +226,13 @@ export interface EntityRead {
  * tracing) so that they overlap its round trip; `get` takes it when it asks for the same keys and
  * reports its failure as its own. Nothing is decoded or trusted before `get` decides.
  */
-export interface EntityReadAhead {
+export interface EntityPrefetch {
   readonly keys: readonly string[];
   readonly values: Promise<(string | undefined)[]>;
 }
 
-/** Starts the store read that `get(scope, id)` will make (see EntityReadAhead); never throws nor rejects unhandled. */
-export function readEntityAhead(store: CacheStore, keys: EntityCacheKeys, scope: ReadScope, id: string): EntityReadAhead {
+/** Starts the store read that `get(scope, id)` will make (see EntityPrefetch); never throws nor rejects unhandled. */
+export function startEntityPrefetch(store: CacheStore, keys: EntityCacheKeys, scope: ReadScope, id: string): EntityPrefetch {
   const entityKeys = keys.entities(id, viewsOf(scope));
   let values: Promise<(string | undefined)[]>;
   try {
@@ -279,12 +279,12 @@ export class EntityReadCache {
   /**
    * One entity as `scope` sees it. `atLeastVersion`: the version the caller already holds
    * (If-None-Match); an entry older than that is stale and the repository answers. `ahead`: this
-   * read, started earlier (readEntityAhead); used when it asked for the same keys.
+   * read, started earlier (startEntityPrefetch); used when it asked for the same keys.
    */
-  async get(scope: ReadScope, id: string, options: { atLeastVersion?: number; ahead?: EntityReadAhead } = {}): Promise<EntityRead> {
+  async get(scope: ReadScope, id: string, options: { atLeastVersion?: number; ahead?: EntityPrefetch } = {}): Promise<EntityRead> {
     const views = viewsOf(scope);
     const keys = this.deps.keys.entities(id, views);
-    const lookup = async (ahead?: EntityReadAhead): Promise<Answer<CachedEntity | undefined>> =>
+    const lookup = async (ahead?: EntityPrefetch): Promise<Answer<CachedEntity | undefined>> =>
       this.entityAnswer(scope, await this.readEntities(id, keys, ahead && sameKeys(ahead.keys, keys) ? ahead.values : undefined), options.atLeastVersion);
     const cached = await lookup(options.ahead);
     if (cached) {

@@ -15,7 +15,7 @@ export interface HttpRequest<Ahead = never> {
   readonly event: APIGatewayProxyEvent;
   /** The parsed JSON body, for routes declared with `body`. */
   readonly body: unknown;
-  /** What the route's `readAhead` started for this request, if anything. */
+  /** What the route's `prefetch` started for this request, if anything. */
   readonly ahead?: Ahead;
 }
 
@@ -30,7 +30,7 @@ export interface HttpHandlerOptions<Ahead = never> {
    * It must only start the I/O: the route still validates the request, and decides whether what
    * was started answers it. A throw is ignored (the route does the work itself).
    */
-  readonly readAhead?: (event: APIGatewayProxyEvent) => Ahead | undefined;
+  readonly prefetch?: (event: APIGatewayProxyEvent) => Ahead | undefined;
 }
 
 export type Route<Ahead = never> = (request: HttpRequest<Ahead>) => Promise<APIGatewayProxyResult>;
@@ -41,7 +41,7 @@ type Invocation = (event: APIGatewayProxyEvent, context: Context) => Promise<API
  * The one middy stack every HTTP handler shares: Powertools logger (Lambda context, correlation
  * id), X-Ray tracer, EMF metrics with the cold-start metric, the problem+json boundary, JSON body
  * parsing where the route has a body, and Idempotency-Key handling where the route writes.
- * Handlers supply only the route, and optionally the I/O to start before the stack (`readAhead`).
+ * Handlers supply only the route, and optionally the I/O to start before the stack (`prefetch`).
  */
 export function httpHandler<Ahead = never>(route: Route<Ahead>, options: HttpHandlerOptions<Ahead> = {}): Invocation {
   const stack = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, BoundaryContext>()
@@ -63,12 +63,12 @@ export function httpHandler<Ahead = never>(route: Route<Ahead>, options: HttpHan
     const execute = await options.idempotency();
     return execute({ scope: caller ? [caller.tenantId, caller.subject] : [], key, fingerprint }, context, () => settleClientErrors(route(request), event, context));
   });
-  const { readAhead } = options;
-  if (!readAhead) return recordedAsCaller(handler);
+  const { prefetch } = options;
+  if (!prefetch) return recordedAsCaller(handler);
   return recordedAsCaller((event, context) => {
     let ahead: Ahead | undefined;
     try {
-      ahead = readAhead(event);
+      ahead = prefetch(event);
     } catch {
       ahead = undefined; // the route does the work itself
     }

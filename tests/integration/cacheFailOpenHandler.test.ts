@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDocumentClient } from '../../src/adapters/dynamodb/dynamoClient.ts';
 import { DynamoEntityRepository } from '../../src/adapters/dynamodb/DynamoEntityRepository.ts';
 import { withoutTenant, type Entity } from '../../src/domain/entity.ts';
-import type { EntityReadAhead } from '../../src/domain/entityReadCache.ts';
+import type { EntityPrefetch } from '../../src/domain/entityReadCache.ts';
 import type { ReadScope } from '../../src/domain/principal.ts';
 import { ensureTable, freePort, PROJECT_ROOT, waitFor } from '../../scripts/lib/localStack.ts';
 import { redisServer } from '../support/redisServer.ts';
@@ -20,7 +20,7 @@ import { redisServer } from '../support/redisServer.ts';
 const table = `failopen-handler-${randomUUID()}`;
 let port: number;
 let handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-let entityReadAhead: (scope: ReadScope, id: string) => EntityReadAhead | undefined;
+let prefetchEntity: (scope: ReadScope, id: string) => EntityPrefetch | undefined;
 let template: APIGatewayProxyEvent;
 
 const context = { awsRequestId: 'r', functionName: 'getEntity', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:0:function:getEntity', memoryLimitInMB: '1024', logGroupName: 'g', logStreamName: 's', callbackWaitsForEmptyEventLoop: false, getRemainingTimeInMillis: () => 10_000, done: () => undefined, fail: () => undefined, succeed: () => undefined } as Context;
@@ -44,7 +44,7 @@ beforeAll(async () => {
     POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
   ({ handler } = await import('../../functions/entities/getEntity.ts'));
-  ({ entityReadAhead } = await import('../../src/composition/entities.ts'));
+  ({ prefetchEntity } = await import('../../src/composition/entities.ts'));
   template = JSON.parse(await readFile(join(PROJECT_ROOT, 'events', 'get-public-entity.json'), 'utf8')) as APIGatewayProxyEvent;
 }, 60_000);
 afterAll(() => redis.stop());
@@ -68,13 +68,13 @@ function storedEntity(): Promise<Entity> {
     .then(() => entity);
 }
 
-describe('GET /api/v1/data/entities/{id} read ahead', () => {
+describe('GET /api/v1/data/entities/{id} prefetch', () => {
   it('answers an anonymous hit with the one cache read started before the middleware stack', async () => {
     const entity = await storedEntity();
-    // Cold: the first read builds the store inside the invocation, so nothing is read ahead of it.
-    expect(entityReadAhead({ kind: 'public' }, entity.id)).toBeUndefined();
+    // Cold: the first read builds the store inside the invocation, so nothing is prefetched before it.
+    expect(prefetchEntity({ kind: 'public' }, entity.id)).toBeUndefined();
     expect((await read(entity.id)).headers?.['X-Cache']).toBe('MISS');
-    expect(entityReadAhead({ kind: 'public' }, entity.id)?.keys).toHaveLength(1);
+    expect(prefetchEntity({ kind: 'public' }, entity.id)?.keys).toHaveLength(1);
     const before = await commandCalls('mget');
     const hit = await read(entity.id);
     expect(hit.statusCode).toBe(200);
@@ -83,7 +83,7 @@ describe('GET /api/v1/data/entities/{id} read ahead', () => {
     expect(await commandCalls('mget')).toBe(before + 1);
   });
 
-  it('still validates what it read ahead for: a malformed id is a 400, whatever the cache holds', async () => {
+  it('still validates the id it prefetched for: a malformed id is a 400, whatever the cache holds', async () => {
     const response = await read('not-a-uuid');
     expect(response.statusCode).toBe(400);
     expect(response.headers?.['Content-Type']).toBe('application/problem+json');

@@ -9,7 +9,7 @@ import { LruCacheStore } from '../../src/local/LruCacheStore.ts';
 import { RedisCacheStore } from '../../src/adapters/redis/RedisCacheStore.ts';
 import { connectRedis } from '../../src/adapters/redis/redisConnection.ts';
 import { withoutTenant, type Entity } from '../../src/domain/entity.ts';
-import { cachedEntity, CacheInvalidatingRepository, encodeEntityEntry, EntityCacheInvalidator, EntityCacheKeys, EntityReadCache, readEntityAhead, type CacheObserver, type CacheTtls, type EntityRead } from '../../src/domain/entityReadCache.ts';
+import { cachedEntity, CacheInvalidatingRepository, encodeEntityEntry, EntityCacheInvalidator, EntityCacheKeys, EntityReadCache, startEntityPrefetch, type CacheObserver, type CacheTtls, type EntityRead } from '../../src/domain/entityReadCache.ts';
 import type { CacheStore, EntityRepository } from '../../src/domain/ports.ts';
 import { ensureTable, freePort, waitFor } from '../../scripts/lib/localStack.ts';
 import { deleteKeysMatching } from '../../scripts/lib/redisKeys.ts';
@@ -302,24 +302,24 @@ describe('the read-through cache against Redis', () => {
     await cache.get({ kind: 'public' }, e.id);
 
     storeReads = 0;
-    const ahead = readEntityAhead(store, keys, { kind: 'public' }, e.id);
+    const ahead = startEntityPrefetch(store, keys, { kind: 'public' }, e.id);
     expect(storeReads).toBe(1);
     expect(parsed(await cache.get({ kind: 'public' }, e.id, { ahead }))).toEqual({ entity: withoutTenant(e), cache: 'HIT' });
     expect(storeReads).toBe(1);
 
     // Started for another scope (the route found a token): not this read's keys, so it reads itself.
     storeReads = 0;
-    const anonymous = readEntityAhead(store, keys, { kind: 'public' }, e.id);
+    const anonymous = startEntityPrefetch(store, keys, { kind: 'public' }, e.id);
     expect(parsed(await cache.get({ kind: 'public-and-tenant', tenantId: 'stranger' }, e.id, { ahead: anonymous }))).toEqual({ entity: withoutTenant(e), cache: 'HIT' });
     expect(storeReads).toBe(2);
 
-    // A read ahead that failed is a miss answered from the table, reported by the read that took it.
+    // A prefetch that failed is a miss answered from the table, reported by the read that took it.
     const failing: CacheStore = Object.assign(Object.create(redis) as CacheStore, {
       get: () => {
         throw new Error('connection reset');
       },
     });
-    const broken = readEntityAhead(failing, keys, { kind: 'public' }, e.id);
+    const broken = startEntityPrefetch(failing, keys, { kind: 'public' }, e.id);
     await new Promise((resolve) => setImmediate(resolve)); // nothing rejects unhandled meanwhile
     observer.errors.length = 0;
     expect(parsed(await cache.get({ kind: 'public' }, e.id, { ahead: broken }))).toEqual({ entity: withoutTenant(e), cache: 'MISS' });

@@ -41,7 +41,7 @@ describe('the shared HTTP stack', () => {
     expect(answered).toMatchObject({ statusCode: 404, headers: { 'x-correlation-id': 'gw-1' } });
   });
 
-  it("starts the route's read ahead from the raw event before the middleware stack, and hands the route what it started", async () => {
+  it("starts the route's prefetch from the raw event before the middleware stack, and hands the route what it started", async () => {
     const order: string[] = [];
     const handler = httpHandler<{ id: string }>(
       ({ ahead }) => {
@@ -49,18 +49,18 @@ describe('the shared HTTP stack', () => {
         return Promise.resolve({ statusCode: 200, headers: {}, body: '{}' });
       },
       {
-        readAhead: (raw) => {
+        prefetch: (raw) => {
           // The stack has not run: no correlation id on the logger yet, no response.
-          order.push(`readAhead ${raw.path}`);
+          order.push(`prefetch ${raw.path}`);
           return { id: 'x' };
         },
       },
     );
     await expect(handler(event({ 'x-correlation-id': 'c-2' }), context)).resolves.toMatchObject({ statusCode: 200, headers: { 'x-correlation-id': 'c-2' } });
-    expect(order).toEqual(['readAhead /api/v1/data/entities/x', 'route ahead=x']);
+    expect(order).toEqual(['prefetch /api/v1/data/entities/x', 'route ahead=x']);
   });
 
-  it('runs the route without a read ahead that threw or started nothing, and never hands one invocation another\'s', async () => {
+  it('runs the route without a prefetch that threw or started nothing, and never hands one invocation another\'s', async () => {
     const seen: unknown[] = [];
     let next: () => { id: string } | undefined = () => {
       throw new Error('bad event');
@@ -70,7 +70,7 @@ describe('the shared HTTP stack', () => {
         seen.push(ahead);
         return Promise.resolve({ statusCode: 200, headers: {}, body: '{}' });
       },
-      { readAhead: () => next() },
+      { prefetch: () => next() },
     );
     expect((await handler(event({}), context)).statusCode).toBe(200);
     next = () => ({ id: 'first' });
