@@ -13,15 +13,15 @@ import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { parseS3Uri } from '../src/domain/jobs.ts';
 import { createS3Client } from '../src/adapters/s3/S3ObjectStore.ts';
-import { DEFAULT_LOCAL_S3_PORT } from './lib/localS3.ts';
+import { LOCAL_DEFAULTS, readLocalSettings } from './lib/localSettings.cjs';
 import { exitWithHelpIfAsked } from './lib/cli.ts';
 
 const USAGE = `usage: npm run --silent s3 -- put <file|-> s3://<bucket>/<key> | get s3://<bucket>/<key> [file] | ls s3://<bucket>[/<prefix>]
-The local S3 of npm start: S3_ENDPOINT (default http://127.0.0.1:${DEFAULT_LOCAL_S3_PORT}).`;
+The local S3 of npm start: S3_ENDPOINT, else what npm start wrote to .local/stack.env, else ${LOCAL_DEFAULTS.S3_ENDPOINT}.`;
 exitWithHelpIfAsked(USAGE);
 
 
-const endpoint = process.env.S3_ENDPOINT ?? `http://127.0.0.1:${DEFAULT_LOCAL_S3_PORT}`;
+const endpoint = readLocalSettings().S3_ENDPOINT;
 const [command, first, second] = process.argv.slice(2);
 
 /** `s3://bucket[/key]`; the key may be empty only where `prefixOk`. */

@@ -24,7 +24,7 @@ import { startConsoleStack } from './lib/localConsole.ts';
 import { DEFAULT_LOCAL_S3_PORT } from './lib/localS3.ts';
 import { exitWithHelpIfAsked } from './lib/cli.ts';
 import { startEmbeddedPostgres } from './lib/embeddedPostgres.ts';
-import { formatLocalSettings, LOCAL_SETTINGS_FILE } from './lib/localSettings.cjs';
+import { defaultPort, formatLocalSettings, LOCAL_SETTINGS_FILE } from './lib/localSettings.cjs';
 import { ensureTable, LOCAL_ISSUER_DIR, LOCAL_STAGE, localTableName, packageTemplate, PROJECT_ROOT, startDynamoDbLocal, startOffline, type Stoppable } from './lib/localStack.ts';
 
 exitWithHelpIfAsked(`usage: npm start
@@ -34,19 +34,19 @@ else an embedded PGlite, data in .local/pglite), the API (serverless-offline), t
 Environment: PORT (3000), OFFLINE_PORT (PORT+1), LAMBDA_PORT (PORT+2), DYNAMODB_PORT (8000), EVENTBRIDGE_PORT (4010),
 PGLITE_PORT (5433), ECS_PORT (4011), S3_PORT (4569), CONSOLE_PORT (5173), AUTH_PORT (8443), DATABASE_URL.`);
 
-const httpPort = Number(process.env.PORT ?? 3000);
+const httpPort = Number(process.env.PORT ?? defaultPort('API_URL'));
 /** serverless-offline itself, behind the gateway responses on PORT (scripts/lib/localGateway.ts). */
 const offlinePort = Number(process.env.OFFLINE_PORT ?? httpPort + 1);
 const lambdaPort = Number(process.env.LAMBDA_PORT ?? httpPort + 2);
-const dynamoPort = Number(process.env.DYNAMODB_PORT ?? 8000);
-const busPort = Number(process.env.EVENTBRIDGE_PORT ?? 4010);
-const pglitePort = Number(process.env.PGLITE_PORT ?? 5433);
-// The local stage's ECS_ENDPOINT (serverless.yml) names 4011 unless ECS_ENDPOINT says otherwise.
-const ecsPort = Number(process.env.ECS_PORT ?? 4011);
+const dynamoPort = Number(process.env.DYNAMODB_PORT ?? defaultPort('DYNAMODB_ENDPOINT'));
+const busPort = Number(process.env.EVENTBRIDGE_PORT ?? defaultPort('EVENTBRIDGE_ENDPOINT'));
+const pglitePort = Number(process.env.PGLITE_PORT ?? defaultPort('DATABASE_URL'));
+const ecsPort = Number(process.env.ECS_PORT ?? defaultPort('ECS_ENDPOINT'));
 const s3Port = Number(process.env.S3_PORT ?? DEFAULT_LOCAL_S3_PORT);
-const consolePort = Number(process.env.CONSOLE_PORT ?? 5173);
+const consolePort = Number(process.env.CONSOLE_PORT ?? defaultPort('CONSOLE_ORIGIN'));
 const authPort = Number(process.env.AUTH_PORT ?? 8443);
 const consoleOrigin = `http://127.0.0.1:${consolePort}`;
+const busEndpoint = `http://127.0.0.1:${busPort}`;
 
 /** The table and the read model: stopped last, after the running jobs' final checkpoints. */
 const stores: Stoppable[] = [];
@@ -94,10 +94,10 @@ try {
   // What this stack serves, for every other local command (sls invoke local, npm run s3, migrate, worker).
   await writeFile(
     LOCAL_SETTINGS_FILE,
-    formatLocalSettings({ API_URL: `http://127.0.0.1:${httpPort}`, DYNAMODB_ENDPOINT: dynamo.endpoint, EVENTBRIDGE_ENDPOINT: `http://127.0.0.1:${busPort}`, ECS_ENDPOINT: ecsEndpoint, S3_ENDPOINT: s3Endpoint, DATABASE_URL: databaseUrl, CONSOLE_ORIGIN: consoleOrigin }),
+    formatLocalSettings({ API_URL: `http://127.0.0.1:${httpPort}`, DYNAMODB_ENDPOINT: dynamo.endpoint, EVENTBRIDGE_ENDPOINT: busEndpoint, ECS_ENDPOINT: ecsEndpoint, S3_ENDPOINT: s3Endpoint, DATABASE_URL: databaseUrl, CONSOLE_ORIGIN: consoleOrigin }),
   );
   console.log(`Settings for the other local commands written to ${relative(PROJECT_ROOT, LOCAL_SETTINGS_FILE)}`);
-  const offline = await startOffline({ httpPort: offlinePort, lambdaPort, dynamoEndpoint: dynamo.endpoint, eventBridgeEndpoint: `http://127.0.0.1:${busPort}`, ecsEndpoint, s3Endpoint, consoleOrigin, databaseUrl });
+  const offline = await startOffline({ httpPort: offlinePort, lambdaPort, dynamoEndpoint: dynamo.endpoint, eventBridgeEndpoint: busEndpoint, ecsEndpoint, s3Endpoint, consoleOrigin, databaseUrl });
   running.push(offline);
   offline.process.once('exit', (code) => stopAll(code ?? 1));
   // What the deployed gateway answers itself (a rejected token, an unknown route) as its problem+json gateway responses.

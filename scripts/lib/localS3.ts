@@ -1,10 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import S3rver from 's3rver';
+import { defaultPort } from './localSettings.cjs';
 import type { Stoppable } from './localStack.ts';
 
-/** `npm start`'s local S3 port (S3_PORT), and so the default S3_ENDPOINT of `npm run s3`. */
-export const DEFAULT_LOCAL_S3_PORT = 4569;
+/** `npm start`'s local S3 port (S3_PORT), from the local stack's default S3_ENDPOINT. */
+export const DEFAULT_LOCAL_S3_PORT = defaultPort('S3_ENDPOINT');
 
 export interface LocalS3Server extends Stoppable {
   /** Where S3 clients point (`S3_ENDPOINT`; path-style requests, any credentials). */

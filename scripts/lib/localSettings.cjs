@@ -1,11 +1,12 @@
 // The local stack's settings file: `npm start` writes the endpoints it serves to .local/stack.env,
 // and every other local command reads them (serverless.yml's local stage through
-// serverlessVariables.cjs, so `sls invoke local`; `npm run s3`, `npm run migrate` and
-// `npm run worker` through Node's --env-file-if-exists), so a stack on custom ports is never
-// missed for a default one. The environment wins over the file, the file over the defaults.
+// serverlessVariables.cjs, so `sls invoke local`, and `npm run s3` through readLocalSettings;
+// `npm run migrate` and `npm run worker` through Node's --env-file-if-exists), so a stack on
+// custom ports is never missed for a default one. LOCAL_DEFAULTS are npm start's default ports. The environment wins over the file, the file over the defaults.
 const fs = require('node:fs');
 const path = require('node:path');
 const { parseEnv } = require('node:util');
+const { URL } = require('node:url');
 
 const LOCAL_SETTINGS_FILE = path.resolve(__dirname, '..', '..', '.local', 'stack.env');
 
@@ -19,6 +20,11 @@ const LOCAL_DEFAULTS = Object.freeze({
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5433/postgres',
   CONSOLE_ORIGIN: 'http://127.0.0.1:5173',
 });
+
+/** The port of a default endpoint: `npm start`'s default for the port variable that serves it. */
+function defaultPort(name) {
+  return Number(new URL(LOCAL_DEFAULTS[name]).port);
+}
 
 /** The local settings: each from the environment, else the file (if npm start wrote one), else the default. */
 function readLocalSettings(file = LOCAL_SETTINGS_FILE, env = process.env) {
@@ -41,4 +47,4 @@ function formatLocalSettings(settings) {
   return `# Written by npm start: what the running local stack serves. Read by sls invoke local, npm run s3, migrate and worker.\n${lines.join('\n')}\n`;
 }
 
-module.exports = { LOCAL_SETTINGS_FILE, LOCAL_DEFAULTS, readLocalSettings, formatLocalSettings };
+module.exports = { LOCAL_SETTINGS_FILE, LOCAL_DEFAULTS, defaultPort, readLocalSettings, formatLocalSettings };
