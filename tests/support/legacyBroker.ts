@@ -67,12 +67,13 @@ export async function testBroker(sources: readonly LegacySource[], options: { ur
       }
     },
     /** Every message waiting in a queue, taken off it (basic.get, acknowledged). */
-    async drain(queue: string): Promise<{ body: Buffer; headers: Record<string, unknown> }[]> {
-      const out: { body: Buffer; headers: Record<string, unknown> }[] = [];
+    async drain(queue: string): Promise<{ body: Buffer; headers: Record<string, unknown>; routingKey: string; messageId: string | undefined }[]> {
+      const out: { body: Buffer; headers: Record<string, unknown>; routingKey: string; messageId: string | undefined }[] = [];
       for (;;) {
         const message = await connection.basicGet({ queue, noAck: true });
         if (!message) return out;
-        out.push({ body: Buffer.isBuffer(message.body) ? message.body : Buffer.from(typeof message.body === 'string' ? message.body : JSON.stringify(message.body)), headers: message.headers ?? {} });
+        const body = Buffer.isBuffer(message.body) ? message.body : Buffer.from(typeof message.body === 'string' ? message.body : JSON.stringify(message.body));
+        out.push({ body, headers: message.headers ?? {}, routingKey: message.routingKey, messageId: message.messageId });
       }
     },
     async dispose() {
