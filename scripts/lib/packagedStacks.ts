@@ -141,19 +141,27 @@ export function mergeNestedStacks({ root, nested }: PackagedStacks): StackTempla
       const mirror = { 'Fn::Equals': [{ 'Fn::If': [name, 'true', 'false'] }, 'true'] };
       if (!(name in (root.Conditions ?? {})) || JSON.stringify(substitute(condition)) !== JSON.stringify(mirror)) throw new Error(`${stackId}: condition ${name} is not the root's`);
     }
-    stacks.set(stackId, substitute(structuredClone(template.Resources) as unknown as Json) as unknown as Record<string, StackResource>);
+    stacks.set(stackId, substitute(template.Resources as unknown as Json) as unknown as Record<string, StackResource>);
     outputs.set(stackId, Object.fromEntries(Object.entries(template.Outputs ?? {}).map(([name, output]) => [name, substitute(isObject(output) ? (output['Value'] ?? null) : null)])));
   }
 
-  const resolveOutputs = (value: Json): Json =>
-    rewrite(value, (v) => {
-      const getAtt = getAttOf(v['Fn::GetAtt']);
-      if (Object.keys(v).length !== 1 || !getAtt || !stacks.has(getAtt[0])) return undefined;
-      const output = outputs.get(getAtt[0])?.[getAtt[1].replace(/^Outputs\./, '')];
-      if (output === undefined) throw new Error(`Fn::GetAtt ${getAtt[0]}.${getAtt[1]}: the nested stack has no such output`);
-      return resolveOutputs(structuredClone(output));
-    });
-  const finish = (value: Json) => inlineSubVariables(resolveOutputs(value));
+  const nestedOutput = (v: JsonObject): Json | undefined => {
+    const getAtt = getAttOf(v['Fn::GetAtt']);
+    if (!getAtt || !stacks.has(getAtt[0]) || Object.keys(v).length !== 1) return undefined;
+    const output = outputs.get(getAtt[0])?.[getAtt[1].replace(/^Outputs\./, '')];
+    if (output === undefined) throw new Error(`Fn::GetAtt ${getAtt[0]}.${getAtt[1]}: the nested stack has no such output`);
+    return output;
+  };
+  const resolveOutputs = (value: Json): Json => rewrite(value, (v) => {
+    const output = nestedOutput(v);
+    return output === undefined ? undefined : resolveOutputs(output);
+  });
+  /** Outputs resolved and `Fn::Sub` variables inlined, in one pass. */
+  const finish = (value: Json): Json => rewrite(value, (v) => {
+    const output = nestedOutput(v);
+    if (output !== undefined) return finish(output);
+    return Array.isArray(v['Fn::Sub']) ? inlineSubVariables({ 'Fn::Sub': finish(v['Fn::Sub']) }) : undefined;
+  });
 
   const merged: StackTemplate = { ...root, Resources: {}, Outputs: finish(root.Outputs ?? {}) as JsonObject };
   const stackOf = new Map<string, string>();

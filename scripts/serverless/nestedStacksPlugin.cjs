@@ -1,13 +1,14 @@
 // The application's nested stacks (docs/deploy.md, "Stacks"): serverless-plugin-split-stacks, with
 // the map in nestedStacks.cjs (each function's own resources in a nested stack of that function;
-// the API, queues, bus, buckets and the rest in the root stack), and two changes of ours:
+// the API, queues, bus, buckets and the rest in the root stack), and three changes of ours:
 // - packaging reads no deployed stack. The plugin lists the deployed stacks' resources on every
 //   `sls package` to keep a resource where an earlier deploy put it, which needs AWS credentials
 //   (its issue #69); our packages are built offline (the tests, the pipeline's package job), and
 //   the map cannot move a deployed resource (a function's resources follow its name), so the
 //   deployed state would change nothing.
 // - a condition a moved resource uses inside its properties (`Fn::If`) is passed to its nested
-//   stack the way the plugin passes the condition of a moved resource: as a parameter.
+//   stack the way the plugin passes the condition of a moved resource: as a parameter;
+// - the template is copied before the split (see split()).
 // Listed after the plugins that complete the template (platformPlugin, consolePlugin): the same
 // hook runs in the order of `plugins`. The nested templates are written beside the root one and
 // moved into the `--package` folder with it; `sls deploy` uploads them into the deployment's

@@ -14,13 +14,18 @@ export interface Template {
 export type DeployedStage = 'dev' | 'staging' | 'prod';
 export const DEPLOYED_STAGES: readonly DeployedStage[] = ['dev', 'staging', 'prod'];
 
+const applications = new Map<string, Template>();
+
 /**
  * The application stack `sls package --stage <stage>` wrote (the global setup packages dev, staging,
  * prod and local), as one template: its root stack and nested stacks merged
- * (scripts/lib/packagedStacks.ts), so a check reads every resource where the stage has it.
+ * (scripts/lib/packagedStacks.ts), so a check reads every resource where the stage has it. Merged
+ * once per test file and shared: read it, or change a copy (`structuredClone`).
  */
 export function packagedTemplate(stage: DeployedStage | 'local'): Promise<Template> {
-  return Promise.resolve(packagedApplication(join(inject('packagedDir'), stage)));
+  const dir = join(inject('packagedDir'), stage);
+  if (!applications.has(dir)) applications.set(dir, packagedApplication(dir));
+  return Promise.resolve(applications.get(dir)!);
 }
 
 /** The application's templates as CloudFormation deploys them: the root stack's, and each nested stack's. */
