@@ -1,13 +1,15 @@
 // Resources per stack and stage (docs/deploy.md, "Stacks"): `node scripts/stackSizes.ts [dir]`.
-// With a directory, counts the templates packaged there (`<dir>/<stage>` the application,
-// `<dir>/<stage>-platform` the platform, as the tests package them); without one, packages both
-// stacks of dev, staging and prod into a temporary directory first (offline, no AWS credentials).
-// A resource whose condition is false in the stage is not counted, as CloudFormation does not create it.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+// With a directory, counts the templates packaged there (`<dir>/<stage>` the application: its root
+// stack and each nested stack; `<dir>/<stage>-platform` the platform, as the tests package them);
+// without one, packages both stacks of dev, staging and prod into a temporary directory first
+// (offline, no AWS credentials). A resource whose condition is false in the stage is not counted,
+// as CloudFormation does not create it; a nested stack counts once in the root, as a resource.
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageTemplate } from './lib/localStack.ts';
+import { readPackagedStacks } from './lib/packagedStacks.ts';
 import { exitWithHelpIfAsked } from './lib/cli.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -18,9 +20,11 @@ export interface CountedTemplate {
 
 export const STAGES = ['dev', 'staging', 'prod'] as const;
 
-/** The resources CloudFormation creates from a packaged template (conditions are literals once packaged). */
-export function resourceCount(template: CountedTemplate): number {
-  const conditions = template.Conditions ?? {};
+/**
+ * The resources CloudFormation creates from a packaged template (conditions are literals once
+ * packaged). A nested stack's conditions mirror its root's of the same name: `conditions` are the root's.
+ */
+export function resourceCount(template: CountedTemplate, conditions: Record<string, Json> = template.Conditions ?? {}): number {
   const holds = (name: string): boolean => Boolean(evaluate(conditions[name] ?? null));
   const evaluate = (value: Json): Json => {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
@@ -38,11 +42,35 @@ export function resourceCount(template: CountedTemplate): number {
   return Object.values(template.Resources).filter((r) => r.Condition === undefined || holds(r.Condition)).length;
 }
 
-export async function stackSizes(dir: string): Promise<Record<string, { platform: number; application: number }>> {
-  const read = async (name: string) => JSON.parse(await readFile(join(dir, name, 'cloudformation-template-update-stack.json'), 'utf8')) as CountedTemplate;
-  const sizes: Record<string, { platform: number; application: number }> = {};
-  for (const stage of STAGES) sizes[stage] = { platform: resourceCount(await read(`${stage}-platform`)), application: resourceCount(await read(stage)) };
-  return sizes;
+export interface StageSizes {
+  readonly platform: number;
+  /** The application's root stack (each nested stack one resource of it). */
+  readonly application: number;
+  /** Each nested stack of the application, by its logical id in the root. */
+  readonly nested: Record<string, number>;
+}
+
+/** The resources of each stack of one stage packaged in `dir` (see the top of the file). */
+export function stageSizes(dir: string, stage: string): StageSizes {
+  const platform = readPackagedStacks(join(dir, `${stage}-platform`)).root;
+  const { root, nested } = readPackagedStacks(join(dir, stage));
+  return {
+    platform: resourceCount(platform),
+    application: resourceCount(root),
+    nested: Object.fromEntries(Object.entries(nested).map(([id, { template }]) => [id, resourceCount(template, root.Conditions)])),
+  };
+}
+
+/** One line per stage: the platform, the application's root, its nested stacks (how many, the largest), and everything. */
+export function sizesTable(sizes: Record<string, StageSizes>): string {
+  const lines = ['| stage | platform | application root | nested stacks | largest nested stack | all resources |', '|---|---|---|---|---|---|'];
+  for (const [stage, size] of Object.entries(sizes)) {
+    const nested = Object.entries(size.nested).sort(([, a], [, b]) => b - a);
+    const largest = nested[0] ? `${nested[0][1]} (${nested[0][0]})` : '-';
+    const all = size.platform + size.application - nested.length + nested.reduce((sum, [, n]) => sum + n, 0);
+    lines.push(`| ${stage} | ${size.platform} | ${size.application} | ${nested.length} | ${largest} | ${all} |`);
+  }
+  return lines.join('\n');
 }
 
 async function main(dir: string | undefined): Promise<void> {
@@ -56,14 +84,13 @@ async function main(dir: string | undefined): Promise<void> {
         await packageTemplate(stage, join(work, stage), env);
       }
     }
-    console.log('| stage | platform | application |\n|---|---|---|');
-    for (const [stage, size] of Object.entries(await stackSizes(work))) console.log(`| ${stage} | ${size.platform} | ${size.application} |`);
+    console.log(sizesTable(Object.fromEntries(STAGES.map((stage) => [stage, stageSizes(work, stage)]))));
   } finally {
     if (!dir) await rm(work, { recursive: true, force: true });
   }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  exitWithHelpIfAsked('usage: node scripts/stackSizes.ts [dir]\nResources per stack and stage; without a directory, packages both stacks of dev, staging and prod first (offline).');
+  exitWithHelpIfAsked('usage: node scripts/stackSizes.ts [dir]\nResources per stack and stage (the platform, the application root and its nested stacks); without a directory, packages both stacks of dev, staging and prod first (offline).');
   await main(process.argv[2]);
 }

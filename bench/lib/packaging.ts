@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import JSZip from 'jszip';
 import { PROJECT_ROOT } from '../../scripts/lib/localStack.ts';
+import { packagedApplication } from '../../scripts/lib/packagedStacks.ts';
 import type { FunctionKind } from './budgets.ts';
 import { STAGE, type TemplateValue } from './lambdaEnv.ts';
 
@@ -73,7 +74,8 @@ export async function packageFunctions(outDir: string): Promise<PackagedFunction
   };
   await run(join(PROJECT_ROOT, 'node_modules', '.bin', 'sls'), ['package', '--stage', STAGE, '--package', packageDir], { cwd: PROJECT_ROOT, env, maxBuffer: 16 * 1024 * 1024 });
 
-  const template = JSON.parse(await readFile(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  // The functions are in the application's nested stacks: read the root and nested stacks as one template.
+  const template = packagedApplication(packageDir) as Template;
   const kinds = functionKinds(JSON.parse(await readFile(join(packageDir, 'serverless-state.json'), 'utf8')) as ServiceState);
   const buildDir = join(PROJECT_ROOT, BENCH_WORK_FOLDER, '.build');
   const functions: PackagedFunction[] = [];

@@ -154,8 +154,11 @@ function pointAtAliases(template, aliasOf) {
  * staging, canary in prod), stopping and rolling back when the function's alarms or the rollback
  * alarms fire. Everything that invokes a function invokes the alias.
  */
-function aliasDeployments(template, functions, { deploymentConfig, rollbackAlarms = [] }) {
-  template.Resources.CodeDeployApplication = { Type: 'AWS::CodeDeploy::Application', Properties: { ComputePlatform: 'Lambda' } };
+function aliasDeployments(template, functions, { deploymentConfig, rollbackAlarms = [], service, stage }) {
+  // Named, so that each alias's update policy names it as a plain string: the alias sits in its
+  // function's nested stack (docs/deploy.md, "Stacks"), the application in the root stack.
+  const applicationName = `${service}-${stage}`;
+  template.Resources.CodeDeployApplication = { Type: 'AWS::CodeDeploy::Application', Properties: { ApplicationName: applicationName, ComputePlatform: 'Lambda' } };
   template.Resources.CodeDeployServiceRole = {
     Type: 'AWS::IAM::Role',
     Properties: {
@@ -186,7 +189,7 @@ function aliasDeployments(template, functions, { deploymentConfig, rollbackAlarm
     template.Resources[aliasId] = {
       Type: 'AWS::Lambda::Alias',
       Properties: { FunctionName: ref(fn.logicalId), FunctionVersion: getAtt(version[0], 'Version'), Name: 'live' },
-      UpdatePolicy: { CodeDeployLambdaAliasUpdate: { ApplicationName: ref('CodeDeployApplication'), DeploymentGroupName: ref(groupId) } },
+      UpdatePolicy: { CodeDeployLambdaAliasUpdate: { ApplicationName: applicationName, DeploymentGroupName: ref(groupId) } },
     };
     aliasOf.set(fn.logicalId, aliasId);
   }

@@ -1,3 +1,4 @@
+import { recordAwsCall } from '../adapters/aws/callLog.ts';
 import { loadCursorSigningKey } from '../adapters/settings/runtimeSettings.ts';
 import { settings } from './settings.ts';
 
@@ -10,6 +11,9 @@ import { settings } from './settings.ts';
  */
 export const cursorSigningKey = async (): Promise<string> => {
   if (process.env.IDENTITY_PROVIDER === 'local') {
+    // The read the local key stands in for, recorded for the permission tests (a no-op unless calls are
+    // recorded): which functions read the runtime secret is known only from what they do.
+    recordAwsCall('SecretsManager', 'GetSecretValue', { SecretId: settings.RUNTIME_SECRET_ID });
     const { localRuntimeSettings } = await import('../local/localIssuer.ts');
     return (await localRuntimeSettings(process.env)).cursorSigningKey;
   }

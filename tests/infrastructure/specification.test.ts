@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateTemplate } from '../support/cloudFormationSpec.ts';
-import { DEPLOYED_STAGES, packagedPlatformTemplate, packagedStacks, packagedTemplate } from '../support/packagedStack.ts';
+import { DEPLOYED_STAGES, packagedNestedStacks, packagedPlatformTemplate, packagedStacks, packagedTemplate } from '../support/packagedStack.ts';
 
 describe.each(DEPLOYED_STAGES)('packaged templates (%s) against the CloudFormation resource specification', (stage) => {
   it('has only known types and properties, every required property, and no dangling reference, in each stack', async () => {
@@ -10,6 +10,10 @@ describe.each(DEPLOYED_STAGES)('packaged templates (%s) against the CloudFormati
     expect(Object.keys(platform.Resources).length).toBeGreaterThan(40);
     expect(validateTemplate(app)).toEqual([]);
     expect(validateTemplate(platform)).toEqual([]);
+    // As deployed: the application's root stack and each nested stack on its own (parameters, conditions, outputs of its own).
+    const { root, nested } = packagedNestedStacks(stage);
+    expect(validateTemplate(root)).toEqual([]);
+    for (const [stack, { template }] of Object.entries(nested)) expect(validateTemplate(template), stack).toEqual([]);
   });
 });
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../scripts/lib/localStack.ts';
-import { packagedFiles, packagedPlatformTemplate, packagedTemplate, resourcesOfType, type Template } from '../support/packagedStack.ts';
+import { packagedFiles, packagedNestedStacks, packagedPlatformTemplate, packagedTemplate, resourcesOfType, type Template } from '../support/packagedStack.ts';
 
 const LOCAL_ISSUER_MARKERS = ['local-issuer', 'LOCAL_ISSUER', 'localIssuer', 'local-app-client', 'local-service-client', 'CURSOR_SIGNING_KEY', 'private-key.pem'];
 /** The local stage's in-process cache (src/local/sharedCacheStore.ts): the name of its process-global slot. */
@@ -17,6 +17,43 @@ function props(template: Template, logicalId: string): Record<string, any> {
 }
 
 const CONSOLE_ORIGIN = { 'Fn::If': ['HasConsoleDomain', expect.stringMatching(/^https:\/\/$/), { 'Fn::Sub': 'https://${ConsoleDistribution.DomainName}' }] };
+
+/** The dependency cycles among a template's resources (Ref, GetAtt, Sub and DependsOn), each as `a → b → a`. */
+function cycles(template: Template): string[] {
+  const ids = new Set(Object.keys(template.Resources));
+  const edges = new Map<string, Set<string>>();
+  const collect = (value: unknown, into: Set<string>): void => {
+    if (Array.isArray(value)) for (const v of value) collect(v, into);
+    else if (value !== null && typeof value === 'object') {
+      for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+        if (key === 'Ref' && typeof v === 'string' && ids.has(v)) into.add(v);
+        else if (key === 'Fn::GetAtt') into.add(Array.isArray(v) ? String(v[0]) : String(v).split('.')[0]!);
+        else if (key === 'Fn::Sub') for (const [, ref] of JSON.stringify(v).matchAll(/\$\{([A-Za-z0-9]+)[.}]/g)) if (ids.has(ref!)) into.add(ref!);
+        collect(v, into);
+      }
+    }
+  };
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    const deps = new Set<string>([resource.DependsOn ?? []].flat() as string[]);
+    collect(resource.Properties, deps);
+    edges.set(id, deps);
+  }
+  // Depth-first search; a node met again while on the stack closes a cycle.
+  const state = new Map<string, 'open' | 'done'>();
+  const found: string[] = [];
+  const visit = (id: string, path: string[]): void => {
+    if (state.get(id) === 'done') return;
+    if (state.get(id) === 'open') {
+      found.push([...path.slice(path.indexOf(id)), id].join(' → '));
+      return;
+    }
+    state.set(id, 'open');
+    for (const dep of edges.get(id) ?? []) if (ids.has(dep)) visit(dep, [...path, id]);
+    state.set(id, 'done');
+  };
+  for (const id of ids) visit(id, []);
+  return found;
+}
 
 describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), built with no AWS credentials', (stage) => {
   it('declares every function on nodejs24.x arm64 with X-Ray, and only strings or a resolvable Ref in its environment', async () => {
@@ -47,41 +84,11 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
     }
   });
 
-  it('has no circular dependency between resources (Ref, GetAtt, Sub and DependsOn)', async () => {
-    const template = await packagedTemplate(stage);
-    const ids = new Set(Object.keys(template.Resources));
-    const edges = new Map<string, Set<string>>();
-    const collect = (value: unknown, into: Set<string>): void => {
-      if (Array.isArray(value)) for (const v of value) collect(v, into);
-      else if (value !== null && typeof value === 'object') {
-        for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-          if (key === 'Ref' && typeof v === 'string' && ids.has(v)) into.add(v);
-          else if (key === 'Fn::GetAtt') into.add(Array.isArray(v) ? String(v[0]) : String(v).split('.')[0]!);
-          else if (key === 'Fn::Sub') for (const [, ref] of JSON.stringify(v).matchAll(/\$\{([A-Za-z0-9]+)[.}]/g)) if (ids.has(ref!)) into.add(ref!);
-          collect(v, into);
-        }
-      }
-    };
-    for (const [id, resource] of Object.entries(template.Resources)) {
-      const deps = new Set<string>([resource.DependsOn ?? []].flat() as string[]);
-      collect(resource.Properties, deps);
-      edges.set(id, deps);
-    }
-    // Depth-first search; a node met again while on the stack closes a cycle.
-    const state = new Map<string, 'open' | 'done'>();
-    const cycles: string[] = [];
-    const visit = (id: string, path: string[]): void => {
-      if (state.get(id) === 'done') return;
-      if (state.get(id) === 'open') {
-        cycles.push([...path.slice(path.indexOf(id)), id].join(' → '));
-        return;
-      }
-      state.set(id, 'open');
-      for (const dep of edges.get(id) ?? []) if (ids.has(dep)) visit(dep, [...path, id]);
-      state.set(id, 'done');
-    };
-    for (const id of ids) visit(id, []);
-    expect(cycles).toEqual([]);
+  it('has no circular dependency between resources (Ref, GetAtt, Sub and DependsOn), in the stage and in each stack as deployed', async () => {
+    expect(cycles(await packagedTemplate(stage))).toEqual([]);
+    const { root, nested } = packagedNestedStacks(stage);
+    expect(cycles(root)).toEqual([]);
+    for (const [stack, { template }] of Object.entries(nested)) expect(cycles(template), stack).toEqual([]);
   });
 
   it('guards /api/v1/secure with one cacheable TOKEN authorizer and leaves /data and health open', async () => {

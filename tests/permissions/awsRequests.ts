@@ -290,8 +290,9 @@ export class RequestModel {
       if (user) requests.push({ principal: { role }, action: 'rds-db:connect', resource: user, context: {}, because: `${who}: setting DB_USER (connects in AWS mode)` });
     };
     // A variable every function has (the stage-wide environment: RUNTIME_SECRET_ID) names a setting
-    // only some functions' code reads; which ones cannot be told from the template, so it is not
-    // derived here (docs/aws-calls.md, "Permissions, proven by simulation").
+    // only some functions' code reads, which the template cannot tell: not derived here. Its read is
+    // recorded instead, per function, where the local stage's key stands in for the secret
+    // (src/composition/cursorSigningKey.ts; docs/aws-calls.md, "Permissions, proven by simulation").
     const functions = stage.resources('AWS::Lambda::Function').map(([id, fn]) => ({ id, fn, variables: (stage.resolve(fn.Properties?.['Environment'] ?? null) as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {} }));
     const stageWide = (name: string) => functions.every((f) => f.variables[name] !== undefined);
     for (const { id, fn, variables } of functions) {

@@ -113,6 +113,17 @@ describe.each(['dev', 'prod'])('permissions of the %s stage (recorded calls, sim
     expect(await simulate(stage, { ...role, action: 'dynamodb:PutItem' })).toBe('ImplicitlyDenied');
   });
 
+  it('records the runtime secret read of exactly the functions that sign or check cursors, and would deny it to another', async () => {
+    const readers = new Set(calls.filter((c) => c.service === 'SecretsManager' && c.input['SecretId'] === 'entity-platform/local/runtime').map((c) => c.caller.replace(/^entity-platform-local-/, '')));
+    expect([...readers].sort()).toEqual(['getEntityHistory', 'listEntities', 'searchEntities']);
+    const read = model.requestsFor(calls.find((c) => c.caller.endsWith('-listEntities') && c.service === 'SecretsManager')!);
+    expect(read.map((r) => r.action)).toEqual(['secretsmanager:GetSecretValue', 'kms:Decrypt']);
+    expect(await simulate(stage, read[0]!)).toBe('Allowed');
+    // The same read by a function whose role has no such grant (getEntity never signs a cursor) is refused.
+    const getEntityRole = model.requestsFor(calls.find((c) => c.caller.endsWith('-getEntity') && c.service === 'DynamoDB')!)[0]!.principal;
+    expect(await simulate(stage, { ...read[0]!, principal: getEntityRole })).toBe('ImplicitlyDenied');
+  });
+
   it('lists the grants no request used (least privilege, for reading)', () => {
     const roles = new Set(unique.flatMap((r) => ('role' in r.principal ? [r.principal.role] : [])));
     const unused: string[] = [];

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { packagedApplication } from '../../scripts/lib/packagedStacks.ts';
 
 /**
  * A packaged stage, both its stacks (docs/deploy.md, "Stacks": the platform, platform.yml, and the
@@ -26,7 +26,6 @@ export interface Template {
   readonly Outputs?: Record<string, { readonly Value: Json; readonly Export?: { readonly Name: Json } }>;
 }
 
-const TEMPLATE_FILE = 'cloudformation-template-update-stack.json';
 /** What every Serverless stack has of its own (its deployment bucket): the application's is the one modelled. */
 const OWN_TO_EACH_STACK = new Set(['ServerlessDeploymentBucket', 'ServerlessDeploymentBucketPolicy']);
 
@@ -53,9 +52,12 @@ export class StageModel {
     }
   }
 
-  /** A packaged stage: the application from `<packagedDir>/<stage>`, the platform from `<packagedDir>/<stage>-platform`. */
+  /**
+   * A packaged stage: the application from `<packagedDir>/<stage>` (its root and nested stacks as one
+   * template, scripts/lib/packagedStacks.ts), the platform from `<packagedDir>/<stage>-platform`.
+   */
   static load(packagedDir: string, stage: string): StageModel {
-    const read = (dir: string) => JSON.parse(readFileSync(join(packagedDir, dir, TEMPLATE_FILE), 'utf8')) as Template;
+    const read = (dir: string) => packagedApplication(join(packagedDir, dir)) as unknown as Template;
     return new StageModel(stage, read(stage), read(`${stage}-platform`));
   }
 

@@ -2,6 +2,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import JSZip from 'jszip';
 import { inject } from 'vitest';
+import { packagedApplication, readPackagedStacks, type PackagedStacks } from '../../scripts/lib/packagedStacks.ts';
 import { platformDir } from './packageStage.ts';
 
 export interface Template {
@@ -13,9 +14,23 @@ export interface Template {
 export type DeployedStage = 'dev' | 'staging' | 'prod';
 export const DEPLOYED_STAGES: readonly DeployedStage[] = ['dev', 'staging', 'prod'];
 
-/** The application stack's template `sls package --stage <stage>` wrote (the global setup packages dev, staging, prod and local). */
-export async function packagedTemplate(stage: DeployedStage | 'local'): Promise<Template> {
-  return JSON.parse(await readFile(join(inject('packagedDir'), stage, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+const applications = new Map<string, Template>();
+
+/**
+ * The application stack `sls package --stage <stage>` wrote (the global setup packages dev, staging,
+ * prod and local), as one template: its root stack and nested stacks merged
+ * (scripts/lib/packagedStacks.ts), so a check reads every resource where the stage has it. Merged
+ * once per test file and shared: read it, or change a copy (`structuredClone`).
+ */
+export function packagedTemplate(stage: DeployedStage | 'local'): Promise<Template> {
+  const dir = join(inject('packagedDir'), stage);
+  if (!applications.has(dir)) applications.set(dir, packagedApplication(dir));
+  return Promise.resolve(applications.get(dir)!);
+}
+
+/** The application's templates as CloudFormation deploys them: the root stack's, and each nested stack's. */
+export function packagedNestedStacks(stage: DeployedStage | 'local'): PackagedStacks {
+  return readPackagedStacks(join(inject('packagedDir'), stage));
 }
 
 /** The platform stack's template `sls package --config platform.yml --stage <stage>` wrote. */

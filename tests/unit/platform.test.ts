@@ -36,6 +36,10 @@ describe('platform template generator', () => {
     expect(t.Resources.StreamMapping.Properties.FunctionName).toEqual({ Ref: 'ProjectLambdaFunctionAliasLive' });
     expect(t.Resources.QueueMapping.Properties.FunctionName).toEqual({ Ref: 'ProjectLambdaFunctionAliasLive' });
     expect(t.Resources.ProjectLambdaFunctionAliasLive.Properties.FunctionVersion).toEqual({ 'Fn::GetAtt': ['ProjectLambdaVersionAbc', 'Version'] });
+    // The alias goes to its function's nested stack, the CodeDeploy application stays in the root: the update policy names it by its name.
+    expect(t.Resources.CodeDeployApplication.Properties).toEqual({ ApplicationName: 'svc-dev', ComputePlatform: 'Lambda' });
+    expect(t.Resources.ProjectLambdaFunctionAliasLive.UpdatePolicy).toEqual({ CodeDeployLambdaAliasUpdate: { ApplicationName: 'svc-dev', DeploymentGroupName: { Ref: 'ProjectLambdaFunctionDeploymentGroup' } } });
+    expect(t.Resources.ProjectLambdaFunctionDeploymentGroup.Properties.ApplicationName).toEqual({ Ref: 'CodeDeployApplication' });
     expect(t.Resources.ProjectLogGroup.Properties).toMatchObject({ KmsKeyId: { 'Fn::ImportValue': 'svc-dev-platform:PlatformKeyArn' }, RetentionInDays: 14 });
   });
 
