@@ -1,8 +1,8 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import JSZip from 'jszip';
-import { inject } from 'vitest';
 import { platformDir } from './packageStage.ts';
+import { packagedStages, testRun } from './testRun.ts';
 
 export interface Template {
   Resources: Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string; DependsOn?: unknown; Condition?: string; UpdatePolicy?: any }>;
@@ -11,16 +11,19 @@ export interface Template {
 }
 
 export type DeployedStage = 'dev' | 'staging' | 'prod';
+
+/** The packaged stages' folder, once `stage` is in it (`local` is before any test starts; the AWS stages while the tests run). */
+const packagedFolder = (stage: DeployedStage | 'local'): Promise<string> => (stage === 'local' ? Promise.resolve(testRun().packagedDir) : packagedStages());
 export const DEPLOYED_STAGES: readonly DeployedStage[] = ['dev', 'staging', 'prod'];
 
 /** The application stack's template `sls package --stage <stage>` wrote (the global setup packages dev, staging, prod and local). */
 export async function packagedTemplate(stage: DeployedStage | 'local'): Promise<Template> {
-  return JSON.parse(await readFile(join(inject('packagedDir'), stage, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  return JSON.parse(await readFile(join(await packagedFolder(stage), stage, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
 }
 
 /** The platform stack's template `sls package --config platform.yml --stage <stage>` wrote. */
 export async function packagedPlatformTemplate(stage: DeployedStage | 'local'): Promise<Template> {
-  return JSON.parse(await readFile(join(inject('packagedDir'), platformDir(stage), 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  return JSON.parse(await readFile(join(await packagedFolder(stage), platformDir(stage), 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
 }
 
 /**
@@ -48,7 +51,7 @@ export function mergeStacks(app: Template, platform: Template): Template {
 
 /** Every file of every function zip of a packaged stage, as text. */
 export async function packagedFiles(stage: DeployedStage | 'local'): Promise<{ zip: string; file: string; text: string }[]> {
-  const dir = join(inject('packagedDir'), stage);
+  const dir = join(await packagedFolder(stage), stage);
   const zips = (await readdir(dir)).filter((f) => f.endsWith('.zip'));
   const files: { zip: string; file: string; text: string }[] = [];
   for (const zipName of zips) {
