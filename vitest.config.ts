@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SuiteSequencer } from './tests/support/sequencer.ts';
 
 export default defineConfig({
   // migrations/*.sql import as text, as esbuild's `.sql: text` loader bundles them (migrations/index.ts).
@@ -8,6 +9,7 @@ export default defineConfig({
     hookTimeout: 180_000,
     pool: 'forks',
     env: { AWS_REGION: 'eu-west-1' },
+    sequence: { sequencer: SuiteSequencer },
     projects: [
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], sequence: { groupOrder: 0 } } },
       {
@@ -15,8 +17,9 @@ export default defineConfig({
         test: {
           name: 'stack',
           include: ['tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts', 'tests/infrastructure/**/*.test.ts', 'tests/browser/**/*.test.ts'],
-          // Starts DynamoDB Local and serverless-offline once for the run, and packages the dev,
-          // prod and local stages; tests find them through `inject(...)`.
+          // Starts DynamoDB Local and serverless-offline once for the run (tests find them through
+          // `inject(...)`), packages the local stage before any test and the AWS stages while the
+          // tests run (the template tests wait for them: tests/support/testRun.ts).
           globalSetup: ['tests/support/globalSetup.ts'],
           sequence: { groupOrder: 0 },
         },

@@ -1,6 +1,10 @@
 import { createRequire } from 'node:module';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEPLOYED_STAGES, packagedTemplate, resourcesOfType, type Template } from '../support/packagedStack.ts';
+import { PACKAGED_STAGES_TIMEOUT_MS, packagedStages } from '../support/testRun.ts';
+
+// The AWS stages are packaged while the stack's tests run; this file runs after them (tests/support/sequencer.ts).
+beforeAll(() => packagedStages(), PACKAGED_STAGES_TIMEOUT_MS);
 
 /**
  * Alarms can fire (issue 17): every metric an alarm or the dashboard watches is one CloudWatch

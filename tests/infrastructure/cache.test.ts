@@ -1,7 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TIME_SCALE, redeliveryDelayMs } from '../../scripts/lib/localEvents.ts';
 import { parseCacheConfig } from '../../src/composition/cache.ts';
 import { DEPLOYED_STAGES, packagedTemplate, resourcesOfType } from '../support/packagedStack.ts';
+import { PACKAGED_STAGES_TIMEOUT_MS, packagedStages } from '../support/testRun.ts';
+
+// The AWS stages are packaged while the stack's tests run; this file runs after them (tests/support/sequencer.ts).
+beforeAll(() => packagedStages(), PACKAGED_STAGES_TIMEOUT_MS);
 
 const CACHED_METHODS: Record<string, string[]> = {
   ApiGatewayMethodApiV1DataEntitiesGet: ['method.request.querystring.name', 'method.request.querystring.limit', 'method.request.querystring.cursor'],

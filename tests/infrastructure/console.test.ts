@@ -1,7 +1,11 @@
 import { runInNewContext } from 'node:vm';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { consoleContentSecurityPolicy } from '../../scripts/lib/localConsole.ts';
 import { DEPLOYED_STAGES, packagedTemplate, resourcesOfType, type Template } from '../support/packagedStack.ts';
+import { PACKAGED_STAGES_TIMEOUT_MS, packagedStages } from '../support/testRun.ts';
+
+// The AWS stages are packaged while the stack's tests run; this file runs after them (tests/support/sequencer.ts).
+beforeAll(() => packagedStages(), PACKAGED_STAGES_TIMEOUT_MS);
 
 const props = (t: Template, id: string): Record<string, any> => {
   expect(t.Resources[id], id).toBeDefined();

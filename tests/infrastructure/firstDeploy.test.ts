@@ -1,13 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { cloudFormationTags } from '../../scripts/lib/cloudFormationYaml.ts';
 import { PROJECT_ROOT } from '../../scripts/lib/localStack.ts';
 import { validateTemplate } from '../support/cloudFormationSpec.ts';
 import { DEPLOYED_STAGES, packagedPlatformTemplate, packagedStacks, packagedTemplate, resourcesOfType, type Template } from '../support/packagedStack.ts';
 import { TEST_ALARM_ENDPOINT } from '../support/packageStage.ts';
+import { PACKAGED_STAGES_TIMEOUT_MS, packagedStages } from '../support/testRun.ts';
+
+// The AWS stages are packaged while the stack's tests run; this file runs after them (tests/support/sequencer.ts).
+beforeAll(() => packagedStages(), PACKAGED_STAGES_TIMEOUT_MS);
 
 const { migrationsChecksum } = createRequire(import.meta.url)('../../scripts/lib/serverlessVariables.cjs') as { migrationsChecksum: () => string };
 

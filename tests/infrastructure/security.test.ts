@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEPLOYED_STAGES, packagedStacks, resourcesOfType, type Template } from '../support/packagedStack.ts';
+import { PACKAGED_STAGES_TIMEOUT_MS, packagedStages } from '../support/testRun.ts';
+
+// The AWS stages are packaged while the stack's tests run; this file runs after them (tests/support/sequencer.ts).
+beforeAll(() => packagedStages(), PACKAGED_STAGES_TIMEOUT_MS);
 
 // Both stacks of the stage (docs/deploy.md, "Stacks"): the platform names its key, the application imports it.
 const KEY_ARN = { 'Fn::GetAtt': ['PlatformKey', 'Arn'] };

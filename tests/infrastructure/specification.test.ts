@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { validateTemplate } from '../support/cloudFormationSpec.ts';
 import { DEPLOYED_STAGES, packagedNestedStacks, packagedPlatformTemplate, packagedStacks, packagedTemplate } from '../support/packagedStack.ts';
+import { PACKAGED_STAGES_TIMEOUT_MS, packagedStages } from '../support/testRun.ts';
+
+// The AWS stages are packaged while the stack's tests run; this file runs after them (tests/support/sequencer.ts).
+beforeAll(() => packagedStages(), PACKAGED_STAGES_TIMEOUT_MS);
 
 describe.each(DEPLOYED_STAGES)('packaged templates (%s) against the CloudFormation resource specification', (stage) => {
   it('has only known types and properties, every required property, and no dangling reference, in each stack', async () => {

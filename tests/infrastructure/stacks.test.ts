@@ -1,8 +1,12 @@
-import { describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEPLOYED_STAGES, OWN_TO_EACH_STACK, packagedNestedStacks, packagedPlatformTemplate, packagedStacks, packagedTemplate, resourcesOfType, type Template } from '../support/packagedStack.ts';
 import { StageModel } from '../permissions/stageModel.ts';
 import { stageSizes } from '../../scripts/stackSizes.ts';
 import { referencedIds } from '../../scripts/lib/packagedStacks.ts';
+import { PACKAGED_STAGES_TIMEOUT_MS, packagedStages, testRun } from '../support/testRun.ts';
+
+// The AWS stages are packaged while the stack's tests run; this file runs after them (tests/support/sequencer.ts).
+beforeAll(() => packagedStages(), PACKAGED_STAGES_TIMEOUT_MS);
 
 /** CloudFormation's hard limit of resources per stack, and the headroom every stack keeps below it (docs/deploy.md, "Stacks"). */
 const STACK_LIMIT = 500;
@@ -25,7 +29,7 @@ function importNames(value: unknown, into: string[] = []): string[] {
 
 describe.each(DEPLOYED_STAGES)('the two stacks of %s (docs/deploy.md, "Stacks")', (stage) => {
   it(`keeps every stack under ${STACK_BUDGET} resources: the platform, the application's root and each of its nested stacks (the limit is ${STACK_LIMIT})`, () => {
-    const sizes = stageSizes(inject('packagedDir'), stage);
+    const sizes = stageSizes(testRun().packagedDir, stage);
     console.log(`${stage}: resources per stack ${JSON.stringify(sizes)}`);
     expect(Object.keys(sizes.nested).length).toBeGreaterThanOrEqual(29);
     for (const [stack, count] of Object.entries({ platform: sizes.platform, root: sizes.application, ...sizes.nested })) expect(count, stack).toBeLessThan(STACK_BUDGET);
@@ -116,7 +120,7 @@ describe.each(DEPLOYED_STAGES)('the two stacks of %s (docs/deploy.md, "Stacks")'
 
   it('names the application\'s pre-token-generation trigger (its live alias) from the platform\'s user pool, and lets only that pool invoke it', async () => {
     const [app, platform] = await Promise.all([packagedTemplate(stage), packagedPlatformTemplate(stage)]);
-    const model = StageModel.load(inject('packagedDir'), stage);
+    const model = StageModel.load(await packagedStages(), stage);
     const trigger = model.resolve(platform.Resources.UserPool!.Properties!.LambdaConfig.PreTokenGenerationConfig.LambdaArn);
     const alias = app.Resources.PreTokenGenerationLambdaFunctionAliasLive!.Properties!;
     expect(trigger).toBe(`${String(model.attribute('PreTokenGenerationLambdaFunction', 'Arn'))}:${alias.Name}`);
@@ -125,8 +129,8 @@ describe.each(DEPLOYED_STAGES)('the two stacks of %s (docs/deploy.md, "Stacks")'
     expect(model.resolve(permission.SourceArn)).toBe(model.attribute('UserPool', 'Arn'));
   });
 
-  it('resolves an import to what the platform exports, and refuses one it does not (as a deploy would)', () => {
-    const model = StageModel.load(inject('packagedDir'), stage);
+  it('resolves an import to what the platform exports, and refuses one it does not (as a deploy would)', async () => {
+    const model = StageModel.load(await packagedStages(), stage);
     expect(model.resolve({ 'Fn::ImportValue': `entity-platform-${stage}-platform:PlatformKeyArn` })).toBe(model.attribute('PlatformKey', 'Arn'));
     expect(model.target({ 'Fn::ImportValue': `entity-platform-${stage}-platform:EntitiesTableStreamArn` })).toBe('EntitiesTable');
     expect(() => model.resolve({ 'Fn::ImportValue': `entity-platform-${stage}-platform:NoSuchExport` })).toThrow(/does not export/);

@@ -1,8 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../scripts/lib/localStack.ts';
 import { packagedFiles, packagedNestedStacks, packagedPlatformTemplate, packagedTemplate, resourcesOfType, type Template } from '../support/packagedStack.ts';
+import { PACKAGED_STAGES_TIMEOUT_MS, packagedStages } from '../support/testRun.ts';
+
+// The AWS stages are packaged while the stack's tests run; this file runs after them (tests/support/sequencer.ts).
+beforeAll(() => packagedStages(), PACKAGED_STAGES_TIMEOUT_MS);
 
 const LOCAL_ISSUER_MARKERS = ['local-issuer', 'LOCAL_ISSUER', 'localIssuer', 'local-app-client', 'local-service-client', 'CURSOR_SIGNING_KEY', 'private-key.pem'];
 /** The local stage's in-process cache (src/local/sharedCacheStore.ts): the name of its process-global slot. */

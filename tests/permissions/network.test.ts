@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../scripts/lib/localStack.ts';
 import { settingServiceOf } from './awsRequests.ts';
-import { recordedCalls, testRun } from './recordedCalls.ts';
+import { packagedStages } from '../support/testRun.ts';
+import { recordedCalls } from './recordedCalls.ts';
 import { REGION, StageModel } from './stageModel.ts';
 
 /**
@@ -13,7 +14,7 @@ import { REGION, StageModel } from './stageModel.ts';
  * suite, the settings the callers' environment names (read in AWS mode only), and what Fargate
  * does for the worker's task (image pull, logs).
  */
-const { packagedDir } = testRun();
+const packagedDir = await packagedStages();
 const calls = recordedCalls();
 const local = StageModel.load(packagedDir, 'local');
 /** Where the network's reasons are written ("Which functions run in the VPC"). */

@@ -1,7 +1,8 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { describe, expect, it } from 'vitest';
 import { RequestModel, type IamRequest } from './awsRequests.ts';
-import { recordedCalls, testRun } from './recordedCalls.ts';
+import { packagedStages } from '../support/testRun.ts';
+import { recordedCalls } from './recordedCalls.ts';
 import { ACCOUNT, StageModel } from './stageModel.ts';
 
 /**
@@ -15,7 +16,7 @@ import { ACCOUNT, StageModel } from './stageModel.ts';
  * Runs after the stack project (vitest.config.ts: `permissions`, group order 1), whose global setup
  * records the calls and packages the stages; it finds both through ENTITY_PLATFORM_TEST_RUN.
  */
-const { packagedDir } = testRun();
+const packagedDir = await packagedStages();
 const calls = recordedCalls();
 const local = StageModel.load(packagedDir, 'local');
 

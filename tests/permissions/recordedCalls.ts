@@ -1,15 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { AwsCall } from '../../src/adapters/aws/callLog.ts';
-
-/**
- * The stack project's run, as its global setup left it for this project (which runs after it):
- * where the stages were packaged and where the functions' AWS calls were recorded.
- */
-export function testRun(): { packagedDir: string; awsCallLog: string } {
-  const run = process.env['ENTITY_PLATFORM_TEST_RUN'];
-  if (!run) throw new Error('ENTITY_PLATFORM_TEST_RUN is unset: run the permissions project with the stack project (`npm test`), whose global setup records the calls');
-  return JSON.parse(run) as { packagedDir: string; awsCallLog: string };
-}
+import { testRun } from '../support/testRun.ts';
 
 /** Every AWS call the functions and the worker made during the stack suite (src/adapters/aws/callLog.ts). */
 export function recordedCalls(): AwsCall[] {

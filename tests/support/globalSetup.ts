@@ -12,7 +12,7 @@ import { startLocalJobs, type LocalJobs } from '../../scripts/lib/localJobs.ts';
 import { startGatewayResponses } from '../../scripts/lib/localGateway.ts';
 import { ensureTable, freePort, localTableName, startDynamoDbLocal, startOffline, type Stoppable, type Template } from '../../scripts/lib/localStack.ts';
 import { deleteKeysMatching } from '../../scripts/lib/redisKeys.ts';
-import { packageStage } from './packageStage.ts';
+import { AWS_STAGES, packageStages } from './packageStage.ts';
 import { testBroker } from './legacyBroker.ts';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';
 
@@ -21,7 +21,6 @@ declare module 'vitest' {
     dynamoEndpoint: string;
     apiUrl: string;
     issuerDir: string;
-    packagedDir: string;
     eventBusEndpoint: string;
     /** What the event pipeline logged (failed invocations, dead-lettered messages, stream retries), one line each. */
     pipelineLog: string;
@@ -48,7 +47,7 @@ declare module 'vitest' {
  * fresh pair in a temp dir), serverless-offline serving the API against them, the event pipeline,
  * the jobs' local S3 and ECS stand-in and the console with its local sign-in (as `npm start` runs
  * them), and the dev, staging, prod and local stages packaged (both stacks of each: packageStage.ts)
- * for the infrastructure and permissions tests.
+ * for the templates and permissions projects (the AWS stages while the tests run).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const running: Stoppable[] = [];
@@ -60,7 +59,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let database: TestDatabase | undefined;
   const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const cacheKeyPrefix = `e2e-${randomUUID().slice(0, 8)}:`;
+  let packaging: Promise<unknown> = Promise.resolve();
   const stopAll = async () => {
+    await packaging; // no sls left writing into the folder removed below
     await jobs?.stop(); // a task still running checkpoints while the table is up
     await Promise.all(running.reverse().map((p) => p.stop()));
     await database?.drop();
@@ -74,18 +75,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const awsCallLog = join(workDir, 'aws-calls.ndjson');
   process.env['ENTITY_PLATFORM_TEST_RUN'] = JSON.stringify({ packagedDir: workDir, awsCallLog });
   let localTemplate: Promise<Template> | undefined;
-  let packaging: Promise<unknown> = Promise.resolve();
   try {
-    // Packaging (one stage at a time: sls shares .serverless/ between runs) goes on beside the
-    // stack, which builds in its own esbuild work folder. `local` is the positive control of the
-    // "no local issuer in other stages" check.
-    localTemplate = packageStage('local', workDir);
-    // `npm run fuzz` needs only the local stack: SKIP_AWS_STAGE_PACKAGING leaves the AWS stages out.
-    const awsStages = process.env['SKIP_AWS_STAGE_PACKAGING'] === '1' ? [] : ['dev', 'staging', 'prod'];
-    packaging = localTemplate.then(async () => {
-      for (const stage of awsStages) await packageStage(stage, workDir);
-    });
-    packaging.catch(() => undefined); // awaited below; this only keeps an early failure elsewhere from leaving it unhandled
+    // `local` is packaged before any test starts (the stack routes its events by it); the AWS
+    // stages go on packaging while the tests run: only the templates and permissions projects read
+    // them, after this one (packagedStages() in testRun.ts waits for the outcome). `npm run fuzz`
+    // needs only the local stack: SKIP_AWS_STAGE_PACKAGING leaves the AWS stages out.
+    const stages = packageStages(workDir, process.env['SKIP_AWS_STAGE_PACKAGING'] === '1' ? [] : AWS_STAGES);
+    localTemplate = stages.local;
+    packaging = stages.ended;
     const dynamo = await startDynamoDbLocal({ port: await freePort() });
     running.push(dynamo);
     await ensureTable(dynamo.endpoint, localTableName());
@@ -144,12 +141,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
       tokenLifetimeSeconds: 20,
     });
     running.push(consoleStack);
-    await packaging;
 
     project.provide('dynamoEndpoint', dynamo.endpoint);
     project.provide('apiUrl', gateway.url);
     project.provide('issuerDir', issuerDir);
-    project.provide('packagedDir', workDir);
     project.provide('eventBusEndpoint', events.busEndpoint);
     project.provide('databaseUrl', database.url);
     project.provide('redisUrl', redisUrl);
@@ -160,7 +155,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('authUrl', consoleStack.auth.url);
     project.provide('authSpki', consoleStack.auth.spkiSha256);
   } catch (error) {
-    await Promise.allSettled([localTemplate, packaging]); // no sls left running behind a failed setup
+    await localTemplate?.catch(() => undefined); // no sls left running behind a failed setup (stopAll awaits the rest)
     await stopAll();
     throw error;
   }

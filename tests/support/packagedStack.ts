@@ -1,9 +1,9 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import JSZip from 'jszip';
-import { inject } from 'vitest';
 import { packagedApplication, readPackagedStacks, type PackagedStacks } from '../../scripts/lib/packagedStacks.ts';
 import { platformDir } from './packageStage.ts';
+import { testRun } from './testRun.ts';
 
 export interface Template {
   Resources: Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string; DependsOn?: unknown; Condition?: string; UpdatePolicy?: any }>;
@@ -12,6 +12,9 @@ export interface Template {
 }
 
 export type DeployedStage = 'dev' | 'staging' | 'prod';
+
+// The packaged stages' folder (tests/support/testRun.ts): `local` is there before any test starts;
+// the AWS stages once packagedStages() resolves, which every template test awaits first.
 export const DEPLOYED_STAGES: readonly DeployedStage[] = ['dev', 'staging', 'prod'];
 
 const applications = new Map<string, Template>();
@@ -23,19 +26,19 @@ const applications = new Map<string, Template>();
  * once per test file and shared: read it, or change a copy (`structuredClone`).
  */
 export function packagedTemplate(stage: DeployedStage | 'local'): Promise<Template> {
-  const dir = join(inject('packagedDir'), stage);
+  const dir = join(testRun().packagedDir, stage);
   if (!applications.has(dir)) applications.set(dir, packagedApplication(dir));
   return Promise.resolve(applications.get(dir)!);
 }
 
 /** The application's templates as CloudFormation deploys them: the root stack's, and each nested stack's. */
 export function packagedNestedStacks(stage: DeployedStage | 'local'): PackagedStacks {
-  return readPackagedStacks(join(inject('packagedDir'), stage));
+  return readPackagedStacks(join(testRun().packagedDir, stage));
 }
 
 /** The platform stack's template `sls package --config platform.yml --stage <stage>` wrote. */
 export async function packagedPlatformTemplate(stage: DeployedStage | 'local'): Promise<Template> {
-  return JSON.parse(await readFile(join(inject('packagedDir'), platformDir(stage), 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  return JSON.parse(await readFile(join(testRun().packagedDir, platformDir(stage), 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
 }
 
 /**
@@ -63,7 +66,7 @@ export function mergeStacks(app: Template, platform: Template): Template {
 
 /** Every file of every function zip of a packaged stage, as text. */
 export async function packagedFiles(stage: DeployedStage | 'local'): Promise<{ zip: string; file: string; text: string }[]> {
-  const dir = join(inject('packagedDir'), stage);
+  const dir = join(testRun().packagedDir, stage);
   const zips = (await readdir(dir)).filter((f) => f.endsWith('.zip'));
   const files: { zip: string; file: string; text: string }[] = [];
   for (const zipName of zips) {
