@@ -17,11 +17,16 @@ describe('the pipeline (.github/workflows)', () => {
     }
   });
 
-  it('tests with PostgreSQL and Redis running (.ci/run), and packages in the region it deploys to, with the image tag of the commit', async () => {
+  it('tests with PostgreSQL, Redis and RabbitMQ running (.ci/run), and packages in the region it deploys to, with the image tag of the commit', async () => {
     const deploy = await workflow('deploy.yml');
     expect(Object.keys(deploy.jobs.test.services).sort()).toEqual(['postgres', 'redis']);
     expect(deploy.jobs.test.services.postgres.env).toEqual({ POSTGRES_HOST_AUTH_METHOD: 'trust', POSTGRES_DB: 'test' });
-    expect(stepsOf(deploy.jobs.test)).toContain('bash .ci/run');
+    // RabbitMQ from the distribution's package (broker, rabbitmqctl, its start script), before the suite, which runs as root for rabbitmqctl.
+    const steps = deploy.jobs.test.steps as any[];
+    const rabbit = steps.findIndex((s) => /apt-get install .*rabbitmq-server/.test(String(s.run)));
+    const suite = steps.findIndex((s) => /^sudo env "PATH=\$PATH" .*bash \.ci\/run$/.test(String(s.run)));
+    expect(rabbit).toBeGreaterThanOrEqual(0);
+    expect(suite).toBeGreaterThan(rabbit);
     const packageStep = (deploy.jobs.package.steps as any[]).find((s) => String(s.run).includes('sls package'));
     expect(packageStep.run).toContain('--region "$AWS_REGION"');
     expect(packageStep.env.WORKER_IMAGE_TAG).toBe('${{ github.sha }}');
