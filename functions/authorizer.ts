@@ -1,7 +1,7 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
 import { UnauthenticatedError } from '../src/domain/errors.ts';
 import { accessTokenVerifier } from '../src/composition/tokenVerifier.ts';
-import { allowPolicy } from '../src/http/authorizerPolicy.ts';
+import { allowPolicy } from '../src/identity/authorizerPolicy.ts';
 import { logger } from '../src/observability/logger.ts';
 
 const BEARER = /^Bearer (\S+)$/;

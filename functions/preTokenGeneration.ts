@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { TENANT_CLAIM } from '../src/adapters/identity/identitySettings.ts';
+import { TENANT_CLAIM } from '../src/identity/identitySettings.ts';
 import { TENANT_ID_PATTERN } from '../src/domain/principal.ts';
 import { logger } from '../src/observability/logger.ts';
 

@@ -9,7 +9,7 @@ import { accessTokenVerifier } from '../../src/composition/tokenVerifier.ts';
 import { newestVersionIn } from '../../src/http/etag.ts';
 import { header } from '../../src/http/headers.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { channelOf, isAnonymous, requestPrincipal } from '../../src/http/requestPrincipal.ts';
+import { channelOf, isAnonymous, requestPrincipal } from '../../src/identity/requestPrincipal.ts';
 import { entityResponse } from '../../src/http/responses.ts';
 
 /**

@@ -4,7 +4,7 @@ import { asSeenBy, readScopeFor } from '../../src/domain/principal.ts';
 import { entityReadCache, entityService } from '../../src/composition/entities.ts';
 import { accessTokenVerifier } from '../../src/composition/tokenVerifier.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { channelOf, requestPrincipal } from '../../src/http/requestPrincipal.ts';
+import { channelOf, requestPrincipal } from '../../src/identity/requestPrincipal.ts';
 import { pageResponse } from '../../src/http/responses.ts';
 
 /**

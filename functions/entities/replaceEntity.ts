@@ -5,7 +5,7 @@ import { idempotency } from '../../src/composition/idempotency.ts';
 import { expectedVersionFrom } from '../../src/http/etag.ts';
 import { header } from '../../src/http/headers.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { requireAuthorizerPrincipal } from '../../src/http/requestPrincipal.ts';
+import { requireAuthorizerPrincipal } from '../../src/identity/requestPrincipal.ts';
 import { entityResponse } from '../../src/http/responses.ts';
 import { metrics } from '../../src/observability/index.ts';
 

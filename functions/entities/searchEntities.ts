@@ -1,7 +1,7 @@
 import { parseSearchQuery } from '../../src/domain/readModelQueries.ts';
 import { entityQueries } from '../../src/composition/entityQueries.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { requireAuthorizerPrincipal } from '../../src/http/requestPrincipal.ts';
+import { requireAuthorizerPrincipal } from '../../src/identity/requestPrincipal.ts';
 import { jsonResponse } from '../../src/http/responses.ts';
 
 /** GET /api/v1/secure/entities/search?q=&attr.<key>=<value>&sort=&limit=&cursor= (the read model, the caller's tenant). */

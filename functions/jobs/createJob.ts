@@ -3,7 +3,7 @@ import { parseInput } from '../../src/domain/parseInput.ts';
 import { idempotency } from '../../src/composition/idempotency.ts';
 import { jobService } from '../../src/composition/jobs.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { requireAuthorizerPrincipal } from '../../src/http/requestPrincipal.ts';
+import { requireAuthorizerPrincipal } from '../../src/identity/requestPrincipal.ts';
 import { jsonResponse } from '../../src/http/responses.ts';
 
 /** POST /api/v1/secure/jobs (admin group, plus entities/read for an export or entities/write for an import or rebuild) → 202 with the job (QUEUED, its task started) and its Location. */

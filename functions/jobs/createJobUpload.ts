@@ -4,7 +4,7 @@ import { jobUploadRequestSchema } from '../../src/domain/jobFiles.ts';
 import { parseInput } from '../../src/domain/parseInput.ts';
 import { jobFiles } from '../../src/composition/jobFiles.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { requireAuthorizerPrincipal } from '../../src/http/requestPrincipal.ts';
+import { requireAuthorizerPrincipal } from '../../src/identity/requestPrincipal.ts';
 import { jsonResponse } from '../../src/http/responses.ts';
 
 /** POST /api/v1/secure/jobs/uploads (admin group, entities/write) → 201: where to PUT an import file (pre-signed, under the tenant's imports/) and its `source`. */

@@ -4,7 +4,7 @@ import { jobFilePathSchema } from '../../src/domain/jobFiles.ts';
 import { parseInput } from '../../src/domain/parseInput.ts';
 import { jobFiles } from '../../src/composition/jobFiles.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { requireAuthorizerPrincipal } from '../../src/http/requestPrincipal.ts';
+import { requireAuthorizerPrincipal } from '../../src/identity/requestPrincipal.ts';
 import { jsonResponse } from '../../src/http/responses.ts';
 
 /** GET /api/v1/secure/jobs/{id}/files/{file} (admin group, entities/read) → 200 a pre-signed download link for an export or an import's rejected lines. */

@@ -1,4 +1,4 @@
-import { loadCursorSigningKey } from '../adapters/settings/runtimeSettings.ts';
+import { readCursorSigningKey } from '../adapters/aws/runtimeSecret.ts';
 import { settings } from './settings.ts';
 
 /**
@@ -13,5 +13,6 @@ export const cursorSigningKey = async (): Promise<string> => {
     const { localRuntimeSettings } = await import('../local/localIssuer.ts');
     return (await localRuntimeSettings(process.env)).cursorSigningKey;
   }
-  return loadCursorSigningKey(settings);
+  if (settings.RUNTIME_SECRET_ID === undefined) throw new Error('RUNTIME_SECRET_ID is not set');
+  return readCursorSigningKey(settings.RUNTIME_SECRET_ID, settings.AWS_REGION);
 };

@@ -1,6 +1,5 @@
-import { createAccessTokenVerifier, type AccessTokenVerifier } from '../adapters/identity/accessTokenVerifier.ts';
-import type { IdentitySettings } from '../adapters/identity/identitySettings.ts';
-import { loadIdentitySettings } from '../adapters/settings/runtimeSettings.ts';
+import { createAccessTokenVerifier, type AccessTokenVerifier } from '../identity/accessTokenVerifier.ts';
+import { cognitoIdentitySettings, type IdentitySettings } from '../identity/identitySettings.ts';
 import { settings } from './settings.ts';
 import { once } from './once.ts';
 
@@ -22,5 +21,5 @@ async function identitySettings(): Promise<IdentitySettings> {
     const { localRuntimeSettings } = await import('../local/localIssuer.ts');
     return (await localRuntimeSettings(process.env)).identity;
   }
-  return loadIdentitySettings(settings);
+  return cognitoIdentitySettings(settings);
 }

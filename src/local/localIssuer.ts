@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import type { Jwk, Jwks } from 'aws-jwt-verify/jwk';
 import * as z from 'zod/mini';
 import { parseEnvironment } from '../config/config.ts';
-import { TENANT_CLAIM, type IdentitySettings } from '../adapters/identity/identitySettings.ts';
-import type { RuntimeSettings } from '../adapters/settings/runtimeSettings.ts';
+import { TENANT_CLAIM, type IdentitySettings } from '../identity/identitySettings.ts';
 
 /**
  * The `local` stage's token issuer: an RSA key pair that `npm start` generates, and tokens shaped
@@ -44,8 +43,14 @@ const localEnvironment = z.object({
   CURSOR_SIGNING_KEY: z.string().check(z.minLength(16)),
 });
 
+/** What the local stage takes from its issuer in place of the user pool and the runtime secret. */
+export interface LocalRuntimeSettings {
+  readonly identity: IdentitySettings;
+  readonly cursorSigningKey: string;
+}
+
 /** The `local` stage's runtime settings: trust this issuer's JWKS; sign cursors with a fixed dev key. */
-export async function localRuntimeSettings(env: Record<string, string | undefined>): Promise<RuntimeSettings> {
+export async function localRuntimeSettings(env: Record<string, string | undefined>): Promise<LocalRuntimeSettings> {
   const settings = parseEnvironment(localEnvironment, env, 'local configuration');
   const jwks = JSON.parse(await readFile(join(settings.LOCAL_ISSUER_DIR, JWKS_FILE), 'utf8')) as Jwks;
   const identity: IdentitySettings = { provider: 'local', issuer: LOCAL_ISSUER, clientIds: Object.values(LOCAL_CLIENTS), jwks };

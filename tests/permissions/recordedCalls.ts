@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { AwsCall } from '../../src/adapters/aws/callLog.ts';
+import type { AwsCall } from '../../src/observability/awsCallLog.ts';
 
 /**
  * The stack project's run, as its global setup left it for this project (which runs after it):
@@ -11,7 +11,7 @@ export function testRun(): { packagedDir: string; awsCallLog: string } {
   return JSON.parse(run) as { packagedDir: string; awsCallLog: string };
 }
 
-/** Every AWS call the functions and the worker made during the stack suite (src/adapters/aws/callLog.ts). */
+/** Every AWS call the functions and the worker made during the stack suite (src/observability/awsCallLog.ts). */
 export function recordedCalls(): AwsCall[] {
   return readFileSync(testRun().awsCallLog, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as AwsCall);
 }

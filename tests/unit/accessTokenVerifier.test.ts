@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAccessTokenVerifier, rememberVerified } from '../../src/adapters/identity/accessTokenVerifier.ts';
+import { createAccessTokenVerifier, rememberVerified } from '../../src/identity/accessTokenVerifier.ts';
 import { ensureLocalIssuer, mintLocalAccessToken } from '../../src/local/localIssuer.ts';
 import { UnauthenticatedError } from '../../src/domain/errors.ts';
 

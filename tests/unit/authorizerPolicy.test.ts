@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { allowPolicy, wholeApiArn } from '../../src/http/authorizerPolicy.ts';
+import { allowPolicy, wholeApiArn } from '../../src/identity/authorizerPolicy.ts';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { UnauthenticatedError } from '../../src/domain/errors.ts';
-import { authorizerPrincipal } from '../../src/http/requestPrincipal.ts';
+import { authorizerPrincipal } from '../../src/identity/requestPrincipal.ts';
 import { isAdmin, type Principal } from '../../src/domain/principal.ts';
 
 const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/dev/GET/api/v1/secure/entities/x';

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openPool } from '../../src/adapters/postgres/pool.ts';
 import { readElastiCacheSettings } from '../../src/adapters/redis/elastiCacheSettings.ts';
-import { readCursorSigningKey } from '../../src/adapters/settings/runtimeSettings.ts';
+import { readCursorSigningKey } from '../../src/adapters/aws/runtimeSecret.ts';
 import { startAwsStandIn, type Answer, type AwsStandIn, type ReceivedCall } from '../support/awsStandIn.ts';
 
 /**

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { UnauthenticatedError } from '../domain/errors.ts';
 import { TENANT_ID_PATTERN, type Channel, type Principal } from '../domain/principal.ts';
-import type { AccessTokenVerifier } from '../adapters/identity/accessTokenVerifier.ts';
-import { header } from './headers.ts';
+import type { AccessTokenVerifier } from './accessTokenVerifier.ts';
+import { header } from '../http/headers.ts';
 
 /** The authorizer context fields (API Gateway only passes strings, numbers and booleans). */
 export interface AuthorizerContext {

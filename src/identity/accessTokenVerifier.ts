@@ -1,9 +1,9 @@
 import { CognitoJwtVerifier, JwtRsaVerifier } from 'aws-jwt-verify';
 import { FetchError, JwtBaseError, JwtExpiredError } from 'aws-jwt-verify/error';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
-import { UnauthenticatedError } from '../../domain/errors.ts';
-import { TENANT_ID_PATTERN, type Principal } from '../../domain/principal.ts';
-import { Lru } from '../lru.ts';
+import { UnauthenticatedError } from '../domain/errors.ts';
+import { TENANT_ID_PATTERN, type Principal } from '../domain/principal.ts';
+import { Lru } from './lru.ts';
 import { TENANT_CLAIM, type IdentitySettings } from './identitySettings.ts';
 
 export interface AccessTokenVerifier {
