@@ -1,6 +1,6 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
 import { UnauthenticatedError } from '../src/domain/errors.ts';
-import { accessTokenVerifier } from '../src/composition/tokenVerifier.ts';
+import { loadAccessTokenVerifier } from '../src/composition/tokenVerifier.ts';
 import { allowPolicy } from '../src/identity/authorizerPolicy.ts';
 import { logger } from '../src/observability/logger.ts';
 
@@ -18,7 +18,7 @@ export async function handler(event: APIGatewayTokenAuthorizerEvent, context: Co
   const token = BEARER.exec(event.authorizationToken ?? '')?.[1];
   try {
     if (!token) throw new UnauthenticatedError('Send the access token as "Authorization: Bearer <token>".');
-    const principal = await (await accessTokenVerifier()).verify(token);
+    const principal = await (await loadAccessTokenVerifier()).verify(token);
     logger.debug('Token accepted', { sub: principal.subject, tenantId: principal.tenantId });
     return allowPolicy(principal, event.methodArn, USAGE_KEY_PREFIX);
   } catch (error) {

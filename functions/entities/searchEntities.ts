@@ -1,5 +1,5 @@
 import { parseSearchQuery } from '../../src/domain/readModelQueries.ts';
-import { entityQueries } from '../../src/composition/entityQueries.ts';
+import { loadEntityQueries } from '../../src/composition/entityQueries.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
 import { requireAuthorizerPrincipal } from '../../src/identity/requestPrincipal.ts';
 import { jsonResponse } from '../../src/http/responses.ts';
@@ -8,6 +8,6 @@ import { jsonResponse } from '../../src/http/responses.ts';
 export const handler = httpHandler(async ({ event }) => {
   const principal = requireAuthorizerPrincipal(event);
   const query = parseSearchQuery(event.queryStringParameters);
-  const page = await (await entityQueries()).search(principal, query);
+  const page = await (await loadEntityQueries()).search(principal, query);
   return jsonResponse(200, { items: page.items, nextCursor: page.nextCursor, readModel: page.readModel }, { 'Cache-Control': 'private, no-cache' });
 });

@@ -1,4 +1,4 @@
-import { adminRequester, jobPathSchema, readJob } from '../../src/domain/jobs.ts';
+import { adminRequester, jobPathSchema, readJob } from '../../src/domain/jobRequest.ts';
 import { SCOPES } from '../../src/domain/principal.ts';
 import { parseInput } from '../../src/domain/parseInput.ts';
 import { jobRecords } from '../../src/composition/jobRecords.ts';

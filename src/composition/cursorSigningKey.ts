@@ -8,7 +8,7 @@ import { settings } from './settings.ts';
  * Manager client. The local stage's key comes with its issuer (src/local/), in its bundles only:
  * `process.env.IDENTITY_PROVIDER` is a constant in bundles (serverless.yml's esbuild `define`).
  */
-export const cursorSigningKey = async (): Promise<string> => {
+export const loadCursorSigningKey = async (): Promise<string> => {
   if (process.env.IDENTITY_PROVIDER === 'local') {
     const { localRuntimeSettings } = await import('../local/localIssuer.ts');
     return (await localRuntimeSettings(process.env)).cursorSigningKey;

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { parseJobSettings, readJobSettings, type JobSettings } from '../adapters/ecs/jobSettings.ts';
 import { parseEnvironment } from '../config/config.ts';
-import { DEFAULT_MAX_ACTIVE_JOBS_PER_TENANT } from '../domain/jobs.ts';
+import { DEFAULT_MAX_ACTIVE_JOBS_PER_TENANT } from '../domain/jobService.ts';
 import { settings } from './settings.ts';
 import { once } from './once.ts';
 
@@ -23,7 +23,7 @@ const jobsConfigSchema = z
 /** Composition root for jobs: validated at import; the settings are read and the clients built on first use. */
 export const jobsConfig = parseEnvironment(jobsConfigSchema, process.env);
 
-export const jobSettings: () => Promise<JobSettings> = once(async () => {
+export const loadJobSettings: () => Promise<JobSettings> = once(async () => {
   if (jobsConfig.JOB_SETTINGS !== undefined) return parseJobSettings(jobsConfig.JOB_SETTINGS, 'JOB_SETTINGS');
   return readJobSettings(jobsConfig.JOB_SETTINGS_PARAMETER!, settings.AWS_REGION);
 });

@@ -17,9 +17,9 @@ import { settings } from './settings.ts';
  */
 export const legacyConfig = parseLegacyConfig(process.env);
 
-export const brokerConnection = once(() => openBrokerConnection(legacyConfig, settings.AWS_REGION, `${settings.STAGE}-${process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'legacy'}`));
+export const loadBrokerConnection = once(() => openBrokerConnection(legacyConfig, settings.AWS_REGION, `${settings.STAGE}-${process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'legacy'}`));
 
-export const legacyDeadLetters = once(async () => new RabbitDeadLetters(await brokerConnection(), legacyConfig.LEGACY_PREFIX));
+export const loadLegacyDeadLetters = once(async () => new RabbitDeadLetters(await loadBrokerConnection(), legacyConfig.LEGACY_PREFIX));
 
 export const legacyInbound = new LegacyInbound({
   repository: entityRepository,
@@ -33,6 +33,6 @@ const sourcesByQueue = new Map(legacyConfig.LEGACY_SOURCES.map((source) => [name
 /** The tenant and source whose queue this is (configuration, never the message). */
 export const legacySourceOf = (queue: string): LegacySource | undefined => sourcesByQueue.get(queue);
 
-export const legacyEventPublisher = once(async () => new RabbitEntityEventPublisher(await brokerConnection(), legacyConfig.LEGACY_PREFIX));
+export const loadLegacyEventPublisher = once(async () => new RabbitEntityEventPublisher(await loadBrokerConnection(), legacyConfig.LEGACY_PREFIX));
 
 export const publishedVersions = new DynamoPublishedVersions({ client: documentClient, tableName: settings.ENTITIES_TABLE });

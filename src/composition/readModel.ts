@@ -9,4 +9,4 @@ import { once } from './once.ts';
  * (after reading the proxy's endpoint parameter, in AWS) and connects then.
  */
 export const databaseSettings = parseDatabaseConfig(process.env);
-export const pool: () => Promise<pg.Pool> = once(() => openPool(databaseSettings));
+export const loadReadModelPool: () => Promise<pg.Pool> = once(() => openPool(databaseSettings));

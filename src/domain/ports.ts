@@ -1,6 +1,7 @@
 import type { Entity } from './entity.ts';
 import type { ConflictError } from './errors.ts';
 import type { EntityEvent } from './entityEvents.ts';
+import type { Checkpoint } from './jobCheckpoint.ts';
 import type { JobRecord } from './jobRecord.ts';
 import type { Page } from './page.ts';
 import type { ReadScope } from './principal.ts';
@@ -103,6 +104,12 @@ export interface JobSlots {
   read(tenantId: string): Promise<{ readonly jobIds: readonly string[]; readonly version: number }>;
   /** Records `jobIds` as the tenant's slot holders; false when another start changed the record since `version`. */
   write(tenantId: string, jobIds: readonly string[], version: number): Promise<boolean>;
+}
+
+/** A job's checkpoints, one per job (the worker's; see ./jobCheckpoint.ts). */
+export interface CheckpointStore {
+  load(jobId: string): Promise<Checkpoint | undefined>;
+  save(checkpoint: Checkpoint): Promise<void>;
 }
 
 /** Where a job's task runs: Fargate Spot, or on-demand Fargate. */

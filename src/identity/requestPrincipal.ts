@@ -70,7 +70,7 @@ export function isAnonymous(event: APIGatewayProxyEvent): boolean {
  * and its context is the only source. On data routes (auth optional) a token, if sent, is
  * verified here with the same verifier; an invalid one is a 401, never a silent anonymous read.
  */
-export async function requestPrincipal(event: APIGatewayProxyEvent, verifier: () => Promise<AccessTokenVerifier>): Promise<Principal | undefined> {
+export async function requestPrincipal(event: APIGatewayProxyEvent, loadVerifier: () => Promise<AccessTokenVerifier>): Promise<Principal | undefined> {
   if (channelOf(event) === 'secure') return requireAuthorizerPrincipal(event);
   const fromAuthorizer = authorizerPrincipal(event);
   if (fromAuthorizer) return fromAuthorizer;
@@ -78,7 +78,7 @@ export async function requestPrincipal(event: APIGatewayProxyEvent, verifier: ()
   if (authorization === undefined) return undefined;
   const token = BEARER.exec(authorization.trim())?.[1];
   if (!token) throw new UnauthenticatedError('Send the access token as "Authorization: Bearer <token>".');
-  return (await verifier()).verify(token);
+  return (await loadVerifier()).verify(token);
 }
 
 /**

@@ -10,16 +10,16 @@ import { parseDatabaseConfig } from '../config/databaseConfig.ts';
 import { TENANT_ID_PATTERN } from '../domain/principal.ts';
 import '../domain/zodLocale.ts';
 import { isJobKind, type JobKind, type JobParams } from '../domain/jobRecord.ts';
-import { defaultRejectsUri, parseS3Uri } from '../domain/jobs.ts';
+import { defaultRejectsUri, JOB_ID_PATTERN, parseS3Uri } from '../domain/jobRequest.ts';
 import { DynamoJobRecords } from '../adapters/dynamodb/DynamoJobRecords.ts';
 import { createS3Client, S3ObjectStore } from '../adapters/s3/S3ObjectStore.ts';
-import { DynamoCheckpointStore, JOB_ID_PATTERN } from './checkpoints.ts';
+import { DynamoCheckpointStore } from '../adapters/dynamodb/DynamoCheckpointStore.ts';
 import { createJobFiles } from './jobFiles.ts';
 import { JobStatusReporter } from './jobStatus.ts';
 import { runExport } from './exportJob.ts';
 import { DEFAULT_IMPORT_CONCURRENCY, LOCAL_IMPORT_CONCURRENCY, runImport } from './importJob.ts';
-import type { JobSummary } from './job.ts';
-import { consoleProgress, formatDuration } from './progress.ts';
+import { describeSummary, type JobSummary } from './jobSummary.ts';
+import { consoleProgress } from './progress.ts';
 import { ALL_TENANTS, runRebuild } from './rebuildJob.ts';
 import { formatOf } from './records.ts';
 import { DynamoEntityPages } from '../adapters/dynamodb/DynamoEntityPages.ts';
@@ -189,7 +189,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
     }
     await status.ended(summary);
     client.destroy();
-    process.stdout.write(describe(summary) + '\n');
+    process.stdout.write(describeSummary(summary) + '\n');
     return summary.state === 'completed' ? EXIT.completed : summary.state === 'interrupted' ? EXIT.interrupted : EXIT.failed;
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError || (error instanceof Error && error.message.startsWith('--format'))) {
@@ -201,12 +201,6 @@ export async function main(argv: readonly string[], env: Record<string, string |
     await status?.failed(error).catch(() => undefined);
     return EXIT.failed;
   }
-}
-
-export function describe(summary: JobSummary): string {
-  const counts = Object.entries(summary.counts).map(([k, v]) => `${k} ${v}`).join(', ');
-  const next = summary.state === 'interrupted' ? ` — rerun with --job ${summary.jobId} to continue` : '';
-  return `${summary.kind} ${summary.jobId} ${summary.state}${summary.resumed ? ' (resumed)' : ''}: ${counts}; ${formatDuration(summary.durationMs)}${next}`;
 }
 
 /** The job's parameters from the command line: locations, format, the default rejects location. */

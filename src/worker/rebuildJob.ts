@@ -1,10 +1,12 @@
 import type pg from 'pg';
 import { projectEntityEvents } from '../adapters/postgres/entityProjection.ts';
 import { entityChanged } from '../domain/entityEvents.ts';
-import { ALL_TENANTS } from '../domain/jobs.ts';
+import { ALL_TENANTS } from '../domain/jobRequest.ts';
 import type { Clock } from '../domain/ports.ts';
-import type { CheckpointStore, JobState } from './checkpoints.ts';
-import { resumePoint, type JobSummary } from './job.ts';
+import type { CheckpointState } from '../domain/jobCheckpoint.ts';
+import type { CheckpointStore } from '../domain/ports.ts';
+import type { JobSummary } from './jobSummary.ts';
+import { resumePoint } from './resume.ts';
 import { silentProgress, type ProgressReporter } from './progress.ts';
 import type { EntityPage, EntityPages, PageKey } from '../adapters/dynamodb/DynamoEntityPages.ts';
 
@@ -42,7 +44,7 @@ export async function runRebuild(deps: RebuildDeps, options: RebuildOptions): Pr
   const source = all ? `scan:${segments}` : 'tenant-index';
   const previous = await resumePoint(deps.checkpoints, options.jobId, 'rebuild-read-model', options.tenantId, source);
   const counts = { read: 0, written: 0, failed: 0, ...(previous?.counts ?? {}) };
-  const summary = (state: JobState): JobSummary => ({ jobId: options.jobId, kind: 'rebuild-read-model', tenantId: options.tenantId, state, counts: { ...counts }, durationMs: Date.now() - started, resumed: previous !== undefined });
+  const summary = (state: CheckpointState): JobSummary => ({ jobId: options.jobId, kind: 'rebuild-read-model', tenantId: options.tenantId, state, counts: { ...counts }, durationMs: Date.now() - started, resumed: previous !== undefined });
   if (previous?.state === 'completed') return summary('completed');
 
   // Per segment: the key to continue after; `null` = not started; 'done' = finished.
@@ -51,7 +53,7 @@ export async function runRebuild(deps: RebuildDeps, options: RebuildOptions): Pr
   const startedAt = previous?.startedAt ?? deps.clock.now().toISOString();
   const progress = options.progress ?? silentProgress;
   let saving: Promise<void> = Promise.resolve();
-  const save = (state: JobState, error?: unknown) => {
+  const save = (state: CheckpointState, error?: unknown) => {
     const snapshot = {
       jobId: options.jobId,
       kind: 'rebuild-read-model' as const,
@@ -95,7 +97,7 @@ export async function runRebuild(deps: RebuildDeps, options: RebuildOptions): Pr
       await save('failed', failure.reason).catch(() => undefined);
       throw failure.reason;
     }
-    const state: JobState = cursors.every((c) => c === 'done') ? 'completed' : 'interrupted';
+    const state: CheckpointState = cursors.every((c) => c === 'done') ? 'completed' : 'interrupted';
     await save(state);
     return summary(state);
   } finally {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JobFiles, jobFilePathSchema, jobUploadRequestSchema } from '../../src/domain/jobFiles.ts';
+import { JobFileLinks, jobFilePathSchema, jobUploadRequestSchema } from '../../src/domain/jobFileLinks.ts';
 import type { JobRecord } from '../../src/domain/jobRecord.ts';
 import type { ObjectUrls } from '../../src/domain/ports.ts';
 
@@ -19,7 +19,7 @@ const job = (changes: Partial<JobRecord>): JobRecord => ({
   jobId: 'j1', kind: 'import', tenantId: 'acme', state: 'SUCCEEDED', params: {}, requestedBy: 'user:a', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', ...changes,
 });
 const files = (record: JobRecord | undefined) =>
-  new JobFiles({ urls, records: { get: () => Promise.resolve(record) }, clock: { now: () => new Date('2026-01-01T00:00:00.000Z') }, ids: { newId: () => 'u1' }, jobsBucket: BUCKET });
+  new JobFileLinks({ urls, records: { get: () => Promise.resolve(record) }, clock: { now: () => new Date('2026-01-01T00:00:00.000Z') }, ids: { newId: () => 'u1' }, jobsBucket: BUCKET });
 const admin = { id: 'user:a', tenantId: 'acme' };
 
 describe('job files for the console', () => {

@@ -4,7 +4,8 @@ import { createEcsClient, EcsJobLauncher, type WorkerTaskSettings } from '../../
 import { startAwsStandIn, type AwsStandIn } from '../support/awsStandIn.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../src/domain/errors.ts';
 import type { JobRecord } from '../../src/domain/jobRecord.ts';
-import { adminRequester, JOB_SCOPES, JOB_SILENT_AFTER_MS, JobService, jobRequestSchema, readJob, startOperatorJob, workerCommand } from '../../src/domain/jobs.ts';
+import { adminRequester, JOB_SCOPES, jobRequestSchema, readJob } from '../../src/domain/jobRequest.ts';
+import { JOB_SILENT_AFTER_MS, JobService, startOperatorJob, workerCommand } from '../../src/domain/jobService.ts';
 import type { JobLauncher, JobRecords, JobSlots } from '../../src/domain/ports.ts';
 import { ADMIN_GROUP, SCOPES, type Principal } from '../../src/domain/principal.ts';
 

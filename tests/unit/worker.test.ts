@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deterministicId } from '../../src/worker/job.ts';
-import { describe as describeSummary } from '../../src/worker/main.ts';
+import { deterministicId } from '../../src/worker/resume.ts';
+import { describeSummary } from '../../src/worker/jobSummary.ts';
 import { consoleProgress } from '../../src/worker/progress.ts';
 import { Readable } from 'node:stream';
 import { createEntitySchema, entityIdSchema } from '../../src/domain/entitySchemas.ts';

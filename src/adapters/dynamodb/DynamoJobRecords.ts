@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import type { JobRecord } from '../../domain/jobRecord.ts';
-import { JOB_RETENTION_SECONDS } from '../../domain/jobs.ts';
+import { JOB_RETENTION_SECONDS } from '../../domain/jobRecord.ts';
 import type { JobRecords } from '../../domain/ports.ts';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from './dynamoErrors.ts';

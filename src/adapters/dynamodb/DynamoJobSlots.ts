@@ -1,4 +1,4 @@
-import { JOB_RETENTION_SECONDS } from '../../domain/jobs.ts';
+import { JOB_RETENTION_SECONDS } from '../../domain/jobRecord.ts';
 import type { JobSlots } from '../../domain/ports.ts';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from './dynamoErrors.ts';

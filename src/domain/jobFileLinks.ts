@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import './zodLocale.ts';
 import { NotFoundError } from './errors.ts';
 import type { JobRecord } from './jobRecord.ts';
-import { JOB_ID_PATTERN, JOB_PREFIXES, parseS3Uri, readJob, type Requester } from './jobs.ts';
+import { JOB_ID_PATTERN, JOB_PREFIXES, parseS3Uri, readJob, type Requester } from './jobRequest.ts';
 import type { Clock, IdGenerator, JobRecords, ObjectUrls } from './ports.ts';
 
 /**
@@ -59,10 +59,10 @@ export type JobFileLink = z.output<typeof jobFileLinkSchema>;
 const contentTypeOf = (fileName: string) => (fileName.toLowerCase().endsWith('.csv') ? 'text/csv' : 'application/x-ndjson');
 const FINISHED: readonly JobRecord['state'][] = ['SUCCEEDED', 'FAILED', 'INTERRUPTED'];
 
-export class JobFiles {
+export class JobFileLinks {
   private readonly deps: { urls: ObjectUrls; records: Pick<JobRecords, 'get'>; clock: Clock; ids: IdGenerator; jobsBucket: string };
 
-  constructor(deps: JobFiles['deps']) {
+  constructor(deps: JobFileLinks['deps']) {
     this.deps = deps;
   }
 

@@ -1,17 +1,7 @@
 import { stableUuid } from '../adapters/dynamodb/stableUuid.ts';
-import type { Checkpoint, CheckpointStore, JobKind, JobState } from './checkpoints.ts';
-
-export interface JobSummary {
-  readonly jobId: string;
-  readonly kind: JobKind;
-  readonly tenantId: string;
-  readonly state: JobState;
-  readonly counts: Readonly<Record<string, number>>;
-  /** This run's time (not the earlier runs' of a resumed job). */
-  readonly durationMs: number;
-  /** Where this run started: a resumed job names its checkpoint's position. */
-  readonly resumed: boolean;
-}
+import type { Checkpoint } from '../domain/jobCheckpoint.ts';
+import type { JobKind } from '../domain/jobRecord.ts';
+import type { CheckpointStore } from '../domain/ports.ts';
 
 /** Loads the job's checkpoint and refuses one written by another kind of job or for another tenant. */
 export async function resumePoint(checkpoints: CheckpointStore, jobId: string, kind: JobKind, tenantId: string, source?: string): Promise<Checkpoint | undefined> {

@@ -1,5 +1,5 @@
-import { SingleTableIdempotencyStore } from '../adapters/dynamodb/idempotencyStore.ts';
-import { createIdempotentExecutor } from '../http/idempotency.ts';
+import { SingleTableIdempotencyStore } from '../adapters/dynamodb/SingleTableIdempotencyStore.ts';
+import { createIdempotentExecutor } from '../http/idempotentExecutor.ts';
 import type { IdempotentExecutor } from '../http/idempotencyKey.ts';
 import { dynamoDBClient } from './dynamo.ts';
 import { settings } from './settings.ts';
@@ -9,6 +9,6 @@ import { once } from './once.ts';
  * Idempotency-Key outcomes, kept in the entities table. A module of its own, imported by the write
  * handlers alone: reads do not bundle Powertools idempotency and its JMESPath engine.
  */
-export const idempotency: () => Promise<IdempotentExecutor> = once(() =>
+export const loadIdempotentExecutor: () => Promise<IdempotentExecutor> = once(() =>
   Promise.resolve(createIdempotentExecutor(new SingleTableIdempotencyStore({ tableName: settings.ENTITIES_TABLE, client: dynamoDBClient }), { ttlSeconds: settings.IDEMPOTENCY_TTL_SECONDS })),
 );

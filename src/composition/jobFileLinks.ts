@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { S3ObjectUrls } from '../adapters/s3/S3ObjectUrls.ts';
-import { JobFiles } from '../domain/jobFiles.ts';
+import { JobFileLinks } from '../domain/jobFileLinks.ts';
 import { jobRecords } from './jobRecords.ts';
-import { jobsConfig, jobSettings } from './jobSettings.ts';
+import { jobsConfig, loadJobSettings } from './jobSettings.ts';
 import { once } from './once.ts';
 import { settings } from './settings.ts';
 
@@ -11,9 +11,9 @@ import { settings } from './settings.ts';
 const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 /** Upload and download URLs for the console's jobs: signed with the function's role (its credentials in the environment), or for the local S3. */
-export const jobFiles: () => Promise<JobFiles> = once(async () => {
-  const { jobsBucket, kmsKeyArn } = await jobSettings();
+export const loadJobFileLinks: () => Promise<JobFileLinks> = once(async () => {
+  const { jobsBucket, kmsKeyArn } = await loadJobSettings();
   const local = jobsConfig.S3_ENDPOINT;
   const urls = new S3ObjectUrls({ region: settings.AWS_REGION, credentials: local ? () => Promise.resolve(LOCAL_S3_CREDENTIALS) : fromEnv(), endpoint: local, kmsKeyArn });
-  return new JobFiles({ urls, records: jobRecords, clock: { now: () => new Date() }, ids: { newId: randomUUID }, jobsBucket });
+  return new JobFileLinks({ urls, records: jobRecords, clock: { now: () => new Date() }, ids: { newId: randomUUID }, jobsBucket });
 });
