@@ -8,6 +8,14 @@
 const DEPLOYED = '^(functions|src|migrations|web/src)/';
 /** Our own code (what the rules below allow or forbid; packages and node: modules are the domain's rule's business only). */
 const OWN = '^(functions|src|migrations|scripts|bench|tests|web|docs)/';
+/** The plain settings (single variables, no schema): the one module of src/config the stacks and handlers read directly. */
+const PLAIN_SETTINGS = '^src/config/environment[.]ts$';
+/**
+ * What a handler may take from an adapter module itself: the formats of the events that invoke it
+ * (SQS and EventBridge messages, DynamoDB stream records, Amazon MQ deliveries) and the answer to a
+ * CloudFormation custom resource. Adapters that do the work come from the composition root.
+ */
+const EVENT_FORMATS = '^src/adapters/(eventbridge/eventBridgeMessage|dynamodb/streamRecords|rabbitmq/rmqEvent|cloudformation/customResource)[.]ts$';
 
 /**
  * What a part of the tree may import of our own code: every other import of our code from it is an
@@ -37,8 +45,8 @@ module.exports = {
     mayImport(
       'http-stack-imports-domain-identity-observability',
       '^src/http/',
-      ['^src/(http|domain|identity|observability)/'],
-      'src/http (the middy stack of the HTTP handlers, problems, ETags, responses) imports the domain, identity and observability only: it is handed what it runs (never imports the composition root or an adapter).',
+      ['^src/(http|domain|identity|observability)/', PLAIN_SETTINGS],
+      'src/http (the middy stack of the HTTP handlers, problems, ETags, responses) imports the domain, identity, observability and the plain settings only: it is handed what it runs (never imports the composition root or an adapter).',
     ),
     mayImport(
       'adapters-import-domain-config-observability',
@@ -48,7 +56,7 @@ module.exports = {
         'no HTTP stack, identity, handler, composition root, worker or local stand-in.',
     ),
     mayImport('config-imports-domain', '^src/config/', ['^src/(config|domain)/'], 'src/config (environment schemas and settings helpers) imports the domain only (its zod locale and types).'),
-    mayImport('observability-imports-nothing-else', '^src/observability/', ['^src/observability/'], 'src/observability (logger, metrics, tracing, the AWS call recorder, the event handlers’ stack) imports none of our other code.'),
+    mayImport('observability-imports-nothing-else', '^src/observability/', ['^src/observability/', PLAIN_SETTINGS], 'src/observability (logger, metrics, tracing, the AWS call recorder, the event handlers’ stack) imports none of our other code but the plain settings.'),
     mayImport('local-imports-domain-config-identity', '^src/local/', ['^src/(local|domain|config|identity)/'], 'src/local (the local issuer, the in-process cache) imports the domain, configuration and identity only.'),
     mayImport('contract-imports-domain-config-http', '^src/contract/', ['^src/(contract|domain|config|http)/'], 'src/contract (build time: the OpenAPI document, the API Gateway models) imports the schemas of the domain and HTTP, and configuration defaults.'),
     mayImport('client-imports-nothing-else', '^src/client/', ['^src/client/'], 'src/client (the typed client, exported as entity-platform/client) stands alone.'),
@@ -56,11 +64,37 @@ module.exports = {
     mayImport(
       'handlers-import-composition-and-the-stacks',
       '^functions/',
-      ['^functions/', '^src/(composition|http|identity|domain|observability|adapters)/', '^migrations/', '^docs/openapi[.]json$'],
-      'A handler (functions/) takes what it needs from the composition root and runs it in the HTTP or event stack: it imports src/composition, src/http, src/identity, the domain and observability; never the configuration, the worker or the local stack directly.',
+      ['^functions/', '^src/(composition|http|identity|domain|observability|adapters)/', PLAIN_SETTINGS, '^docs/openapi[.]json$'],
+      'A handler (functions/) takes what it needs from the composition root and runs it in the HTTP or event stack: it imports src/composition, src/http, src/identity, the domain, observability and the plain settings; never the rest of the configuration, the worker or the local stack.',
     ),
-    mayImport('composition-imports-deployed-code', '^src/composition/', ['^src/', '^migrations/'], 'The composition root (src/composition) builds the adapters and services from the configuration: it may import any of src/ and the migrations, never a handler.'),
-    mayImport('worker-imports-domain-config-adapters', '^src/worker/', ['^src/(worker|domain|config|adapters)/'], 'The worker (src/worker) imports the domain, the configuration and the adapters it runs its jobs over.'),
+    {
+      name: 'handlers-take-adapters-from-composition',
+      comment:
+        'A handler never constructs an adapter nor calls one directly: the composition root (src/composition) builds them. From src/adapters it imports types only, and the formats of the events that invoke it (EVENT_FORMATS).',
+      severity: 'error',
+      from: { path: '^functions/' },
+      to: { path: '^src/adapters/', pathNot: EVENT_FORMATS, dependencyTypesNot: ['type-only'] },
+    },
+    mayImport(
+      'composition-imports-deployed-code',
+      '^src/composition/',
+      ['^src/', '^migrations/'],
+      'The composition roots (src/composition: the functions’ modules, worker.ts for the worker, localStage.ts choosing the local stack) build the adapters and services from the configuration: they may import any of src/ and the migrations, never a handler.',
+    ),
+    mayImport(
+      'worker-imports-domain-config-its-root',
+      '^src/worker/',
+      ['^src/(worker|domain|config|adapters)/', '^src/composition/worker[.]ts$'],
+      'The worker (src/worker) imports the domain, the configuration, its composition root (src/composition/worker.ts) and the adapters’ types.',
+    ),
+    {
+      name: 'worker-takes-adapters-from-its-root',
+      comment:
+        'The worker’s jobs are handed their adapters by its composition root (src/composition/worker.ts): from src/adapters they import types only, and the stable UUID derivation (no I/O) an import shares with the legacy bridge.',
+      severity: 'error',
+      from: { path: '^src/worker/' },
+      to: { path: '^src/adapters/', pathNot: '^src/adapters/dynamodb/stableUuid[.]ts$', dependencyTypesNot: ['type-only'] },
+    },
     mayImport('scripts-not-to-tests-or-bench', '^scripts/', ['^scripts/', '^src/', '^web/', '^migrations/'], 'The local stack and deploy tooling (scripts/) import src/, the console and the migrations, never tests/ or bench/.'),
     mayImport('migrations-import-migrator-types', '^migrations/', ['^migrations/', '^src/adapters/postgres/migrator[.]ts$'], 'migrations/ (SQL, and its index) imports the migrator’s types only.'),
     {
@@ -74,11 +108,11 @@ module.exports = {
       name: 'local-stand-ins-only-from-composition',
       comment:
         "The local stand-ins (src/local/: the local token issuer, the in-process cache) are selected in the composition root only " +
-        "(src/composition/), behind the build-time stage constant (serverless.yml's esbuild `define` of process.env.IDENTITY_PROVIDER) " +
+        "(src/composition/localStage.ts), behind the build-time stage constant (serverless.yml's esbuild `define` of process.env.IDENTITY_PROVIDER) " +
         "that drops them from other stages' bundles (tests/infrastructure/template.test.ts checks the bundles). " +
         'Handlers, adapters, the domain, HTTP, the worker and the console never import them.',
       severity: 'error',
-      from: { path: DEPLOYED, pathNot: '^src/(composition|local)/' },
+      from: { path: DEPLOYED, pathNot: ['^src/composition/localStage[.]ts$', '^src/local/'] },
       to: { path: '^src/local/' },
     },
     {

@@ -1,4 +1,5 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
+import { usageKeyPrefix } from '../src/config/environment.ts';
 import { UnauthenticatedError } from '../src/domain/errors.ts';
 import { loadAccessTokenVerifier } from '../src/composition/tokenVerifier.ts';
 import { allowPolicy } from '../src/identity/authorizerPolicy.ts';
@@ -6,7 +7,7 @@ import { logger } from '../src/observability/logger.ts';
 
 const BEARER = /^Bearer (\S+)$/;
 /** The stage's prefix of tenant API key values (per-tenant usage plans; unset locally: no usage identifier). */
-const USAGE_KEY_PREFIX = process.env['USAGE_KEY_PREFIX'] || undefined;
+const USAGE_KEY_PREFIX = usageKeyPrefix();
 
 /**
  * API Gateway TOKEN authorizer for /api/v1/secure. A valid access token → an Allow policy for

@@ -4,7 +4,8 @@ import { RabbitEntityEventPublisher } from '../adapters/rabbitmq/RabbitEntityEve
 import { openBrokerConnection } from '../adapters/rabbitmq/brokerConnection.ts';
 import { brokerNames } from '../adapters/rabbitmq/brokerDefinitions.ts';
 import { RabbitDeadLetters } from '../adapters/rabbitmq/RabbitDeadLetters.ts';
-import { parseLegacyConfig } from '../config/legacyConfig.ts';
+import { lambdaFunctionName } from '../config/environment.ts';
+import { readLegacyConfig } from '../config/legacyConfig.ts';
 import { LegacyInbound, type LegacySource } from '../domain/legacyInbound.ts';
 import { documentClient } from './dynamo.ts';
 import { entityRepository } from './entityTable.ts';
@@ -15,9 +16,9 @@ import { settings } from './settings.ts';
  * Composition root of the legacy bridge (docs/legacy-bridge.md): its settings, the broker
  * connection (opened on first use, inside an invocation), the inbound rules over the table.
  */
-export const legacyConfig = parseLegacyConfig(process.env);
+export const legacyConfig = readLegacyConfig();
 
-export const loadBrokerConnection = once(() => openBrokerConnection(legacyConfig, settings.AWS_REGION, `${settings.STAGE}-${process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'legacy'}`));
+export const loadBrokerConnection = once(() => openBrokerConnection(legacyConfig, settings.AWS_REGION, `${settings.STAGE}-${lambdaFunctionName() ?? 'legacy'}`));
 
 export const loadLegacyDeadLetters = once(async () => new RabbitDeadLetters(await loadBrokerConnection(), legacyConfig.LEGACY_PREFIX));
 

@@ -1,5 +1,6 @@
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '../identity/accessTokenVerifier.ts';
 import { cognitoIdentitySettings, type IdentitySettings } from '../identity/identitySettings.ts';
+import { localRuntimeSettings } from './localStage.ts';
 import { settings } from './settings.ts';
 import { once } from './once.ts';
 
@@ -11,15 +12,7 @@ import { once } from './once.ts';
  */
 export const loadAccessTokenVerifier: () => Promise<AccessTokenVerifier> = once(async () => createAccessTokenVerifier(await loadIdentitySettings()));
 
-/**
- * Whom to trust: the local stage's issuer (src/local/), else the stage's user pool.
- * `process.env.IDENTITY_PROVIDER` is a constant in bundles (serverless.yml's esbuild `define`), so
- * other stages' bundles drop the local branch and the local issuer with it (tests/infrastructure checks).
- */
+/** Whom to trust: the local stage's issuer (./localStage.ts), else the stage's user pool. */
 async function loadIdentitySettings(): Promise<IdentitySettings> {
-  if (process.env.IDENTITY_PROVIDER === 'local') {
-    const { localRuntimeSettings } = await import('../local/localIssuer.ts');
-    return (await localRuntimeSettings(process.env)).identity;
-  }
-  return cognitoIdentitySettings(settings);
+  return (await localRuntimeSettings())?.identity ?? cognitoIdentitySettings(settings);
 }

@@ -39,6 +39,9 @@ export function parseLegacyConfig(env: Record<string, string | undefined>): Lega
   return parseEnvironment(legacySchema, env, 'legacy bridge configuration');
 }
 
+/** The legacy bridge's settings from the environment, validated. */
+export const readLegacyConfig = (): LegacyConfig => parseLegacyConfig(process.env);
+
 /** Parses the configured sources: `tenant:source` pairs separated by commas (ids of letters, digits, `_` and `-`). */
 export function parseLegacySources(text: string): LegacySource[] {
   return text

@@ -134,3 +134,25 @@ export interface ObjectUrls {
   /** A GET of `location`, downloaded as `fileName`. */
   downloadUrl(location: S3Location, options: { readonly fileName: string; readonly expiresInSeconds: number }): Promise<string>;
 }
+
+export interface ProjectionOptions {
+  /**
+   * `newer` (events): apply a change only when its version is newer than the row's.
+   * `repair` (reconciliation): also overwrite a row at the same version, whose content drifted.
+   */
+  readonly mode?: 'newer' | 'repair';
+}
+
+export interface ProjectionResult {
+  /** Rows inserted or changed. */
+  readonly written: number;
+  /** Events that were older than (or, in `newer` mode, as old as) the row: duplicates and late deliveries. */
+  readonly skipped: number;
+  /** Events that could not be written (data the database refuses), by their index in the input. */
+  readonly failed: ReadonlyMap<number, Error>;
+}
+
+/** The read model's projection: a batch of entity events applied in one write, the outcome per event. */
+export interface EntityProjector {
+  project(events: readonly EntityEvent[], options?: ProjectionOptions): Promise<ProjectionResult>;
+}

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { appendFileSync } from 'node:fs';
+import { awsCallLogCaller, awsCallLogFile } from '../config/environment.ts';
 import type { MetadataBearer, MiddlewareStack } from '@smithy/types';
 
 /**
@@ -14,7 +15,7 @@ import type { MetadataBearer, MiddlewareStack } from '@smithy/types';
  * time: serverless-offline runs every function in one process, so the environment names whichever
  * function started last.
  */
-const LOG_FILE = process.env['AWS_CALL_LOG'];
+const LOG_FILE = awsCallLogFile();
 const callers = LOG_FILE ? new AsyncLocalStorage<string>() : undefined;
 
 export interface AwsCall {
@@ -34,7 +35,7 @@ export function recordedAsCaller<E, C extends { readonly functionName: string },
 /** Appends one call to the log, when calls are recorded and the caller is known. */
 export function recordAwsCall(service: string, operation: string, input: Record<string, unknown>): void {
   if (!LOG_FILE) return;
-  const caller = callers?.getStore() ?? process.env['AWS_CALL_LOG_CALLER'];
+  const caller = callers?.getStore() ?? awsCallLogCaller();
   if (!caller) return; // a test's own client, not a function's
   const call: AwsCall = { caller, service, operation, input };
   appendFileSync(LOG_FILE, `${JSON.stringify(call)}\n`);

@@ -1,6 +1,5 @@
-import type { Clock } from '../domain/ports.ts';
+import type { Clock, CheckpointStore } from '../domain/ports.ts';
 import type { CheckpointState } from '../domain/jobCheckpoint.ts';
-import type { CheckpointStore } from '../domain/ports.ts';
 import type { JobSummary } from './jobSummary.ts';
 import { resumePoint } from './resume.ts';
 import { reopenOutput, type JobFiles } from './jobFiles.ts';

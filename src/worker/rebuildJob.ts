@@ -1,10 +1,7 @@
-import type pg from 'pg';
-import { projectEntityEvents } from '../adapters/postgres/entityProjection.ts';
 import { entityChanged } from '../domain/entityEvents.ts';
 import { ALL_TENANTS } from '../domain/jobRequest.ts';
-import type { Clock } from '../domain/ports.ts';
+import type { CheckpointStore, Clock, EntityProjector } from '../domain/ports.ts';
 import type { CheckpointState } from '../domain/jobCheckpoint.ts';
-import type { CheckpointStore } from '../domain/ports.ts';
 import type { JobSummary } from './jobSummary.ts';
 import { resumePoint } from './resume.ts';
 import { silentProgress, type ProgressReporter } from './progress.ts';
@@ -12,7 +9,8 @@ import type { EntityPage, EntityPages, PageKey } from '../adapters/dynamodb/Dyna
 
 export interface RebuildDeps {
   readonly pages: EntityPages;
-  readonly pool: pg.Pool;
+  /** The read model (PostgreSQL in practice). */
+  readonly projector: EntityProjector;
   readonly checkpoints: CheckpointStore;
   readonly clock: Clock;
 }
@@ -31,7 +29,7 @@ export { ALL_TENANTS };
 
 /**
  * Re-projects entities from DynamoDB into the PostgreSQL read model, a page at a time, through
- * `projectEntityEvents` in `repair` mode: a row changes only when DynamoDB's version is newer or,
+ * the projector in `repair` mode: a row changes only when DynamoDB's version is newer or,
  * at the same version, its content differs, so the job is idempotent, a rerun changes nothing and
  * a row the projector has already moved past (a newer event) is never set back. Every page is
  * projected, then its position checkpointed (one cursor per scan segment for all tenants).
@@ -79,7 +77,7 @@ export async function runRebuild(deps: RebuildDeps, options: RebuildOptions): Pr
       const after = cursors[segment] as PageKey | null;
       const page: EntityPage = await (all ? deps.pages.scanPage(segment, segments, after, pageSize) : deps.pages.tenantPage(options.tenantId, after, pageSize));
       if (page.entities.length > 0) {
-        const result = await projectEntityEvents(deps.pool, page.entities.map((e) => entityChanged('EntityUpdated', e, null)), { mode: 'repair' });
+        const result = await deps.projector.project(page.entities.map((e) => entityChanged('EntityUpdated', e, null)), { mode: 'repair' });
         counts.read += page.entities.length;
         counts.written += result.written;
         counts.failed += result.failed.size;

@@ -53,10 +53,15 @@ describe('the architecture rules, on a fixture that breaks each', () => {
     'src/client/index.ts': "import type { entity } from '../domain/entity.ts';\nexport type Client = typeof entity;\n",
     'web/src/main.ts': "import { entity } from '../../src/domain/entity.ts';\nentity();\n",
     'migrations/index.ts': "import type { entity } from '../src/domain/entity.ts';\nexport type Migration = typeof entity;\n",
-    // A handler imports a local stand-in; the composition root may.
+    // A handler and a composition module other than localStage.ts import a local stand-in; localStage.ts may.
     'src/local/issuer.ts': "export const issuer = 'local';\n",
     'functions/handler.ts': "import { issuer } from '../src/local/issuer.ts';\nexport const handler = () => issuer;\n",
     'src/composition/identity.ts': "import { issuer } from '../local/issuer.ts';\nexport const identity = () => issuer;\n",
+    'src/composition/localStage.ts': "import { issuer } from '../local/issuer.ts';\nexport const local = () => issuer;\n",
+    // A handler and a worker job call an adapter themselves (its types they may import).
+    'functions/writer.ts': "import { store } from '../src/adapters/store/store.ts';\nimport type { Shape } from '../src/adapters/store/shape.ts';\nexport const handler = (shape: Shape) => store(shape.id);\n",
+    'src/adapters/store/shape.ts': 'export interface Shape { id: string }\n',
+    'src/worker/job.ts': "import { store } from '../adapters/store/store.ts';\nexport const run = () => store('job');\n",
     // The composition root imports a handler.
     'src/composition/routes.ts': "import { handler } from '../../functions/handler.ts';\nexport const routes = [handler];\n",
     // Deployed code imports the local stack's scripts, which import the tests.
@@ -91,16 +96,19 @@ describe('the architecture rules, on a fixture that breaks each', () => {
       'domain-is-pure: src/domain/entity.ts → crypto',
       'domain-is-pure: src/domain/entity.ts → src/adapters/store/store.ts',
       'handlers-import-composition-and-the-stacks: functions/handler.ts → src/local/issuer.ts',
+      'handlers-take-adapters-from-composition: functions/writer.ts → src/adapters/store/store.ts',
       'http-stack-imports-domain-identity-observability: src/http/problem.ts → src/composition/identity.ts',
       'identity-imports-domain-and-config: src/identity/verifier.ts → src/adapters/store/store.ts',
       'local-imports-domain-config-identity: src/local/cache.ts → src/adapters/store/store.ts',
       'local-stand-ins-only-from-composition: functions/handler.ts → src/local/issuer.ts',
+      'local-stand-ins-only-from-composition: src/composition/identity.ts → src/local/issuer.ts',
       'migrations-import-migrator-types: migrations/index.ts → src/domain/entity.ts',
       'no-circular: src/one.ts → src/two.ts (circle: src/one.ts → src/two.ts → src/one.ts)',
       'not-to-unresolvable: src/lost.ts → ./gone.ts',
       'observability-imports-nothing-else: src/observability/logger.ts → src/domain/entity.ts',
       'scripts-not-to-tests-or-bench: scripts/start.ts → tests/support.ts',
-      'worker-imports-domain-config-adapters: src/worker/main.ts → scripts/start.ts',
+      'worker-imports-domain-config-its-root: src/worker/main.ts → scripts/start.ts',
+      'worker-takes-adapters-from-its-root: src/worker/job.ts → src/adapters/store/store.ts',
     ]);
   }, 60_000);
 });

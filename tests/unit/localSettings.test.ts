@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatLocalSettings, LOCAL_DEFAULTS, readLocalSettings } from '../../scripts/lib/localSettings.cjs';
-import { workerConfig } from '../../src/worker/main.ts';
+import { parseWorkerConfig } from '../../src/config/workerConfig.ts';
 
 describe('the local settings file (.local/stack.env, written by npm start)', () => {
   let dir: string;
@@ -31,9 +31,9 @@ describe('the local settings file (.local/stack.env, written by npm start)', () 
   });
 
   it('cannot send the worker of a deployed stage to this machine’s endpoints (as read from the file by npm run worker)', () => {
-    expect(workerConfig({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:18000' }).endpoint).toBe('http://127.0.0.1:18000');
-    expect(() => workerConfig({ STAGE: 'prod', ENTITIES_TABLE: 't', DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' })).toThrow(/DYNAMODB_ENDPOINT \(http:\/\/127\.0\.0\.1:8000\) is this machine, in stage prod/);
-    expect(() => workerConfig({ STAGE: 'prod', ENTITIES_TABLE: 't', S3_ENDPOINT: 'http://localhost:4569' })).toThrow(/S3_ENDPOINT/);
-    expect(workerConfig({ STAGE: 'prod', ENTITIES_TABLE: 't' }).endpoint).toBeUndefined();
+    expect(parseWorkerConfig({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:18000' }).endpoint).toBe('http://127.0.0.1:18000');
+    expect(() => parseWorkerConfig({ STAGE: 'prod', ENTITIES_TABLE: 't', DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' })).toThrow(/DYNAMODB_ENDPOINT \(http:\/\/127\.0\.0\.1:8000\) is this machine, in stage prod/);
+    expect(() => parseWorkerConfig({ STAGE: 'prod', ENTITIES_TABLE: 't', S3_ENDPOINT: 'http://localhost:4569' })).toThrow(/S3_ENDPOINT/);
+    expect(parseWorkerConfig({ STAGE: 'prod', ENTITIES_TABLE: 't' }).endpoint).toBeUndefined();
   });
 });
