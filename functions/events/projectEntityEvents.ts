@@ -1,6 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { loadEntityProjector } from '../../src/composition/readModel.ts';
+import { loadEntityProjector } from '../../src/composition/entityProjector.ts';
 import { parseEntityEventMessage } from '../../src/adapters/eventbridge/eventBridgeMessage.ts';
 import { oldestEventAgeSeconds, type EntityEvent } from '../../src/domain/entityEvents.ts';
 import { eventHandler } from '../../src/observability/eventHandler.ts';

@@ -1,8 +1,6 @@
 import type pg from 'pg';
 import { openPool } from '../adapters/postgres/pool.ts';
-import { PostgresEntityProjector } from '../adapters/postgres/PostgresEntityProjector.ts';
 import { readDatabaseConfig } from '../config/databaseConfig.ts';
-import type { EntityProjector } from '../domain/ports.ts';
 import { once } from './once.ts';
 
 /**
@@ -12,6 +10,3 @@ import { once } from './once.ts';
  */
 const databaseSettings = readDatabaseConfig();
 export const loadReadModelPool: () => Promise<pg.Pool> = once(() => openPool(databaseSettings));
-
-/** The projector consumer's projection of entity events, over the container's pool. */
-export const loadEntityProjector: () => Promise<EntityProjector> = once(async () => new PostgresEntityProjector(await loadReadModelPool()));

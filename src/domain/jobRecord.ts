@@ -44,6 +44,3 @@ export const jobSchema = z
 export type JobRecord = Readonly<z.output<typeof jobSchema>>;
 /** The job's parameters as recorded (locations resolved, defaults applied). */
 export type JobParams = JobRecord['params'];
-
-/** Job records are kept this long after their last change (the table's TTL). */
-export const JOB_RETENTION_SECONDS = 30 * 24 * 3600;
