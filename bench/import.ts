@@ -17,7 +17,7 @@ import { createDocumentClient } from '../src/adapters/dynamodb/dynamoClient.ts';
 import { DynamoEntityRepository } from '../src/adapters/dynamodb/DynamoEntityRepository.ts';
 import { toItem, toNameClaimItem } from '../src/adapters/dynamodb/entityItem.ts';
 import type { Entity } from '../src/domain/entity.ts';
-import { DynamoCheckpointStore } from '../src/worker/checkpoints.ts';
+import { DynamoCheckpointStore } from '../src/adapters/dynamodb/DynamoCheckpointStore.ts';
 import { LOCAL_IMPORT_CONCURRENCY, runImport } from '../src/worker/importJob.ts';
 import { createJobFiles } from '../src/worker/jobFiles.ts';
 import { ensureTable, freePort, startDynamoDbLocal } from '../scripts/lib/localStack.ts';

@@ -1,12 +1,13 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
+import { usageKeyPrefix } from '../src/config/environment.ts';
 import { UnauthenticatedError } from '../src/domain/errors.ts';
-import { accessTokenVerifier } from '../src/composition/tokenVerifier.ts';
-import { allowPolicy } from '../src/http/authorizerPolicy.ts';
+import { loadAccessTokenVerifier } from '../src/composition/tokenVerifier.ts';
+import { allowPolicy } from '../src/identity/authorizerPolicy.ts';
 import { logger } from '../src/observability/logger.ts';
 
 const BEARER = /^Bearer (\S+)$/;
 /** The stage's prefix of tenant API key values (per-tenant usage plans; unset locally: no usage identifier). */
-const USAGE_KEY_PREFIX = process.env['USAGE_KEY_PREFIX'] || undefined;
+const USAGE_KEY_PREFIX = usageKeyPrefix();
 
 /**
  * API Gateway TOKEN authorizer for /api/v1/secure. A valid access token → an Allow policy for
@@ -18,7 +19,7 @@ export async function handler(event: APIGatewayTokenAuthorizerEvent, context: Co
   const token = BEARER.exec(event.authorizationToken ?? '')?.[1];
   try {
     if (!token) throw new UnauthenticatedError('Send the access token as "Authorization: Bearer <token>".');
-    const principal = await (await accessTokenVerifier()).verify(token);
+    const principal = await (await loadAccessTokenVerifier()).verify(token);
     logger.debug('Token accepted', { sub: principal.subject, tenantId: principal.tenantId });
     return allowPolicy(principal, event.methodArn, USAGE_KEY_PREFIX);
   } catch (error) {

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
-import { TENANT_CLAIM } from '../src/adapters/identity/identitySettings.ts';
+import { serviceClientTenant } from '../src/config/environment.ts';
+import { TENANT_CLAIM } from '../src/identity/identitySettings.ts';
 import { TENANT_ID_PATTERN } from '../src/domain/principal.ts';
 import { logger } from '../src/observability/logger.ts';
 
@@ -27,7 +28,7 @@ export interface PreTokenGenerationEvent {
 export function handler(event: PreTokenGenerationEvent, context: Context): Promise<PreTokenGenerationEvent> {
   logger.addContext(context);
   const machine = event.triggerSource === 'TokenGeneration_ClientCredentials';
-  const tenantId = machine ? process.env.SERVICE_CLIENT_TENANT : event.request.userAttributes?.['custom:tenant_id'];
+  const tenantId = machine ? serviceClientTenant() : event.request.userAttributes?.['custom:tenant_id'];
   if (!tenantId || !TENANT_ID_PATTERN.test(tenantId)) {
     logger.warn('No usable tenant for token', { triggerSource: event.triggerSource, clientId: event.callerContext.clientId });
     return Promise.reject(new Error(machine ? 'This client is not assigned to a tenant.' : 'Your account is not assigned to a tenant; ask an administrator.'));

@@ -14,7 +14,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Connection } from 'rabbitmq-client';
-import { applyBrokerDefinitions, brokerDefinitions, brokerNames, definitionsDocument, parseLegacySources } from '../src/adapters/rabbitmq/brokerDefinitions.ts';
+import { applyBrokerDefinitions, brokerDefinitions, brokerNames, definitionsDocument } from '../src/adapters/rabbitmq/brokerDefinitions.ts';
+import { parseLegacySources } from '../src/config/legacyConfig.ts';
 import { exitWithHelpIfAsked } from './lib/cli.ts';
 
 const LEGACY_USAGE = 'usage: npm run legacy -- publish <file.ndjson> --tenant <t> [--source <s>] | definitions [--sources t:s,...] | apply [--sources t:s,...]\nLEGACY_BROKER_URL (default amqp://guest:guest@127.0.0.1:5672), LEGACY_PREFIX (default legacy), LEGACY_SOURCES.';

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { parseS3Uri } from '../src/domain/jobs.ts';
+import { parseS3Uri } from '../src/domain/jobRequest.ts';
 import { createS3Client } from '../src/adapters/s3/S3ObjectStore.ts';
 import { LOCAL_DEFAULTS, readLocalSettings } from './lib/localSettings.cjs';
 import { exitWithHelpIfAsked } from './lib/cli.ts';

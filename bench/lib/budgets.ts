@@ -1,6 +1,6 @@
 /**
  * The bench's budgets and the pure arithmetic that judges a figure against one (unit-tested with
- * fixed inputs: tests/unit/benchBudgets.test.ts). Cold start is judged relative to the reference
+ * fixed inputs: tests/unit/bench/budgets.test.ts). Cold start is judged relative to the reference
  * (bench/reference/getEntity.ts) measured in the same run, never against a fixed number of
  * milliseconds: the machine is shared and its speed varies from run to run.
  */

@@ -1,9 +1,9 @@
 import { createEntitySchema } from '../../src/domain/entitySchemas.ts';
 import { parseInput } from '../../src/domain/parseInput.ts';
 import { entityService } from '../../src/composition/entities.ts';
-import { idempotency } from '../../src/composition/idempotency.ts';
+import { loadIdempotentExecutor } from '../../src/composition/idempotentExecutor.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { requireAuthorizerPrincipal } from '../../src/http/requestPrincipal.ts';
+import { requireAuthorizerPrincipal } from '../../src/identity/requestPrincipal.ts';
 import { entityResponse } from '../../src/http/responses.ts';
 import { metrics } from '../../src/observability/index.ts';
 
@@ -16,5 +16,5 @@ export const handler = httpHandler(
     metrics.addMetric('EntitiesCreated', 'Count', 1);
     return entityResponse(entity, { status: 201, location: `/api/v1/secure/entities/${entity.id}` });
   },
-  { body: {}, idempotency },
+  { body: {}, idempotency: loadIdempotentExecutor },
 );

@@ -1,11 +1,11 @@
 import { entityPathSchema } from '../../src/domain/entitySchemas.ts';
 import { parseInput } from '../../src/domain/parseInput.ts';
 import { entityService } from '../../src/composition/entities.ts';
-import { idempotency } from '../../src/composition/idempotency.ts';
+import { loadIdempotentExecutor } from '../../src/composition/idempotentExecutor.ts';
 import { expectedVersionFrom } from '../../src/http/etag.ts';
 import { header } from '../../src/http/headers.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { requireAuthorizerPrincipal } from '../../src/http/requestPrincipal.ts';
+import { requireAuthorizerPrincipal } from '../../src/identity/requestPrincipal.ts';
 import { noContent } from '../../src/http/responses.ts';
 import { metrics } from '../../src/observability/index.ts';
 
@@ -16,4 +16,4 @@ export const handler = httpHandler(async ({ event }) => {
   await entityService.delete(principal, id, expectedVersionFrom(header(event, 'if-match')));
   metrics.addMetric('EntitiesDeleted', 'Count', 1);
   return noContent();
-}, { idempotency });
+}, { idempotency: loadIdempotentExecutor });

@@ -5,11 +5,11 @@ import { NotFoundError } from '../../src/domain/errors.ts';
 import type { EntityPrefetch } from '../../src/domain/entityReadCache.ts';
 import { readScopeFor } from '../../src/domain/principal.ts';
 import { prefetchEntity, entityReadCache, entityService } from '../../src/composition/entities.ts';
-import { accessTokenVerifier } from '../../src/composition/tokenVerifier.ts';
+import { loadAccessTokenVerifier } from '../../src/composition/tokenVerifier.ts';
 import { newestVersionIn } from '../../src/http/etag.ts';
 import { header } from '../../src/http/headers.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { channelOf, isAnonymous, requestPrincipal } from '../../src/http/requestPrincipal.ts';
+import { channelOf, isAnonymous, requestPrincipal } from '../../src/identity/requestPrincipal.ts';
 import { entityResponse } from '../../src/http/responses.ts';
 
 /**
@@ -28,7 +28,7 @@ function prefetch(event: APIGatewayProxyEvent): EntityPrefetch | undefined {
  */
 export const handler = httpHandler<EntityPrefetch>(
   async ({ event, ahead }) => {
-    const principal = await requestPrincipal(event, accessTokenVerifier);
+    const principal = await requestPrincipal(event, loadAccessTokenVerifier);
     const { id } = parseInput(entityPathSchema, event.pathParameters, 'path');
     const channel = channelOf(event);
     const scope = readScopeFor(principal, channel);

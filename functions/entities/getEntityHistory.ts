@@ -3,7 +3,7 @@ import { parseInput } from '../../src/domain/parseInput.ts';
 import { readEntityHistory } from '../../src/domain/entityHistory.ts';
 import { auditTrail } from '../../src/composition/entityTable.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { requireAuthorizerPrincipal } from '../../src/http/requestPrincipal.ts';
+import { requireAuthorizerPrincipal } from '../../src/identity/requestPrincipal.ts';
 import { jsonResponse } from '../../src/http/responses.ts';
 
 /** GET /api/v1/secure/entities/{id}/history?limit=&cursor= → `{ items: [entity events, newest first], nextCursor }`. */

@@ -2,9 +2,9 @@ import { listEntitiesQuerySchema } from '../../src/domain/entitySchemas.ts';
 import { parseInput } from '../../src/domain/parseInput.ts';
 import { asSeenBy, readScopeFor } from '../../src/domain/principal.ts';
 import { entityReadCache, entityService } from '../../src/composition/entities.ts';
-import { accessTokenVerifier } from '../../src/composition/tokenVerifier.ts';
+import { loadAccessTokenVerifier } from '../../src/composition/tokenVerifier.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { channelOf, requestPrincipal } from '../../src/http/requestPrincipal.ts';
+import { channelOf, requestPrincipal } from '../../src/identity/requestPrincipal.ts';
 import { pageResponse } from '../../src/http/responses.ts';
 
 /**
@@ -12,7 +12,7 @@ import { pageResponse } from '../../src/http/responses.ts';
  * On /data a name lookup's first page reads through the cache (`X-Cache: HIT|MISS`).
  */
 export const handler = httpHandler(async ({ event }) => {
-  const principal = await requestPrincipal(event, accessTokenVerifier);
+  const principal = await requestPrincipal(event, loadAccessTokenVerifier);
   const query = parseInput(listEntitiesQuerySchema, event.queryStringParameters ?? {}, 'query');
   const channel = channelOf(event);
   const scope = readScopeFor(principal, channel);

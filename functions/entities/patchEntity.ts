@@ -1,11 +1,11 @@
 import { entityPathSchema, patchEntitySchema } from '../../src/domain/entitySchemas.ts';
 import { parseInput } from '../../src/domain/parseInput.ts';
 import { entityService } from '../../src/composition/entities.ts';
-import { idempotency } from '../../src/composition/idempotency.ts';
+import { loadIdempotentExecutor } from '../../src/composition/idempotentExecutor.ts';
 import { expectedVersionFrom } from '../../src/http/etag.ts';
 import { header } from '../../src/http/headers.ts';
 import { httpHandler } from '../../src/http/httpHandler.ts';
-import { requireAuthorizerPrincipal } from '../../src/http/requestPrincipal.ts';
+import { requireAuthorizerPrincipal } from '../../src/identity/requestPrincipal.ts';
 import { entityResponse } from '../../src/http/responses.ts';
 import { metrics } from '../../src/observability/index.ts';
 
@@ -19,5 +19,5 @@ export const handler = httpHandler(
     metrics.addMetric('EntitiesUpdated', 'Count', 1);
     return entityResponse(entity);
   },
-  { body: { alsoAccept: ['application/merge-patch+json'] }, idempotency },
+  { body: { alsoAccept: ['application/merge-patch+json'] }, idempotency: loadIdempotentExecutor },
 );

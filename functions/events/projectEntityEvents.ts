@@ -1,7 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { projectEntityEvents } from '../../src/adapters/postgres/entityProjection.ts';
-import { pool } from '../../src/composition/readModel.ts';
+import { loadEntityProjector } from '../../src/composition/entityProjector.ts';
 import { parseEntityEventMessage } from '../../src/adapters/eventbridge/eventBridgeMessage.ts';
 import { oldestEventAgeSeconds, type EntityEvent } from '../../src/domain/entityEvents.ts';
 import { eventHandler } from '../../src/observability/eventHandler.ts';
@@ -24,7 +23,7 @@ async function project(records: readonly SQSRecord[]): Promise<Map<string, Error
     }
   }
   try {
-    const result = await projectEntityEvents(await pool(), parsed.map((p) => p.event));
+    const result = await (await loadEntityProjector()).project(parsed.map((p) => p.event));
     for (const [index, error] of result.failed) {
       logger.error('Event refused by the read model', { messageId: parsed[index]!.messageId, eventId: parsed[index]!.event.eventId, error });
       failures.set(parsed[index]!.messageId, error);

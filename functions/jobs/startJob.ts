@@ -1,6 +1,6 @@
-import { jobService } from '../../src/composition/jobs.ts';
+import { loadJobService } from '../../src/composition/jobService.ts';
 import { ValidationError } from '../../src/domain/errors.ts';
-import { startOperatorJob } from '../../src/domain/jobs.ts';
+import { startOperatorJob } from '../../src/domain/jobService.ts';
 import { eventHandler } from '../../src/observability/eventHandler.ts';
 import { logger } from '../../src/observability/index.ts';
 
@@ -11,7 +11,7 @@ import { logger } from '../../src/observability/index.ts';
  */
 export const handler = eventHandler(async (event: unknown) => {
   try {
-    const job = await startOperatorJob(await jobService(), event);
+    const job = await startOperatorJob(await loadJobService(), event);
     logger.info('Job started', { jobId: job.jobId, kind: job.kind, tenantId: job.tenantId, taskArn: job.taskArn });
     return job;
   } catch (error) {

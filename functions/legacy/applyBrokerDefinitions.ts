@@ -1,5 +1,5 @@
 import { answerCustomResource, isCustomResourceEvent } from '../../src/adapters/cloudformation/customResource.ts';
-import { applyBrokerDefinitionsResource } from '../../src/adapters/rabbitmq/brokerDefinitionsResource.ts';
+import { applyBrokerDefinitions } from '../../src/composition/brokerDefinitions.ts';
 import { eventHandler } from '../../src/observability/eventHandler.ts';
 import { logger } from '../../src/observability/logger.ts';
 
@@ -13,7 +13,7 @@ export const handler = eventHandler(async (event: unknown) => {
   if (!isCustomResourceEvent(event)) throw new Error('applyBrokerDefinitions answers CloudFormation custom resource events only');
   const response = await answerCustomResource(event, {
     physicalResourceId: 'legacy-broker-definitions',
-    apply: () => applyBrokerDefinitionsResource(event.ResourceProperties, process.env.AWS_REGION ?? ''),
+    apply: () => applyBrokerDefinitions(event.ResourceProperties),
   });
   logger.info('legacy broker definitions', { requestType: event.RequestType, status: response.Status, ...(response.Status === 'FAILED' && { reason: response.Reason }) });
   return response;

@@ -1,5 +1,5 @@
 import { deliveriesOf } from '../../src/adapters/rabbitmq/rmqEvent.ts';
-import { legacyDeadLetters, legacyInbound, legacySourceOf } from '../../src/composition/legacy.ts';
+import { loadLegacyDeadLetters, legacyInbound, legacySourceOf } from '../../src/composition/legacy.ts';
 import { applyLegacyBatch } from '../../src/domain/legacyBatch.ts';
 import { eventHandler } from '../../src/observability/eventHandler.ts';
 import { logger } from '../../src/observability/logger.ts';
@@ -14,7 +14,7 @@ import { MetricUnit, metrics } from '../../src/observability/metrics.ts';
 export const handler = eventHandler(async (event: unknown) => {
   const deliveries = deliveriesOf(event);
   const deadLetters = {
-    send: async (letters: Parameters<Awaited<ReturnType<typeof legacyDeadLetters>>['send']>[0]) => (await legacyDeadLetters()).send(letters),
+    send: async (letters: Parameters<Awaited<ReturnType<typeof loadLegacyDeadLetters>>['send']>[0]) => (await loadLegacyDeadLetters()).send(letters),
   };
   const counts = await applyLegacyBatch({ inbound: legacyInbound, deadLetters, sourceOf: legacySourceOf }, deliveries);
   for (const [kind, n] of Object.entries(counts)) if (n > 0) metrics.addMetric(`LegacyMessages_${kind}`, MetricUnit.Count, n);

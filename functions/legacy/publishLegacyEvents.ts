@@ -1,6 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { entityEventFromSqsRecord } from '../../src/adapters/eventbridge/eventBridgeMessage.ts';
-import { legacyEventPublisher, publishedVersions } from '../../src/composition/legacy.ts';
+import { loadLegacyEventPublisher, publishedVersions } from '../../src/composition/legacy.ts';
 import { publishInOrder, type OutboundItem } from '../../src/domain/legacyOutbound.ts';
 import { eventHandler } from '../../src/observability/eventHandler.ts';
 import { logger } from '../../src/observability/logger.ts';
@@ -22,7 +22,7 @@ export const handler = eventHandler(async (event: SQSEvent): Promise<SQSBatchRes
       failures.push(record.messageId);
     }
   }
-  const publisher = await legacyEventPublisher();
+  const publisher = await loadLegacyEventPublisher();
   const failed = (error: unknown, item: OutboundItem, remaining: number) =>
     logger.warn('Publishing to the legacy broker failed; the entity’s remaining events will be delivered again', { error: error as Error, eventId: item.event.eventId, messageId: item.id, remaining });
   failures.push(...(await publishInOrder({ published: publishedVersions, publisher, failed }, items)));

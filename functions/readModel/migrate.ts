@@ -1,12 +1,10 @@
-import { MIGRATIONS } from '../../migrations/index.ts';
 import { answerCustomResource, isCustomResourceEvent } from '../../src/adapters/cloudformation/customResource.ts';
-import { migrate } from '../../src/adapters/postgres/migrator.ts';
-import { pool } from '../../src/composition/readModel.ts';
+import { migrateReadModel } from '../../src/composition/readModelMigrations.ts';
 import { eventHandler } from '../../src/observability/eventHandler.ts';
 import { logger } from '../../src/observability/index.ts';
 
 async function applyMigrations() {
-  const report = await migrate(await pool(), MIGRATIONS, (message) => logger.info(message));
+  const report = await migrateReadModel((message) => logger.info(message));
   logger.info('Migrations done', { ...report });
   return report;
 }

@@ -1,20 +1,11 @@
-import { DynamoEntitySource } from '../../src/adapters/dynamodb/DynamoEntitySource.ts';
-import { PostgresReadModelStore } from '../../src/adapters/postgres/PostgresReadModelStore.ts';
-import { documentClient } from '../../src/composition/dynamo.ts';
-import { once } from '../../src/composition/once.ts';
-import { pool } from '../../src/composition/readModel.ts';
-import { settings } from '../../src/composition/settings.ts';
-import { ReadModelReconciler } from '../../src/domain/readModelReconciler.ts';
+import { loadReadModelReconciler } from '../../src/composition/readModelReconciler.ts';
 import { eventHandler } from '../../src/observability/eventHandler.ts';
 import { logger, metrics } from '../../src/observability/index.ts';
 import { MetricUnit } from '../../src/observability/metrics.ts';
 
-const source = new DynamoEntitySource({ client: documentClient, tableName: settings.ENTITIES_TABLE });
-const reconciler = once(async () => new ReadModelReconciler({ source, readModel: new PostgresReadModelStore(await pool()) }));
-
 /** Scheduled (hourly): reconciles the next tenants' read model with DynamoDB; EMF metrics ReadModelDrift / ReadModelRepaired. */
 export const handler = eventHandler(async () => {
-  const reports = await (await reconciler()).run();
+  const reports = await (await loadReadModelReconciler()).run();
   const drift = reports.reduce((n, r) => n + r.drift.length, 0);
   const repaired = reports.reduce((n, r) => n + r.repaired, 0);
   metrics.addMetric('ReadModelDrift', MetricUnit.Count, drift);

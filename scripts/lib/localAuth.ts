@@ -5,7 +5,7 @@ import { createServer } from 'node:https';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 import { LOCAL_ISSUER, mintLocalAccessToken, signLocalJwt } from '../../src/local/localIssuer.ts';
-import { TENANT_CLAIM } from '../../src/adapters/identity/identitySettings.ts';
+import { TENANT_CLAIM } from '../../src/identity/identitySettings.ts';
 import { TENANT_ID_PATTERN } from '../../src/domain/principal.ts';
 import type { Stoppable } from './localStack.ts';
 

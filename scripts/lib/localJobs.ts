@@ -36,7 +36,7 @@ export async function startLocalJobs(options: {
   dynamoEndpoint: string;
   tableName: string;
   databaseUrl: string;
-  /** Record every AWS call the worker makes to this file, as the ECS task `worker` (src/adapters/aws/callLog.ts). */
+  /** Record every AWS call the worker makes to this file, as the ECS task `worker` (src/observability/awsCallLog.ts). */
   awsCallLog?: string;
   log?: (message: string) => void;
   output?: (task: LocalTask, line: string) => void;

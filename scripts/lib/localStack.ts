@@ -138,7 +138,7 @@ export async function startOffline(options: {
   /** The read-through cache: a Redis URL and a key prefix (else REDIS_URL from the environment, else the in-process LRU). */
   redisUrl?: string;
   cacheKeyPrefix?: string;
-  /** Record every AWS call the functions make to this file (src/adapters/aws/callLog.ts; the permission tests read it). */
+  /** Record every AWS call the functions make to this file (src/observability/awsCallLog.ts; the permission tests read it). */
   awsCallLog?: string;
   /** The legacy bridge's broker namespace (else LEGACY_PREFIX from the environment, else `legacy`). */
   legacyPrefix?: string;

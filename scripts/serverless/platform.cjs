@@ -2,7 +2,7 @@
 // so every one added later is covered without new YAML: the API stage's deployment, log-group
 // encryption and retention, per-function alarms, DLQ-depth and iterator-age alarms, the dashboard,
 // and each function's `live` alias deployed by CodeDeploy. Pure functions over the compiled
-// template (tests/unit/platform.test.ts); platformPlugin.cjs applies them when packaging.
+// template (tests/unit/scripts/serverless/platform.test.ts); platformPlugin.cjs applies them when packaging.
 
 /** @typedef {{ Type: string, Properties?: Record<string, any>, DependsOn?: string | string[], Condition?: string, UpdatePolicy?: any, DeletionPolicy?: string }} Resource */
 /** @typedef {{ Resources: Record<string, Resource>, Outputs?: Record<string, any>, Conditions?: Record<string, any> }} Template */

@@ -1,41 +1,16 @@
-import * as z from 'zod/mini';
 import { CircuitBreaker, CacheUnavailableError } from '../adapters/redis/circuitBreaker.ts';
 import { isAuthFailure, RedisCacheStore } from '../adapters/redis/RedisCacheStore.ts';
 import type { RedisEndpoint } from '../adapters/redis/redisConnection.ts';
-import { blankIsUnset, ConfigError, intSetting as int, parseEnvironment } from '../config/config.ts';
+import { readCacheConfig, type CacheConfig } from '../config/cacheConfig.ts';
+import { ConfigError } from '../config/config.ts';
 import type { CacheObserver, CacheTtls } from '../domain/entityReadCache.ts';
 import type { CacheStore } from '../domain/ports.ts';
-import { sharedLruCacheStore } from '../local/sharedCacheStore.ts';
 import { logger, metrics } from '../observability/index.ts';
 import { LazyCacheStore } from '../adapters/redis/LazyCacheStore.ts';
-
-const cacheConfigSchema = z.object({
-  AWS_REGION: z.string().check(z.minLength(1)),
-  /** Local stack and tests: a Redis URL. Unset (and no endpoint parameter) → the in-process LRU. */
-  REDIS_URL: blankIsUnset(z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })),
-  /** AWS: the SSM parameter with the ElastiCache primary endpoint, and the AUTH token's secret. */
-  CACHE_ENDPOINT_PARAMETER: blankIsUnset(z.string().check(z.startsWith('/'))),
-  CACHE_AUTH_SECRET_ID: blankIsUnset(z.string().check(z.minLength(1))),
-  /** Prepended to every key (tests give each run its own key space). */
-  CACHE_KEY_PREFIX: blankIsUnset(z.string().check(z.regex(/^[\w:.-]{1,64}$/))),
-  CACHE_ENTITY_TTL_SECONDS: int(1, 86_400, 300),
-  CACHE_NEGATIVE_TTL_SECONDS: int(1, 3_600, 30),
-  CACHE_CONNECT_TIMEOUT_MS: int(10, 10_000, 1_000),
-  CACHE_COMMAND_TIMEOUT_MS: int(5, 5_000, 100),
-  CACHE_BREAKER_OPEN_MS: int(10, 600_000, 5_000),
-});
-export type CacheConfig = z.output<typeof cacheConfigSchema>;
-
-export function parseCacheConfig(env: Record<string, string | undefined>): CacheConfig {
-  const config = parseEnvironment(cacheConfigSchema, env);
-  if ((config.CACHE_ENDPOINT_PARAMETER === undefined) !== (config.CACHE_AUTH_SECRET_ID === undefined)) {
-    throw new ConfigError('Invalid configuration: CACHE_ENDPOINT_PARAMETER and CACHE_AUTH_SECRET_ID go together');
-  }
-  return config;
-}
+import { localCacheStore } from './localStage.ts';
 
 /** Composition root, cache half: validated at import, connected on first use, once per container. */
-export const cacheConfig = parseCacheConfig(process.env);
+export const cacheConfig = readCacheConfig();
 
 export const cacheTtls: Partial<CacheTtls> = { entityMs: cacheConfig.CACHE_ENTITY_TTL_SECONDS * 1000, negativeMs: cacheConfig.CACHE_NEGATIVE_TTL_SECONDS * 1000 };
 
@@ -62,16 +37,13 @@ const BREAKER_OPEN = 'cache circuit breaker is open';
  */
 export const cacheStore: CacheStore =
   cacheConfig.REDIS_URL === undefined && cacheConfig.CACHE_ENDPOINT_PARAMETER === undefined
-    ? localCacheStore()
+    ? inProcessCacheStore()
     : lazyRedisStore(cacheConfig.REDIS_URL !== undefined ? localRedis(cacheConfig.REDIS_URL) : elastiCache, cacheConfig);
 
-/**
- * No Redis configured: the local stage's in-process LRU (src/local/). `process.env.IDENTITY_PROVIDER`
- * is a constant in bundles (serverless.yml's esbuild `define`): a deployed stage's bundle keeps the
- * error, not the LRU.
- */
-function localCacheStore(): CacheStore {
-  if (process.env.IDENTITY_PROVIDER !== 'cognito') return sharedLruCacheStore();
+/** No Redis configured: the local stage's in-process LRU (./localStage.ts); a deployed stage's bundle keeps the error, not the LRU. */
+function inProcessCacheStore(): CacheStore {
+  const local = localCacheStore();
+  if (local) return local;
   throw new ConfigError('Invalid configuration: CACHE_ENDPOINT_PARAMETER and CACHE_AUTH_SECRET_ID are required outside the local stage');
 }
 

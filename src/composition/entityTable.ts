@@ -1,7 +1,7 @@
 import { DynamoAuditTrail } from '../adapters/dynamodb/DynamoAuditTrail.ts';
 import { DynamoEntityRepository } from '../adapters/dynamodb/DynamoEntityRepository.ts';
 import { logger } from '../observability/index.ts';
-import { cursorSigningKey } from './cursorSigningKey.ts';
+import { loadCursorSigningKey } from './cursorSigningKey.ts';
 import { documentClient } from './dynamo.ts';
 import { settings } from './settings.ts';
 
@@ -16,7 +16,7 @@ import { settings } from './settings.ts';
 export const entityRepository = /* @__PURE__ */ new DynamoEntityRepository({
   client: documentClient,
   tableName: settings.ENTITIES_TABLE,
-  cursorSigningKey,
+  cursorSigningKey: loadCursorSigningKey,
   correlationId: () => {
     const id = logger.getCorrelationId();
     return typeof id === 'string' ? id : undefined;
@@ -27,4 +27,4 @@ export const entityRepository = /* @__PURE__ */ new DynamoEntityRepository({
 export const auditRecorder = /* @__PURE__ */ new DynamoAuditTrail({ client: documentClient, tableName: settings.ENTITIES_TABLE });
 
 /** The audit trail, in the same table, for reading history (its cursors are signed with the same key, fetched on the first history read). */
-export const auditTrail = /* @__PURE__ */ new DynamoAuditTrail({ client: documentClient, tableName: settings.ENTITIES_TABLE, cursorSigningKey });
+export const auditTrail = /* @__PURE__ */ new DynamoAuditTrail({ client: documentClient, tableName: settings.ENTITIES_TABLE, cursorSigningKey: loadCursorSigningKey });

@@ -4,7 +4,8 @@ import { RabbitEntityEventPublisher } from '../adapters/rabbitmq/RabbitEntityEve
 import { openBrokerConnection } from '../adapters/rabbitmq/brokerConnection.ts';
 import { brokerNames } from '../adapters/rabbitmq/brokerDefinitions.ts';
 import { RabbitDeadLetters } from '../adapters/rabbitmq/RabbitDeadLetters.ts';
-import { parseLegacyConfig } from '../config/legacyConfig.ts';
+import { lambdaFunctionName } from '../config/environment.ts';
+import { readLegacyConfig } from '../config/legacyConfig.ts';
 import { LegacyInbound, type LegacySource } from '../domain/legacyInbound.ts';
 import { documentClient } from './dynamo.ts';
 import { entityRepository } from './entityTable.ts';
@@ -15,11 +16,11 @@ import { settings } from './settings.ts';
  * Composition root of the legacy bridge (docs/legacy-bridge.md): its settings, the broker
  * connection (opened on first use, inside an invocation), the inbound rules over the table.
  */
-export const legacyConfig = parseLegacyConfig(process.env);
+export const legacyConfig = readLegacyConfig();
 
-export const brokerConnection = once(() => openBrokerConnection(legacyConfig, settings.AWS_REGION, `${settings.STAGE}-${process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'legacy'}`));
+export const loadBrokerConnection = once(() => openBrokerConnection(legacyConfig, settings.AWS_REGION, `${settings.STAGE}-${lambdaFunctionName() ?? 'legacy'}`));
 
-export const legacyDeadLetters = once(async () => new RabbitDeadLetters(await brokerConnection(), legacyConfig.LEGACY_PREFIX));
+export const loadLegacyDeadLetters = once(async () => new RabbitDeadLetters(await loadBrokerConnection(), legacyConfig.LEGACY_PREFIX));
 
 export const legacyInbound = new LegacyInbound({
   repository: entityRepository,
@@ -33,6 +34,6 @@ const sourcesByQueue = new Map(legacyConfig.LEGACY_SOURCES.map((source) => [name
 /** The tenant and source whose queue this is (configuration, never the message). */
 export const legacySourceOf = (queue: string): LegacySource | undefined => sourcesByQueue.get(queue);
 
-export const legacyEventPublisher = once(async () => new RabbitEntityEventPublisher(await brokerConnection(), legacyConfig.LEGACY_PREFIX));
+export const loadLegacyEventPublisher = once(async () => new RabbitEntityEventPublisher(await loadBrokerConnection(), legacyConfig.LEGACY_PREFIX));
 
 export const publishedVersions = new DynamoPublishedVersions({ client: documentClient, tableName: settings.ENTITIES_TABLE });

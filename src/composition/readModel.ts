@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { parseDatabaseConfig } from '../config/databaseConfig.ts';
 import { openPool } from '../adapters/postgres/pool.ts';
+import { readDatabaseConfig } from '../config/databaseConfig.ts';
 import { once } from './once.ts';
 
 /**
@@ -8,5 +8,5 @@ import { once } from './once.ts';
  * functions that import this module need them); the container's one pool is made on first use
  * (after reading the proxy's endpoint parameter, in AWS) and connects then.
  */
-export const databaseSettings = parseDatabaseConfig(process.env);
-export const pool: () => Promise<pg.Pool> = once(() => openPool(databaseSettings));
+const databaseSettings = readDatabaseConfig();
+export const loadReadModelPool: () => Promise<pg.Pool> = once(() => openPool(databaseSettings));

@@ -1,6 +1,6 @@
-import { createAccessTokenVerifier, type AccessTokenVerifier } from '../adapters/identity/accessTokenVerifier.ts';
-import type { IdentitySettings } from '../adapters/identity/identitySettings.ts';
-import { loadIdentitySettings } from '../adapters/settings/runtimeSettings.ts';
+import { createAccessTokenVerifier, type AccessTokenVerifier } from '../identity/accessTokenVerifier.ts';
+import { cognitoIdentitySettings, type IdentitySettings } from '../identity/identitySettings.ts';
+import { localRuntimeSettings } from './localStage.ts';
 import { settings } from './settings.ts';
 import { once } from './once.ts';
 
@@ -10,17 +10,9 @@ import { once } from './once.ts';
  * JWKS is fetched on first use. Handlers served only under /api/v1/secure take the caller from the
  * authorizer's context and do not import this module (nor bundle aws-jwt-verify).
  */
-export const accessTokenVerifier: () => Promise<AccessTokenVerifier> = once(async () => createAccessTokenVerifier(await identitySettings()));
+export const loadAccessTokenVerifier: () => Promise<AccessTokenVerifier> = once(async () => createAccessTokenVerifier(await loadIdentitySettings()));
 
-/**
- * Whom to trust: the local stage's issuer (src/local/), else the stage's user pool.
- * `process.env.IDENTITY_PROVIDER` is a constant in bundles (serverless.yml's esbuild `define`), so
- * other stages' bundles drop the local branch and the local issuer with it (tests/infrastructure checks).
- */
-async function identitySettings(): Promise<IdentitySettings> {
-  if (process.env.IDENTITY_PROVIDER === 'local') {
-    const { localRuntimeSettings } = await import('../local/localIssuer.ts');
-    return (await localRuntimeSettings(process.env)).identity;
-  }
-  return loadIdentitySettings(settings);
+/** Whom to trust: the local stage's issuer (./localStage.ts), else the stage's user pool. */
+async function loadIdentitySettings(): Promise<IdentitySettings> {
+  return (await localRuntimeSettings())?.identity ?? cognitoIdentitySettings(settings);
 }

@@ -83,7 +83,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 }
 
 let cached: Config | undefined;
-export function config(): Config {
+export function readConfig(): Config {
   // IDENTITY_PROVIDER is read by name: bundles for non-local stages replace it with a constant
   // (esbuild `define`), so the local issuer's code is dropped from them entirely.
   cached ??= parseConfig({ ...process.env, IDENTITY_PROVIDER: process.env.IDENTITY_PROVIDER });

@@ -58,6 +58,9 @@ export function parseDatabaseConfig(env: Record<string, string | undefined>): Da
   return { kind: 'iam-parameter', hostParameter: c.DB_PROXY_ENDPOINT_PARAMETER!, ...iam };
 }
 
+/** The read model's database settings from the environment, validated (the functions' pool). */
+export const readDatabaseConfig = (): DatabaseSettings => parseDatabaseConfig(process.env);
+
 /** The URL with `user` in place of its user (and without its password: the roles have none). */
 function asUser(url: string, user: string): string {
   const parsed = new URL(url);

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { parseLegacySources } from '../adapters/rabbitmq/brokerDefinitions.ts';
+import type { LegacySource } from '../domain/legacyInbound.ts';
 import { blankIsUnset, nonEmpty, parseEnvironment, requireSettings } from './config.ts';
 
 /**
@@ -37,4 +37,20 @@ export type LegacyConfig = z.output<typeof legacySchema>;
 
 export function parseLegacyConfig(env: Record<string, string | undefined>): LegacyConfig {
   return parseEnvironment(legacySchema, env, 'legacy bridge configuration');
+}
+
+/** The legacy bridge's settings from the environment, validated. */
+export const readLegacyConfig = (): LegacyConfig => parseLegacyConfig(process.env);
+
+/** Parses the configured sources: `tenant:source` pairs separated by commas (ids of letters, digits, `_` and `-`). */
+export function parseLegacySources(text: string): LegacySource[] {
+  return text
+    .split(',')
+    .map((pair) => pair.trim())
+    .filter((pair) => pair !== '')
+    .map((pair) => {
+      const match = /^([A-Za-z0-9_-]{1,64}):([A-Za-z0-9_-]{1,64})$/.exec(pair);
+      if (!match) throw new Error(`"${pair}" is not a tenant:source pair (letters, digits, _ and - only)`);
+      return { tenantId: match[1]!, source: match[2]! };
+    });
 }

@@ -1,6 +1,7 @@
 import type { Entity } from './entity.ts';
 import type { ConflictError } from './errors.ts';
 import type { EntityEvent } from './entityEvents.ts';
+import type { Checkpoint } from './jobCheckpoint.ts';
 import type { JobRecord } from './jobRecord.ts';
 import type { Page } from './page.ts';
 import type { ReadScope } from './principal.ts';
@@ -105,6 +106,12 @@ export interface JobSlots {
   write(tenantId: string, jobIds: readonly string[], version: number): Promise<boolean>;
 }
 
+/** A job's checkpoints, one per job (the worker's; see ./jobCheckpoint.ts). */
+export interface CheckpointStore {
+  load(jobId: string): Promise<Checkpoint | undefined>;
+  save(checkpoint: Checkpoint): Promise<void>;
+}
+
 /** Where a job's task runs: Fargate Spot, or on-demand Fargate. */
 export type CapacityProvider = 'FARGATE_SPOT' | 'FARGATE';
 
@@ -126,4 +133,26 @@ export interface ObjectUrls {
   uploadUrl(location: S3Location, options: { readonly contentType: string; readonly expiresInSeconds: number }): Promise<{ url: string; headers: Record<string, string> }>;
   /** A GET of `location`, downloaded as `fileName`. */
   downloadUrl(location: S3Location, options: { readonly fileName: string; readonly expiresInSeconds: number }): Promise<string>;
+}
+
+export interface ProjectionOptions {
+  /**
+   * `newer` (events): apply a change only when its version is newer than the row's.
+   * `repair` (reconciliation): also overwrite a row at the same version, whose content drifted.
+   */
+  readonly mode?: 'newer' | 'repair';
+}
+
+export interface ProjectionResult {
+  /** Rows inserted or changed. */
+  readonly written: number;
+  /** Events that were older than (or, in `newer` mode, as old as) the row: duplicates and late deliveries. */
+  readonly skipped: number;
+  /** Events that could not be written (data the database refuses), by their index in the input. */
+  readonly failed: ReadonlyMap<number, Error>;
+}
+
+/** The read model's projection: a batch of entity events applied in one write, the outcome per event. */
+export interface EntityProjector {
+  project(events: readonly EntityEvent[], options?: ProjectionOptions): Promise<ProjectionResult>;
 }

@@ -1,14 +1,14 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { recordedAsCaller } from '../adapters/aws/callLog.ts';
+import { recordedAsCaller } from '../observability/awsCallLog.ts';
 import { logger } from '../observability/logger.ts';
 import { metricsMiddleware } from '../observability/metrics.ts';
 import { tracingMiddleware } from '../observability/tracing.ts';
 import { header } from './headers.ts';
 import { idempotencyKeyOf, type IdempotentExecutor } from './idempotencyKey.ts';
 import { httpBoundary, settleClientErrors, type BoundaryContext } from './middleware/httpBoundary.ts';
-import { authorizerPrincipal } from './requestPrincipal.ts';
+import { authorizerPrincipal } from '../identity/requestPrincipal.ts';
 import { jsonBody, type JsonBodyOptions } from './middleware/jsonBody.ts';
 
 export interface HttpRequest<Ahead = never> {

@@ -4,7 +4,7 @@ import { HttpProblem } from './problem.ts';
 
 /*
  * The Idempotency-Key header and the executor's shape, apart from the executor itself
- * (./idempotency.ts), which needs Powertools idempotency: every handler parses the header, only
+ * (./idempotentExecutor.ts), which needs Powertools idempotency: every handler parses the header, only
  * the write handlers bundle the executor.
  */
 

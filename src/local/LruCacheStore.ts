@@ -1,4 +1,4 @@
-import { Lru } from '../adapters/lru.ts';
+import { Lru } from '../identity/lru.ts';
 import type { CacheStore } from '../domain/ports.ts';
 
 type Slot = { expiresAt: number; value: string } | { expiresAt: number; fields: Map<string, string> };

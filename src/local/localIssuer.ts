@@ -2,15 +2,13 @@ import { createHash, createPrivateKey, generateKeyPairSync, randomUUID, sign } f
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Jwk, Jwks } from 'aws-jwt-verify/jwk';
-import * as z from 'zod/mini';
-import { parseEnvironment } from '../config/config.ts';
-import { TENANT_CLAIM, type IdentitySettings } from '../adapters/identity/identitySettings.ts';
-import type { RuntimeSettings } from '../adapters/settings/runtimeSettings.ts';
+import { readLocalConfig } from '../config/localConfig.ts';
+import { TENANT_CLAIM, type IdentitySettings } from '../identity/identitySettings.ts';
 
 /**
  * The `local` stage's token issuer: an RSA key pair that `npm start` generates, and tokens shaped
  * like Cognito access tokens. Only the `local` stage trusts it; bundles for other stages do not
- * contain this module (see src/composition/tokenVerifier.ts).
+ * contain this module (see src/composition/localStage.ts).
  */
 export const LOCAL_ISSUER = 'https://local-issuer.invalid/entity-platform';
 export const LOCAL_CLIENTS = { app: 'local-app-client', service: 'local-service-client' } as const;
@@ -38,15 +36,15 @@ export async function ensureLocalIssuer(dir: string): Promise<void> {
   await rename(tmp, join(dir, PRIVATE_KEY_FILE));
 }
 
-const localEnvironment = z.object({
-  /** Where `npm start` keeps the issuer's keys. */
-  LOCAL_ISSUER_DIR: z.string().check(z.minLength(1)),
-  CURSOR_SIGNING_KEY: z.string().check(z.minLength(16)),
-});
+/** What the local stage takes from its issuer in place of the user pool and the runtime secret. */
+export interface LocalRuntimeSettings {
+  readonly identity: IdentitySettings;
+  readonly cursorSigningKey: string;
+}
 
 /** The `local` stage's runtime settings: trust this issuer's JWKS; sign cursors with a fixed dev key. */
-export async function localRuntimeSettings(env: Record<string, string | undefined>): Promise<RuntimeSettings> {
-  const settings = parseEnvironment(localEnvironment, env, 'local configuration');
+export async function localRuntimeSettings(): Promise<LocalRuntimeSettings> {
+  const settings = readLocalConfig();
   const jwks = JSON.parse(await readFile(join(settings.LOCAL_ISSUER_DIR, JWKS_FILE), 'utf8')) as Jwks;
   const identity: IdentitySettings = { provider: 'local', issuer: LOCAL_ISSUER, clientIds: Object.values(LOCAL_CLIENTS), jwks };
   return { identity, cursorSigningKey: settings.CURSOR_SIGNING_KEY };

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
-import { recordedAsCaller } from '../adapters/aws/callLog.ts';
+import { recordedAsCaller } from './awsCallLog.ts';
 import { logger } from './logger.ts';
 import { metricsMiddleware } from './metrics.ts';
 import { tracingMiddleware } from './tracing.ts';

@@ -1,6 +1,7 @@
-import type { Clock } from '../domain/ports.ts';
-import type { CheckpointStore, JobState } from './checkpoints.ts';
-import { resumePoint, type JobSummary } from './job.ts';
+import type { Clock, CheckpointStore } from '../domain/ports.ts';
+import type { CheckpointState } from '../domain/jobCheckpoint.ts';
+import type { JobSummary } from './jobSummary.ts';
+import { resumePoint } from './resume.ts';
 import { reopenOutput, type JobFiles } from './jobFiles.ts';
 import { silentProgress, type ProgressReporter } from './progress.ts';
 import type { EntityPages, PageKey } from '../adapters/dynamodb/DynamoEntityPages.ts';
@@ -33,7 +34,7 @@ export async function runExport(deps: ExportDeps, options: ExportOptions): Promi
   const started = Date.now();
   const previous = await resumePoint(deps.checkpoints, options.jobId, 'export', options.tenantId, options.file);
   let counts = { exported: 0, ...(previous?.counts ?? {}) };
-  const summary = (state: JobState): JobSummary => ({ jobId: options.jobId, kind: 'export', tenantId: options.tenantId, state, counts: { ...counts }, durationMs: Date.now() - started, resumed: previous !== undefined });
+  const summary = (state: CheckpointState): JobSummary => ({ jobId: options.jobId, kind: 'export', tenantId: options.tenantId, state, counts: { ...counts }, durationMs: Date.now() - started, resumed: previous !== undefined });
   if (previous?.state === 'completed') return summary('completed');
 
   // The lines so far, kept; when they were lost (an S3 upload a crash left incomplete), from the first page again.
@@ -42,7 +43,7 @@ export async function runExport(deps: ExportDeps, options: ExportOptions): Promi
   let cursor: PageKey | null = restarted ? null : (previous?.position.cursor ?? null);
   const startedAt = previous?.startedAt ?? deps.clock.now().toISOString();
   const progress = options.progress ?? silentProgress;
-  const save = (state: JobState, error?: unknown) =>
+  const save = (state: CheckpointState, error?: unknown) =>
     deps.checkpoints.save({
       jobId: options.jobId,
       kind: 'export',

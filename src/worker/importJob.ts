@@ -3,10 +3,11 @@ import { normalizeName } from '../domain/entity.ts';
 import { createEntitySchema, type CreateEntityInput } from '../domain/entitySchemas.ts';
 import { EntityService } from '../domain/entityService.ts';
 import { NameTakenError, type FieldIssue } from '../domain/errors.ts';
-import type { Clock, CreateManyOutcome, EntityRepository } from '../domain/ports.ts';
 import { SCOPES, type Principal } from '../domain/principal.ts';
-import type { Checkpoint, CheckpointStore, JobState } from './checkpoints.ts';
-import { deterministicId, resumePoint, type JobSummary } from './job.ts';
+import type { Clock, CreateManyOutcome, EntityRepository, CheckpointStore } from '../domain/ports.ts';
+import type { Checkpoint, CheckpointState } from '../domain/jobCheckpoint.ts';
+import type { JobSummary } from './jobSummary.ts';
+import { deterministicId, resumePoint } from './resume.ts';
 import { reopenOutput, type JobFiles } from './jobFiles.ts';
 import { silentProgress, type ProgressReporter } from './progress.ts';
 import { countRecords, readRecords, type InputFormat, type InputRecord } from './records.ts';
@@ -108,7 +109,7 @@ export async function runImport(deps: ImportDeps, options: ImportOptions): Promi
   let batch: Pending[] = [];
   let fatal: unknown;
 
-  const checkpoint = async (state: JobState, error?: unknown) => {
+  const checkpoint = async (state: CheckpointState, error?: unknown) => {
     const snapshot: Checkpoint = {
       jobId: options.jobId,
       kind: 'import',
@@ -212,7 +213,7 @@ export async function runImport(deps: ImportDeps, options: ImportOptions): Promi
     }
     if (fatal === undefined) dispatch(); // the records read and not yet sent (an interrupted run's too: they are in flight)
     await Promise.all(inFlight);
-    const state: JobState = fatal !== undefined ? 'failed' : options.signal?.aborted ? 'interrupted' : 'completed';
+    const state: CheckpointState = fatal !== undefined ? 'failed' : options.signal?.aborted ? 'interrupted' : 'completed';
     await writes;
     closed = true;
     await output.close(); // the rejects are durable (S3: the upload completed) before the checkpoint says so
@@ -225,7 +226,7 @@ export async function runImport(deps: ImportDeps, options: ImportOptions): Promi
     if (!closed) await output.abort().catch(() => undefined);
   }
 
-  function summary(state: JobState): JobSummary {
+  function summary(state: CheckpointState): JobSummary {
     return { jobId: options.jobId, kind: 'import', tenantId: options.tenantId, state, counts: { ...counts }, durationMs: Date.now() - started, resumed: previous !== undefined };
   }
 }

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open, stat, truncate, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { parseS3Uri } from '../domain/jobs.ts';
+import { parseS3Uri } from '../domain/jobRequest.ts';
 import type { S3ObjectStore } from '../adapters/s3/S3ObjectStore.ts';
 
 /** What a job writes to (an export, a rejects file): appended to, then closed or aborted. */

@@ -1,7 +1,7 @@
 import type { JobRecord, JobState } from '../domain/jobRecord.ts';
-import type { JobRecords } from '../domain/ports.ts';
-import type { Checkpoint, CheckpointStore, JobState as CheckpointState } from './checkpoints.ts';
-import type { JobSummary } from './job.ts';
+import type { CheckpointStore, JobRecords } from '../domain/ports.ts';
+import type { Checkpoint, CheckpointState } from '../domain/jobCheckpoint.ts';
+import type { JobSummary } from './jobSummary.ts';
 
 const STATE: Record<CheckpointState, JobState> = { running: 'RUNNING', completed: 'SUCCEEDED', failed: 'FAILED', interrupted: 'INTERRUPTED' };
 

@@ -1,28 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import * as z from 'zod/mini';
-import { createDocumentClient } from '../adapters/dynamodb/dynamoClient.ts';
-import { DynamoEntityRepository } from '../adapters/dynamodb/DynamoEntityRepository.ts';
-import { openPool } from '../adapters/postgres/pool.ts';
-import { ConfigError, parseEnvironment } from '../config/config.ts';
-import { parseDatabaseConfig } from '../config/databaseConfig.ts';
+import { composeWorker } from '../composition/worker.ts';
+import { ConfigError } from '../config/config.ts';
+import { readWorkerConfig } from '../config/workerConfig.ts';
 import { TENANT_ID_PATTERN } from '../domain/principal.ts';
 import '../domain/zodLocale.ts';
 import { isJobKind, type JobKind, type JobParams } from '../domain/jobRecord.ts';
-import { defaultRejectsUri, parseS3Uri } from '../domain/jobs.ts';
-import { DynamoJobRecords } from '../adapters/dynamodb/DynamoJobRecords.ts';
-import { createS3Client, S3ObjectStore } from '../adapters/s3/S3ObjectStore.ts';
-import { DynamoCheckpointStore, JOB_ID_PATTERN } from './checkpoints.ts';
-import { createJobFiles } from './jobFiles.ts';
+import { defaultRejectsUri, JOB_ID_PATTERN, parseS3Uri } from '../domain/jobRequest.ts';
 import { JobStatusReporter } from './jobStatus.ts';
 import { runExport } from './exportJob.ts';
 import { DEFAULT_IMPORT_CONCURRENCY, LOCAL_IMPORT_CONCURRENCY, runImport } from './importJob.ts';
-import type { JobSummary } from './job.ts';
-import { consoleProgress, formatDuration } from './progress.ts';
+import { describeSummary, type JobSummary } from './jobSummary.ts';
+import { consoleProgress } from './progress.ts';
 import { ALL_TENANTS, runRebuild } from './rebuildJob.ts';
 import { formatOf } from './records.ts';
-import { DynamoEntityPages } from '../adapters/dynamodb/DynamoEntityPages.ts';
 
 export const USAGE = `Usage: worker <job> [options]
 
@@ -43,63 +35,11 @@ Environment: ENTITIES_TABLE, AWS_REGION, DYNAMODB_ENDPOINT (DynamoDB Local), DAT
 S3_ENDPOINT (a local S3), JOBS_KMS_KEY_ID (the KMS key S3 outputs are encrypted with).
 Exit codes: 0 completed, 1 failed, 2 usage or configuration error, 75 interrupted (rerun with the same --job).`;
 
-/** The local stack's table and DynamoDB Local port (`npm start`); ECS sets STAGE and ENTITIES_TABLE. */
-const LOCAL_DEFAULTS = { ENTITIES_TABLE: 'entity-platform-local-entities', DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' };
-
-const workerConfigSchema = z.object({
-  STAGE: z._default(z.string().check(z.trim(), z.minLength(1)), 'local'),
-  AWS_REGION: z._default(z.string().check(z.trim(), z.minLength(1)), 'eu-west-1'),
-  ENTITIES_TABLE: z.optional(z.string().check(z.trim(), z.minLength(1))),
-  DYNAMODB_ENDPOINT: z.optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:8000' })),
-  S3_ENDPOINT: z.optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:4569' })),
-  JOBS_KMS_KEY_ID: z.optional(z.string().check(z.trim(), z.minLength(1))),
-  JOB_ID: z.optional(z.string().check(z.regex(JOB_ID_PATTERN, { error: 'must be 1–128 letters, digits, ".", "_" or "-"' }))),
-  JOB_REQUESTED_BY: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(128))),
-});
-
-export interface WorkerConfig {
-  readonly region: string;
-  readonly tableName: string;
-  readonly endpoint: string | undefined;
-  readonly s3Endpoint: string | undefined;
-  readonly kmsKeyId: string | undefined;
-  readonly jobId: string | undefined;
-  readonly requestedBy: string | undefined;
-}
-
-export function workerConfig(env: Record<string, string | undefined>): WorkerConfig {
-  const c = parseEnvironment(workerConfigSchema, env);
-  const local = c.STAGE === 'local';
-  const tableName = c.ENTITIES_TABLE ?? (local ? LOCAL_DEFAULTS.ENTITIES_TABLE : undefined);
-  if (tableName === undefined) throw new ConfigError('Invalid configuration: ENTITIES_TABLE is required outside the local stage');
-  if (!local) {
-    // `npm run worker` reads the local stack's endpoints from .local/stack.env: never let them reach a deployed stage's data.
-    for (const name of ['DYNAMODB_ENDPOINT', 'S3_ENDPOINT'] as const) {
-      const value = c[name];
-      if (value !== undefined && isLoopback(value)) throw new ConfigError(`Invalid configuration: ${name} (${value}) is this machine, in stage ${c.STAGE}: unset it (or set STAGE=local)`);
-    }
-  }
-  return {
-    region: c.AWS_REGION,
-    tableName,
-    endpoint: c.DYNAMODB_ENDPOINT ?? (local ? LOCAL_DEFAULTS.DYNAMODB_ENDPOINT : undefined),
-    s3Endpoint: c.S3_ENDPOINT,
-    kmsKeyId: c.JOBS_KMS_KEY_ID,
-    jobId: c.JOB_ID,
-    requestedBy: c.JOB_REQUESTED_BY,
-  };
-}
-
-function isLoopback(url: string): boolean {
-  const host = new URL(url).hostname;
-  return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
-}
-
 class UsageError extends Error {}
 
 export const EXIT = { completed: 0, failed: 1, usage: 2, interrupted: 75 } as const;
 
-export async function main(argv: readonly string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function main(argv: readonly string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -139,57 +79,53 @@ export async function main(argv: readonly string[], env: Record<string, string |
   let status: JobStatusReporter | undefined;
   try {
     const job = positionals[0]!;
-    const config = workerConfig(env);
+    const config = readWorkerConfig();
     const jobId = values.job ?? config.jobId ?? randomUUID();
     if (!JOB_ID_PATTERN.test(jobId)) throw new UsageError('--job must be 1–128 letters, digits, ".", "_" or "-"');
     const tenantId = values['all-tenants'] ? ALL_TENANTS : values.tenant;
     if (tenantId === undefined) throw new UsageError('--tenant is required');
     if (tenantId !== ALL_TENANTS && !TENANT_ID_PATTERN.test(tenantId)) throw new UsageError('--tenant must be 1–64 letters, digits, "_" or "-"');
     if (tenantId === ALL_TENANTS && job !== 'rebuild-read-model') throw new UsageError('--all-tenants is for rebuild-read-model only');
-    // On ECS the task role's credentials come from the container credentials endpoint: the SDK's
-    // default provider chain finds them (and refreshes them before they expire).
-    const client = createDocumentClient({ region: config.region, endpoint: config.endpoint });
-    const files = createJobFiles({ s3: new S3ObjectStore(createS3Client({ region: config.region, endpoint: config.s3Endpoint })), kmsKeyId: config.kmsKeyId });
+    const worker = composeWorker(config);
+    const { files } = worker;
     const clock = { now: () => new Date() };
     const progress = consoleProgress(`${job} ${jobId}`);
     const common = { jobId, signal: controller.signal, progress };
     if (!isJobKind(job)) throw new UsageError(`unknown job "${job}"`);
     const params = jobParams(job, tenantId, jobId, values);
-    const records = new DynamoJobRecords({ client, tableName: config.tableName });
-    status = new JobStatusReporter({ records, jobId, seed: { kind: job, tenantId, params, requestedBy: config.requestedBy ?? requester(), ...(params.rejects && { rejects: params.rejects }) } });
-    const checkpoints = status.reporting(new DynamoCheckpointStore({ client, tableName: config.tableName }));
+    status = new JobStatusReporter({ records: worker.records, jobId, seed: { kind: job, tenantId, params, requestedBy: config.requestedBy ?? requester(), ...(params.rejects && { rejects: params.rejects }) } });
+    const checkpoints = status.reporting(worker.checkpoints);
     process.stderr.write(`${job}: job ${jobId}, tenant ${tenantId}, table ${config.tableName}\n`);
     await status.started();
 
     let summary: JobSummary;
     switch (job) {
       case 'import': {
-        const repository = new DynamoEntityRepository({ client, tableName: config.tableName, cursorSigningKey: randomUUID(), correlationId: () => `job:${jobId}` });
         summary = await runImport(
-          { repository, files, checkpoints, clock },
+          { repository: worker.entityRepository(jobId), files, checkpoints, clock },
           { ...common, tenantId, file: params.source!, format: params.format!, rejectsFile: params.rejects!, concurrency: positiveInt(values.concurrency, '--concurrency', config.endpoint ? LOCAL_IMPORT_CONCURRENCY : DEFAULT_IMPORT_CONCURRENCY) },
         );
         break;
       }
       case 'export':
-        summary = await runExport({ pages: new DynamoEntityPages({ client, tableName: config.tableName }), files, checkpoints, clock }, { ...common, tenantId, file: params.destination! });
+        summary = await runExport({ pages: worker.pages, files, checkpoints, clock }, { ...common, tenantId, file: params.destination! });
         break;
       case 'rebuild-read-model': {
-        const pool = await openPool(parseDatabaseConfig({ ...env, DB_POOL_MAX: env['DB_POOL_MAX'] ?? '4' }));
+        const readModel = await worker.openReadModel();
         try {
           summary = await runRebuild(
-            { pages: new DynamoEntityPages({ client, tableName: config.tableName }), pool, checkpoints, clock },
+            { pages: worker.pages, projector: readModel.projector, checkpoints, clock },
             { ...common, tenantId, segments: positiveInt(values.segments, '--segments', 4) },
           );
         } finally {
-          await pool.end();
+          await readModel.close();
         }
         break;
       }
     }
     await status.ended(summary);
-    client.destroy();
-    process.stdout.write(describe(summary) + '\n');
+    worker.close();
+    process.stdout.write(describeSummary(summary) + '\n');
     return summary.state === 'completed' ? EXIT.completed : summary.state === 'interrupted' ? EXIT.interrupted : EXIT.failed;
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError || (error instanceof Error && error.message.startsWith('--format'))) {
@@ -201,12 +137,6 @@ export async function main(argv: readonly string[], env: Record<string, string |
     await status?.failed(error).catch(() => undefined);
     return EXIT.failed;
   }
-}
-
-export function describe(summary: JobSummary): string {
-  const counts = Object.entries(summary.counts).map(([k, v]) => `${k} ${v}`).join(', ');
-  const next = summary.state === 'interrupted' ? ` — rerun with --job ${summary.jobId} to continue` : '';
-  return `${summary.kind} ${summary.jobId} ${summary.state}${summary.resumed ? ' (resumed)' : ''}: ${counts}; ${formatDuration(summary.durationMs)}${next}`;
 }
 
 /** The job's parameters from the command line: locations, format, the default rejects location. */

@@ -1,16 +1,16 @@
-import type pg from 'pg';
-import { projectEntityEvents } from '../adapters/postgres/entityProjection.ts';
 import { entityChanged } from '../domain/entityEvents.ts';
-import { ALL_TENANTS } from '../domain/jobs.ts';
-import type { Clock } from '../domain/ports.ts';
-import type { CheckpointStore, JobState } from './checkpoints.ts';
-import { resumePoint, type JobSummary } from './job.ts';
+import { ALL_TENANTS } from '../domain/jobRequest.ts';
+import type { CheckpointStore, Clock, EntityProjector } from '../domain/ports.ts';
+import type { CheckpointState } from '../domain/jobCheckpoint.ts';
+import type { JobSummary } from './jobSummary.ts';
+import { resumePoint } from './resume.ts';
 import { silentProgress, type ProgressReporter } from './progress.ts';
 import type { EntityPage, EntityPages, PageKey } from '../adapters/dynamodb/DynamoEntityPages.ts';
 
 export interface RebuildDeps {
   readonly pages: EntityPages;
-  readonly pool: pg.Pool;
+  /** The read model (PostgreSQL in practice). */
+  readonly projector: EntityProjector;
   readonly checkpoints: CheckpointStore;
   readonly clock: Clock;
 }
@@ -29,7 +29,7 @@ export { ALL_TENANTS };
 
 /**
  * Re-projects entities from DynamoDB into the PostgreSQL read model, a page at a time, through
- * `projectEntityEvents` in `repair` mode: a row changes only when DynamoDB's version is newer or,
+ * the projector in `repair` mode: a row changes only when DynamoDB's version is newer or,
  * at the same version, its content differs, so the job is idempotent, a rerun changes nothing and
  * a row the projector has already moved past (a newer event) is never set back. Every page is
  * projected, then its position checkpointed (one cursor per scan segment for all tenants).
@@ -42,7 +42,7 @@ export async function runRebuild(deps: RebuildDeps, options: RebuildOptions): Pr
   const source = all ? `scan:${segments}` : 'tenant-index';
   const previous = await resumePoint(deps.checkpoints, options.jobId, 'rebuild-read-model', options.tenantId, source);
   const counts = { read: 0, written: 0, failed: 0, ...(previous?.counts ?? {}) };
-  const summary = (state: JobState): JobSummary => ({ jobId: options.jobId, kind: 'rebuild-read-model', tenantId: options.tenantId, state, counts: { ...counts }, durationMs: Date.now() - started, resumed: previous !== undefined });
+  const summary = (state: CheckpointState): JobSummary => ({ jobId: options.jobId, kind: 'rebuild-read-model', tenantId: options.tenantId, state, counts: { ...counts }, durationMs: Date.now() - started, resumed: previous !== undefined });
   if (previous?.state === 'completed') return summary('completed');
 
   // Per segment: the key to continue after; `null` = not started; 'done' = finished.
@@ -51,7 +51,7 @@ export async function runRebuild(deps: RebuildDeps, options: RebuildOptions): Pr
   const startedAt = previous?.startedAt ?? deps.clock.now().toISOString();
   const progress = options.progress ?? silentProgress;
   let saving: Promise<void> = Promise.resolve();
-  const save = (state: JobState, error?: unknown) => {
+  const save = (state: CheckpointState, error?: unknown) => {
     const snapshot = {
       jobId: options.jobId,
       kind: 'rebuild-read-model' as const,
@@ -77,7 +77,7 @@ export async function runRebuild(deps: RebuildDeps, options: RebuildOptions): Pr
       const after = cursors[segment] as PageKey | null;
       const page: EntityPage = await (all ? deps.pages.scanPage(segment, segments, after, pageSize) : deps.pages.tenantPage(options.tenantId, after, pageSize));
       if (page.entities.length > 0) {
-        const result = await projectEntityEvents(deps.pool, page.entities.map((e) => entityChanged('EntityUpdated', e, null)), { mode: 'repair' });
+        const result = await deps.projector.project(page.entities.map((e) => entityChanged('EntityUpdated', e, null)), { mode: 'repair' });
         counts.read += page.entities.length;
         counts.written += result.written;
         counts.failed += result.failed.size;
@@ -95,7 +95,7 @@ export async function runRebuild(deps: RebuildDeps, options: RebuildOptions): Pr
       await save('failed', failure.reason).catch(() => undefined);
       throw failure.reason;
     }
-    const state: JobState = cursors.every((c) => c === 'done') ? 'completed' : 'interrupted';
+    const state: CheckpointState = cursors.every((c) => c === 'done') ? 'completed' : 'interrupted';
     await save(state);
     return summary(state);
   } finally {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TIME_SCALE, redeliveryDelayMs } from '../../scripts/lib/localEvents.ts';
-import { parseCacheConfig } from '../../src/composition/cache.ts';
+import { parseCacheConfig } from '../../src/config/cacheConfig.ts';
 import { DEPLOYED_STAGES, packagedTemplate, resourcesOfType } from '../support/packagedStack.ts';
 import { PACKAGED_STAGES_TIMEOUT_MS, packagedStages } from '../support/testRun.ts';
 

@@ -198,7 +198,7 @@ describe.each(['dev', 'staging', 'prod'] as const)('packaged template (%s), buil
     expect(props(template, 'TenantUsagePlanDefault')).toMatchObject({ Throttle: { RateLimit: 50, BurstLimit: 100 }, ApiStages: [{ ApiId: { Ref: 'ApiGatewayRestApi' }, Stage: { Ref: 'ApiGatewayStage' } }] });
     expect(props(template, 'TenantApiKeyplatform')).toMatchObject({ Value: `entity-platform-${stage}-tenant-platform`, Enabled: true });
     expect(props(template, 'TenantUsagePlanKeyplatform').UsagePlanId).toEqual({ Ref: 'TenantUsagePlanDefault' });
-    // The authorizer returns `<prefix><tenant>` as the usage identifier (src/http/authorizerPolicy.ts).
+    // The authorizer returns `<prefix><tenant>` as the usage identifier (src/identity/authorizerPolicy.ts).
     expect(props(template, 'AuthorizerLambdaFunction').Environment.Variables.USAGE_KEY_PREFIX).toBe(`entity-platform-${stage}-tenant-`);
   });
 

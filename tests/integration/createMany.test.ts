@@ -10,7 +10,7 @@ import { transactionTimeoutMs } from '../../src/adapters/dynamodb/creationPlan.t
 import { DynamoEntityRepository } from '../../src/adapters/dynamodb/DynamoEntityRepository.ts';
 import type { Entity } from '../../src/domain/entity.ts';
 import { ConflictError, NameTakenError } from '../../src/domain/errors.ts';
-import { DynamoCheckpointStore } from '../../src/worker/checkpoints.ts';
+import { DynamoCheckpointStore } from '../../src/adapters/dynamodb/DynamoCheckpointStore.ts';
 import { runImport } from '../../src/worker/importJob.ts';
 import { createJobFiles } from '../../src/worker/jobFiles.ts';
 import { uniqueTenant } from '../support/api.ts';

@@ -10,7 +10,8 @@ import { createDocumentClient } from '../../src/adapters/dynamodb/dynamoClient.t
 import { DynamoJobRecords } from '../../src/adapters/dynamodb/DynamoJobRecords.ts';
 import { createEcsClient, EcsJobLauncher, runTaskInput } from '../../src/adapters/ecs/EcsJobLauncher.ts';
 import type { JobRecord } from '../../src/domain/jobRecord.ts';
-import { JobService, jobRequestSchema, workerCommand } from '../../src/domain/jobs.ts';
+import { jobRequestSchema } from '../../src/domain/jobRequest.ts';
+import { JobService, workerCommand } from '../../src/domain/jobService.ts';
 import { uniqueTenant } from '../support/api.ts';
 import { eventually } from '../support/eventually.ts';
 import { connectLocalS3 } from '../support/localS3.ts';
@@ -45,7 +46,7 @@ describe('the local stack\'s jobs (npm start): a local S3 with the stage\'s jobs
     await s3.put(jobs.jobsBucket, `imports/${tenant}/big.ndjson`, Array.from({ length: lines }, (_, i) => JSON.stringify({ name: `Item ${i}` })).join('\n') + '\n');
     await s3.stop();
 
-    // As the job functions compose it (src/composition/jobs.ts): the job's record, then RunTask on the stand-in.
+    // As the job functions compose it (src/composition/jobService.ts): the job's record, then RunTask on the stand-in.
     const service = new JobService({ records: records(), launcher: new EcsJobLauncher({ client: ecs, settings: () => Promise.resolve(settings) }), clock: { now: () => new Date() }, ids: { newId: randomUUID }, jobsBucket: jobs.jobsBucket });
     const job = await service.start({ id: 'user:test', tenantId: tenant }, jobRequestSchema.parse({ kind: 'import', source: `s3://${jobs.jobsBucket}/imports/${tenant}/big.ndjson` }));
     // Stopped mid-import: after its first checkpoint (500 lines or 5 s), long before the 5000th line.

@@ -13,12 +13,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDocumentClient } from '../../src/adapters/dynamodb/dynamoClient.ts';
 import { DynamoEntityRepository } from '../../src/adapters/dynamodb/DynamoEntityRepository.ts';
 import type { Entity } from '../../src/domain/entity.ts';
-import { checkpointKey, DynamoCheckpointStore, type Checkpoint, type CheckpointStore } from '../../src/worker/checkpoints.ts';
+import { checkpointKey, DynamoCheckpointStore } from '../../src/adapters/dynamodb/DynamoCheckpointStore.ts';
+import type { Checkpoint } from '../../src/domain/jobCheckpoint.ts';
+import type { CheckpointStore } from '../../src/domain/ports.ts';
 import { runExport } from '../../src/worker/exportJob.ts';
 import { createJobFiles } from '../../src/worker/jobFiles.ts';
 import { runImport, type ImportOptions } from '../../src/worker/importJob.ts';
 import type { ProgressReporter } from '../../src/worker/progress.ts';
 import { runRebuild } from '../../src/worker/rebuildJob.ts';
+import { PostgresEntityProjector } from '../../src/adapters/postgres/PostgresEntityProjector.ts';
 import { DynamoEntityPages } from '../../src/adapters/dynamodb/DynamoEntityPages.ts';
 import { ensureTable, PROJECT_ROOT } from '../../scripts/lib/localStack.ts';
 import { uniqueTenant } from '../support/api.ts';
@@ -250,19 +253,19 @@ describe('worker: export and rebuild-read-model', () => {
       [ahead.id, source],
     );
 
-    const summary = await runRebuild({ pages, pool, checkpoints, clock }, { jobId: randomUUID(), tenantId: source, pageSize: 9 });
+    const summary = await runRebuild({ pages, projector: new PostgresEntityProjector(pool), checkpoints, clock }, { jobId: randomUUID(), tenantId: source, pageSize: 9 });
     expect(summary).toMatchObject({ state: 'completed', counts: { read: entities.length, written: entities.length - 1, failed: 0 } });
     const { rows } = await pool.query('SELECT id, name, attributes, visibility, version FROM entities WHERE tenant_id = $1 AND deleted_at IS NULL', [source]);
     const expected = entities.map((e) => (e.id === ahead.id ? { id: e.id, name: 'newer name', attributes: {}, visibility: 'private', version: 5 } : { id: e.id, name: e.name, attributes: e.attributes, visibility: e.visibility, version: e.version }));
     const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
     expect(rows.sort(byId)).toEqual(expected.sort(byId));
 
-    const again = await runRebuild({ pages, pool, checkpoints, clock }, { jobId: randomUUID(), tenantId: source, pageSize: 50 });
+    const again = await runRebuild({ pages, projector: new PostgresEntityProjector(pool), checkpoints, clock }, { jobId: randomUUID(), tenantId: source, pageSize: 50 });
     expect(again.counts).toMatchObject({ read: entities.length, written: 0 });
   });
 
   it('rebuilds every tenant with a parallel segmented scan', async () => {
-    const summary = await runRebuild({ pages, pool, checkpoints, clock }, { jobId: randomUUID(), tenantId: '*', segments: 3, pageSize: 25 });
+    const summary = await runRebuild({ pages, projector: new PostgresEntityProjector(pool), checkpoints, clock }, { jobId: randomUUID(), tenantId: '*', segments: 3, pageSize: 25 });
     expect(summary.state).toBe('completed');
     const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM entities WHERE tenant_id = $1', [source]);
     expect(rows[0]!.n).toBe((await tenantEntities(source)).length);

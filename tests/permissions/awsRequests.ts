@@ -1,4 +1,4 @@
-import type { AwsCall } from '../../src/adapters/aws/callLog.ts';
+import type { AwsCall } from '../../src/observability/awsCallLog.ts';
 import { ACCOUNT, REGION, type StageModel } from './stageModel.ts';
 
 /**

@@ -7,7 +7,7 @@ import { ACCOUNT, StageModel } from './stageModel.ts';
 
 /**
  * Permissions proven, not assumed: every AWS request the functions and the worker made during the
- * stack suite (recorded by src/adapters/aws/callLog.ts), and every request AWS makes on their
+ * stack suite (recorded by src/observability/awsCallLog.ts), and every request AWS makes on their
  * behalf (KMS through DynamoDB, S3, SQS and Secrets Manager, event source mappings, logs, traces,
  * EventBridge targets), is evaluated with @cloud-copilot/iam-simulate against the role, resource
  * policy and key policy of the packaged `dev` and `prod` templates. Any deny fails with the caller,

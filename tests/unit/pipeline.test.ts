@@ -5,7 +5,6 @@ import { parse } from 'yaml';
 import { PROJECT_ROOT } from '../../scripts/lib/localStack.ts';
 
 const workflow = async (name: string) => parse(await readFile(join(PROJECT_ROOT, '.github', 'workflows', name), 'utf8'));
-const stepsOf = (job: any) => (job.steps as any[]).map((s) => s.name ?? s.uses ?? s.run);
 
 describe('the pipeline (.github/workflows)', () => {
   it('pins every action by commit SHA', async () => {

@@ -1,6 +1,6 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { traceAwsClient } from '../../observability/tracing.ts';
-import { recordCalls } from './callLog.ts';
+import { recordCalls } from '../../observability/awsCallLog.ts';
 
 /**
  * How every AWS SDK client of the platform is built, in one place so the clients cannot drift.
@@ -45,7 +45,7 @@ export function awsClientConfig(options: AwsClientOptions) {
 
 /**
  * Every SDK client of the platform, once built: traced (each call a subsegment) and, under the
- * permission tests, recorded (callLog.ts).
+ * permission tests, recorded (src/observability/awsCallLog.ts).
  */
 export function instrumented<T extends Parameters<typeof recordCalls>[0]>(client: T): T {
   return traceAwsClient(recordCalls(client));

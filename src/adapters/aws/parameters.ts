@@ -31,23 +31,23 @@ function memoized<T>(cache: Map<string, Promise<T>>, region: string, make: () =>
   return provider;
 }
 
-function ssmProvider(region: string): Promise<SSMProvider> {
+function loadSsmProvider(region: string): Promise<SSMProvider> {
   return memoized(ssmProviders, region, async () => (await import('./ssmProvider.ts')).ssmProviderFor(region));
 }
 
-function secretsProvider(region: string): Promise<SecretsProvider> {
+function loadSecretsProvider(region: string): Promise<SecretsProvider> {
   return memoized(secretsProviders, region, async () => (await import('./secretsProvider.ts')).secretsProviderFor(region));
 }
 
 /** A String parameter's value, trimmed; `undefined` when it holds nothing. */
 export async function readParameter(name: string, region: string, options: ReadOptions = {}): Promise<string | undefined> {
-  const value = await (await ssmProvider(region)).get(name, { maxAge: SETTINGS_MAX_AGE_SECONDS, forceFetch: options.forceFetch ?? false });
+  const value = await (await loadSsmProvider(region)).get(name, { maxAge: SETTINGS_MAX_AGE_SECONDS, forceFetch: options.forceFetch ?? false });
   return typeof value === 'string' ? value.trim() || undefined : undefined;
 }
 
 /** A secret holding a JSON object, parsed; a secret that is not JSON fails naming the secret (never its value). */
 export async function readJsonSecret(secretId: string, region: string, options: ReadOptions = {}): Promise<unknown> {
-  const text = await (await secretsProvider(region)).get(secretId, { maxAge: SETTINGS_MAX_AGE_SECONDS, forceFetch: options.forceFetch ?? false });
+  const text = await (await loadSecretsProvider(region)).get(secretId, { maxAge: SETTINGS_MAX_AGE_SECONDS, forceFetch: options.forceFetch ?? false });
   try {
     return JSON.parse(typeof text === 'string' ? text : '{}') as unknown;
   } catch {

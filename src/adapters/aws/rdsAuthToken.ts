@@ -1,5 +1,5 @@
 import { Signer } from '@aws-sdk/rds-signer';
-import { recordAwsCall } from './callLog.ts';
+import { recordAwsCall } from '../../observability/awsCallLog.ts';
 
 export interface RdsAuthTokenOptions {
   readonly hostname: string;

@@ -1,10 +1,9 @@
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import type { JobRecord } from '../../domain/jobRecord.ts';
-import { JOB_RETENTION_SECONDS } from '../../domain/jobs.ts';
 import type { JobRecords } from '../../domain/ports.ts';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from './dynamoErrors.ts';
-import { fromJobItem, jobItemExpiry, jobItemKey } from './jobItem.ts';
+import { fromJobItem, JOB_RETENTION_SECONDS, jobItemExpiry, jobItemKey } from './jobItem.ts';
 
 const jobStatusKey = (jobId: string) => jobItemKey(jobId, 'STATUS');
 const expiry = (updatedAt: string) => jobItemExpiry(updatedAt, JOB_RETENTION_SECONDS);

@@ -1,8 +1,7 @@
-import { JOB_RETENTION_SECONDS } from '../../domain/jobs.ts';
 import type { JobSlots } from '../../domain/ports.ts';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from './dynamoErrors.ts';
-import { jobItemExpiry } from './jobItem.ts';
+import { JOB_RETENTION_SECONDS, jobItemExpiry } from './jobItem.ts';
 
 /**
  * A tenant's job slots in the entities table: `pk = JOB#slots:<tenant>` (under the `JOB#` prefix

@@ -7,6 +7,9 @@ export type JobItemSort = 'STATUS' | 'CHECKPOINT';
 
 export const jobItemKey = (jobId: string, sk: JobItemSort) => ({ pk: `JOB#${jobId}`, sk });
 
+/** Job records (and a tenant's job slots) are kept this long after their last change (the table's TTL). */
+export const JOB_RETENTION_SECONDS = 30 * 24 * 3600;
+
 /** The TTL epoch (`expiresAt`, seconds) of an item last changed at `updatedAt`. */
 export const jobItemExpiry = (updatedAt: string, retentionSeconds: number): number => Math.floor(Date.parse(updatedAt) / 1000) + retentionSeconds;
 

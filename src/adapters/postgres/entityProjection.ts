@@ -1,22 +1,6 @@
 import type pg from 'pg';
 import type { EntityEvent } from '../../domain/entityEvents.ts';
-
-export interface ProjectionOptions {
-  /**
-   * `newer` (events): apply a change only when its version is newer than the row's.
-   * `repair` (reconciliation): also overwrite a row at the same version, whose content drifted.
-   */
-  readonly mode?: 'newer' | 'repair';
-}
-
-export interface ProjectionResult {
-  /** Rows inserted or changed. */
-  readonly written: number;
-  /** Events that were older than (or, in `newer` mode, as old as) the row: duplicates and late deliveries. */
-  readonly skipped: number;
-  /** Events that could not be written (data the database refuses), by their index in the input. */
-  readonly failed: ReadonlyMap<number, Error>;
-}
+import type { ProjectionOptions, ProjectionResult } from '../../domain/ports.ts';
 
 /** Per entity, the event with the highest version (the only one that can still matter). */
 export function latestPerEntity(events: readonly EntityEvent[]): Map<string, { event: EntityEvent; indexes: number[] }> {

@@ -119,16 +119,3 @@ export async function applyBrokerDefinitions(connection: Connection, definitions
   for (const q of definitions.queues) await connection.queueDeclare({ queue: q.name, durable: q.durable, autoDelete: q.auto_delete, arguments: q.arguments });
   for (const b of definitions.bindings) await connection.queueBind({ exchange: b.source, queue: b.destination, routingKey: b.routing_key, arguments: b.arguments });
 }
-
-/** Parses the configured sources: `tenant:source` pairs separated by commas (ids of letters, digits, `_` and `-`). */
-export function parseLegacySources(text: string): LegacySource[] {
-  return text
-    .split(',')
-    .map((pair) => pair.trim())
-    .filter((pair) => pair !== '')
-    .map((pair) => {
-      const match = /^([A-Za-z0-9_-]{1,64}):([A-Za-z0-9_-]{1,64})$/.exec(pair);
-      if (!match) throw new Error(`"${pair}" is not a tenant:source pair (letters, digits, _ and - only)`);
-      return { tenantId: match[1]!, source: match[2]! };
-    });
-}

@@ -1,7 +1,7 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { S3RequestPresigner } from '@aws-sdk/s3-request-presigner';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { recordAwsCall } from '../aws/callLog.ts';
+import { recordAwsCall } from '../../observability/awsCallLog.ts';
 import type { ObjectUrls, S3Location } from '../../domain/ports.ts';
 
 export interface S3ObjectUrlsOptions {

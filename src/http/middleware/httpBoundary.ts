@@ -1,5 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { consoleOrigin } from '../../config/environment.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { logger } from '../../observability/index.ts';
 import { header } from '../headers.ts';
@@ -28,7 +29,7 @@ function correlationIdOf(event: APIGatewayProxyEvent, context: Context): string 
  * request's `Origin`, so a cached answer (the gateway's stage cache) is right for every caller.
  * Preflights are answered by API Gateway (and serverless-offline) from the `cors` settings.
  */
-const CONSOLE_ORIGIN = process.env.CONSOLE_ORIGIN || undefined;
+const CONSOLE_ORIGIN = consoleOrigin();
 const EXPOSED_HEADERS = 'ETag, Location, x-correlation-id, Idempotent-Replayed, Retry-After, X-Cache, WWW-Authenticate, Allow';
 const corsHeaders: Record<string, string> = CONSOLE_ORIGIN ? { 'Access-Control-Allow-Origin': CONSOLE_ORIGIN, 'Access-Control-Expose-Headers': EXPOSED_HEADERS } : {};
 
