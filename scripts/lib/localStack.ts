@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,6 +24,17 @@ export async function freePort(): Promise<number> {
       const address = server.address();
       server.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no port'))));
     });
+  });
+}
+
+/** Resolves once something on 127.0.0.1 accepts a TCP connection on `port` (rejects otherwise): a probe for waitFor. */
+export function portAccepts(port: number): Promise<void> {
+  return new Promise((done, fail) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.end();
+      done();
+    });
+    socket.once('error', fail);
   });
 }
 

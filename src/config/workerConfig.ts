@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { JOB_ID_PATTERN } from '../domain/jobRequest.ts';
-import { ConfigError, parseEnvironment } from './config.ts';
+import { ConfigError, nonEmpty, parseEnvironment } from './config.ts';
 import { parseDatabaseConfig, type DatabaseSettings } from './databaseConfig.ts';
 
 /** The local stack's table and DynamoDB Local port (`npm start`); ECS sets STAGE and ENTITIES_TABLE. */
@@ -8,12 +8,12 @@ const LOCAL_DEFAULTS = { ENTITIES_TABLE: 'entity-platform-local-entities', DYNAM
 
 /** The worker's settings (docs/worker.md): its table, endpoints, the KMS key of S3 outputs, the job it runs. */
 const workerConfigSchema = z.object({
-  STAGE: z._default(z.string().check(z.trim(), z.minLength(1)), 'local'),
-  AWS_REGION: z._default(z.string().check(z.trim(), z.minLength(1)), 'eu-west-1'),
-  ENTITIES_TABLE: z.optional(z.string().check(z.trim(), z.minLength(1))),
+  STAGE: z._default(nonEmpty, 'local'),
+  AWS_REGION: z._default(nonEmpty, 'eu-west-1'),
+  ENTITIES_TABLE: z.optional(nonEmpty),
   DYNAMODB_ENDPOINT: z.optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:8000' })),
   S3_ENDPOINT: z.optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:4569' })),
-  JOBS_KMS_KEY_ID: z.optional(z.string().check(z.trim(), z.minLength(1))),
+  JOBS_KMS_KEY_ID: z.optional(nonEmpty),
   JOB_ID: z.optional(z.string().check(z.regex(JOB_ID_PATTERN, { error: 'must be 1–128 letters, digits, ".", "_" or "-"' }))),
   JOB_REQUESTED_BY: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(128))),
 });

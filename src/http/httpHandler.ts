@@ -111,11 +111,16 @@ export function httpHandler(first: RouteDeclaration<unknown, RequestPart, Reques
       principal,
       path,
       query: parsePart(declaration.query, event.queryStringParameters, 'query'),
-      body: declaration.body === undefined ? undefined : parsePart(declaration.body, rawBody, 'body'),
+      body: parsePart(declaration.body, rawBody, 'body'),
       expectedVersion: declaration.ifMatch ? expectedVersionFrom(header(event, 'if-match')) : undefined,
       ...(before?.ahead !== undefined && { ahead: before.ahead }),
     };
-    const answer = () => (declaration.countAs === undefined ? route(request) : route(request).then((response) => (metrics.addMetric(declaration.countAs!, 'Count', 1), response)));
+    const { countAs } = declaration;
+    const answer = async () => {
+      const response = await route(request);
+      if (countAs !== undefined) metrics.addMetric(countAs, 'Count', 1);
+      return response;
+    };
     const key = declaration.idempotency ? idempotencyKeyOf(event) : undefined;
     if (!declaration.idempotency || key === undefined) return answer();
     const caller = authorizerPrincipal(event);

@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, stoppable, waitFor } from '../../scripts/lib/localStack.ts';
+import { freePort, portAccepts, stoppable, waitFor } from '../../scripts/lib/localStack.ts';
 
 /** The broker's own start script (Debian's rabbitmq-server package), without the wrapper that switches to the rabbitmq user. */
 const RABBITMQ_SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
@@ -48,7 +47,7 @@ export async function startPrivateBroker(): Promise<{ url: string; stop: () => P
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     node = child;
-    await waitFor(`RabbitMQ node ${name}`, () => portOpen(port), 120_000, () => (child.exitCode !== null ? `exit ${child.exitCode}\n${output}` : undefined));
+    await waitFor(`RabbitMQ node ${name}`, () => portAccepts(port), 120_000, () => (child.exitCode !== null ? `exit ${child.exitCode}\n${output}` : undefined));
   };
   const stop = async () => {
     if (node) await stoppable(node, { killAfterMs: 30_000 }).stop();
@@ -64,14 +63,4 @@ export async function startPrivateBroker(): Promise<{ url: string; stop: () => P
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-function portOpen(port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port }, () => {
-      socket.destroy();
-      resolve();
-    });
-    socket.once('error', reject);
-  });
 }

@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '../../scripts/lib/localStack.ts';
+import { portAccepts, waitFor } from '../../scripts/lib/localStack.ts';
 
 /**
  * A redis-server of a test's own on `port` (never the machine's shared one), which the test may
@@ -20,19 +19,7 @@ export function redisServer(port: number, args: readonly string[] = ['--port', S
       dir ??= await mkdtemp(join(tmpdir(), 'redis-server-'));
       const server = spawn('redis-server', [...args, '--bind', '127.0.0.1', '-::1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir], { stdio: 'ignore' });
       child = server;
-      await waitFor(
-        'redis-server',
-        () =>
-          new Promise<void>((done, fail) => {
-            const socket = createConnection({ port, host: '127.0.0.1' }, () => {
-              socket.end();
-              done();
-            });
-            socket.once('error', fail);
-          }),
-        10_000,
-        () => (server.exitCode !== null ? `exit code ${server.exitCode}` : undefined),
-      );
+      await waitFor('redis-server', () => portAccepts(port), 10_000, () => (server.exitCode !== null ? `exit code ${server.exitCode}` : undefined));
     },
     async stop(): Promise<void> {
       const server = child;

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { waitFor } from '../../scripts/lib/localStack.ts';
 
 /**
  * The stack project's run, as its global setup leaves it for every test process (through the
@@ -25,12 +26,8 @@ export const PACKAGING_OUTCOME = 'packaging-outcome.json';
 export async function packagedStages(timeoutMs = PACKAGED_STAGES_TIMEOUT_MS): Promise<string> {
   const { packagedDir } = testRun();
   const outcome = join(packagedDir, PACKAGING_OUTCOME);
-  const deadline = Date.now() + timeoutMs;
-  while (!existsSync(outcome)) {
-    if (Date.now() > deadline) throw new Error(`the stages were not packaged within ${timeoutMs} ms (${outcome} missing)`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  const { error } = JSON.parse(readFileSync(outcome, 'utf8')) as { error?: string };
+  // Read until it is there and whole (the setup may be writing it).
+  const { error } = await waitFor('the packaged stages', async () => JSON.parse(await readFile(outcome, 'utf8')) as { error?: string }, timeoutMs);
   if (error !== undefined) throw new Error(`packaging the stages failed: ${error}`);
   return packagedDir;
 }
